@@ -1,9 +1,33 @@
-import postgres from 'postgres'
-export default {
-  async fetch(req: Request, env: any) {
-    const sql = postgres(env.HYPERDRIVE.connectionString, { max: 5, fetch_types: false, prepare: true })
-    const r = await sql`select 1 + 1 as two, current_database() as db`
-    const up = await fetch(new URL('/', env.PROBE_URL ?? 'http://127.0.0.1:1'), {}).then(r => r.status).catch(e => String(e))
-    return Response.json({ r, up })
-  },
+/**
+ * Cloudflare Workers entry. Postgres is reached through the Hyperdrive binding; a postgres.js pool
+ * is opened per request because a Worker's sockets belong to the request that opened them
+ * (Hyperdrive keeps the real connections warm, so this costs no handshake to the database).
+ */
+import { createApp } from './app.ts'
+import { buildDeps, createRedis } from './container.ts'
+import { loadConfig, type Config } from './platform/config.ts'
+import { connectDb } from './platform/db.ts'
+import { createLogger } from './platform/logger.ts'
+import type { Redis } from '@upstash/redis'
+
+const perIsolate = new WeakMap<Env, { config: Config; redis: Redis }>()
+
+function isolateState(env: Env) {
+  let state = perIsolate.get(env)
+  if (!state) {
+    const config = loadConfig({ ...env, DATABASE_URL: env.HYPERDRIVE.connectionString })
+    state = { config, redis: createRedis(config) }
+    perIsolate.set(env, state)
+  }
+  return state
 }
+
+const app = createApp((c) => {
+  const env = c.env as Env
+  const { config, redis } = isolateState(env)
+  const handle = connectDb(env.HYPERDRIVE.connectionString, { max: 5 })
+  const logger = createLogger(config.LOG_LEVEL, { runtime: 'workerd' })
+  return { deps: buildDeps({ config, db: handle.db, redis, logger }), release: handle.close }
+})
+
+export default app satisfies ExportedHandler<Env>

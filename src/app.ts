@@ -1,0 +1,86 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Deps } from './container.ts'
+import { giftAdminRoutes, giftDocs, giftRoutes } from './gifts/http.ts'
+import { recordHeartbeat } from './platform/heartbeat.ts'
+import type { AppEnv } from './platform/http/app-env.ts'
+import { renderDocsPage } from './platform/http/docs-page.ts'
+import { handleError } from './platform/http/error-handler.ts'
+import { errorResponse } from './platform/http/errors.ts'
+import { healthDocs, healthRoutes } from './platform/http/health.ts'
+import { jobDocs, jobRoutes, type JobHandler } from './platform/http/jobs.ts'
+import { ApiDocs } from './platform/http/openapi.ts'
+import { requestContext } from './platform/http/request-context.ts'
+
+const TITLE = 'Edge payments backend'
+const VERSION = '0.1.0'
+const MAX_BODY_BYTES = 1024 * 1024
+
+/** What an entry gives the app for each request: the container, and how to release it afterwards. */
+export interface RequestScope {
+  readonly deps: Deps
+  readonly release?: () => Promise<void>
+}
+export type ScopeProvider = (c: Context<AppEnv>) => Promise<RequestScope> | RequestScope
+
+const jobs: Record<string, JobHandler> = {
+  'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
+}
+
+export const apiDocs = new ApiDocs()
+apiDocs.add(healthDocs, ...giftDocs, jobDocs)
+
+/** Builds the one Hono app every runtime serves; entries differ only in the scope they provide. */
+export function createApp(provide: ScopeProvider): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.use(requestContext)
+  app.use(secureHeaders())
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+    }),
+  )
+  app.use(async (c, next) => {
+    const scope = await provide(c)
+    c.set('deps', scope.deps)
+    c.set('logger', scope.deps.logger.child({ request_id: c.var.requestId }))
+    try {
+      await next()
+    } finally {
+      if (scope.release) {
+        const done = scope.release().catch(() => {})
+        try {
+          c.executionCtx.waitUntil(done)
+        } catch {
+          await done
+        }
+      }
+    }
+  })
+  app.use((c, next) =>
+    cors({
+      origin: (origin) => (c.var.deps.config.CORS_ALLOWED_ORIGINS.includes(origin) ? origin : null),
+      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+      exposeHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
+    })(c, next),
+  )
+
+  app.route('/', healthRoutes)
+  app.get('/openapi.json', (c) =>
+    c.json(apiDocs.document({ title: TITLE, version: VERSION, serverUrl: c.var.deps.config.PUBLIC_BASE_URL })),
+  )
+  app.get('/docs', (c) => c.html(renderDocsPage(TITLE, apiDocs.list())))
+
+  app.route('/api', giftRoutes)
+  app.route('/api/v1', giftRoutes)
+  app.route('/api/admin', giftAdminRoutes)
+  app.route('/', jobRoutes(jobs))
+
+  app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))
+  app.onError(handleError)
+  return app
+}

@@ -1,0 +1,44 @@
+/**
+ * Deno entry: the same Hono app, with a direct Postgres connection string and one long-lived pool.
+ * Run: `deno run --allow-net --allow-env --allow-read src/deno.ts` (see README). Serving from a
+ * second runtime keeps the core honest: nothing below the entries may depend on Workers.
+ */
+import { createApp } from './app.ts'
+import { buildDeps, createRedis } from './container.ts'
+import { ConfigError, loadConfig } from './platform/config.ts'
+import { connectDb } from './platform/db.ts'
+import { createLogger } from './platform/logger.ts'
+
+declare const Deno: {
+  env: { toObject(): Record<string, string> }
+  serve(
+    options: { port: number; hostname: string; onListen?: (addr: { port: number; hostname: string }) => void },
+    handler: (req: Request) => Response | Promise<Response>,
+  ): unknown
+  exit(code: number): never
+}
+
+const env = Deno.env.toObject()
+let config
+try {
+  config = loadConfig(env)
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message)
+    Deno.exit(1)
+  }
+  throw e
+}
+const logger = createLogger(config.LOG_LEVEL, { runtime: 'deno' })
+const handle = connectDb(config.DATABASE_URL, { max: 10 })
+const deps = buildDeps({ config, db: handle.db, redis: createRedis(config), logger })
+const app = createApp(() => ({ deps }))
+
+Deno.serve(
+  {
+    port: Number(env['PORT'] ?? 8000),
+    hostname: env['HOST'] ?? '127.0.0.1',
+    onListen: ({ hostname, port }) => logger.info('listening', { url: `http://${hostname}:${port}` }),
+  },
+  app.fetch,
+)

@@ -1,0 +1,18 @@
+import type { Brand } from '../../shared/brand.ts'
+
+export type SupplierCode = Brand<string, 'SupplierCode'>
+
+export interface Supplier {
+  readonly supplierCode: SupplierCode
+  readonly supplierName: string
+  readonly supplierInvoiceNo: string
+}
+
+/** A shop account of a supplier. `secretHash` is the salted PBKDF2 hash of the PIN, never the PIN. */
+export interface SupplierAccount {
+  readonly supplierAccountId: string
+  readonly supplierAccountInvoiceNo: string
+  readonly supplierCode: SupplierCode
+  readonly supplierAccountName: string
+  readonly secretHash: string
+}

@@ -1,0 +1,14 @@
+import type { Redis } from '@upstash/redis'
+
+/**
+ * The scheduled `platform.heartbeat` job stamps the time it ran; /health shows it, so an operator
+ * sees at a glance whether QStash schedules are reaching the service.
+ */
+const KEY = 'platform:heartbeat'
+
+export const recordHeartbeat = async (redis: Redis, at: Date) => {
+  await redis.set(KEY, at.toISOString())
+  return { at: at.toISOString() }
+}
+
+export const lastHeartbeat = (redis: Redis) => redis.get<string>(KEY)

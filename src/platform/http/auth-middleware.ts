@@ -1,0 +1,43 @@
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import type { Principal } from '../auth.ts'
+import type { AppEnv } from './app-env.ts'
+import { HttpError } from './errors.ts'
+
+async function principalFrom(c: Context<AppEnv>): Promise<Principal | null | undefined> {
+  const header = c.req.header('authorization')
+  if (!header) return undefined
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  if (!match) return null
+  return c.var.deps.verifyToken(match[1]!)
+}
+
+const unauthenticated = () =>
+  new HttpError(401, 'UNAUTHENTICATED', 'A valid bearer token is required', undefined, {
+    'www-authenticate': 'Bearer',
+  })
+
+/** Requires a valid token; `c.var.principal` is then set. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const p = await principalFrom(c)
+  if (!p) throw unauthenticated()
+  c.set('principal', p)
+  await next()
+})
+
+/** Requires a valid token with the admin role: others get 403, anonymous callers 401. */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const p = await principalFrom(c)
+  if (!p) throw unauthenticated()
+  if (!p.isAdmin) throw new HttpError(403, 'FORBIDDEN', 'This operation requires the admin role')
+  c.set('principal', p)
+  await next()
+})
+
+/** Accepts anonymous calls, but a token that is present must be valid. */
+export const optionalUser = createMiddleware<AppEnv>(async (c, next) => {
+  const p = await principalFrom(c)
+  if (p === null) throw unauthenticated()
+  if (p) c.set('principal', p)
+  await next()
+})

@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { lastHeartbeat } from '../heartbeat.ts'
+import type { AppEnv } from './app-env.ts'
+import type { RouteDoc } from './openapi.ts'
+
+const Check = z.object({ ok: z.boolean(), latency_ms: z.number(), error: z.string().optional() })
+const HealthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ database: Check, redis: Check }),
+  scheduler: z.object({ last_heartbeat: z.string().nullable() }),
+})
+
+async function probe(fn: () => Promise<unknown>, timeoutMs = 3000): Promise<z.infer<typeof Check>> {
+  const started = Date.now()
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+    ])
+    return { ok: true, latency_ms: Date.now() - started }
+  } catch (e) {
+    return { ok: false, latency_ms: Date.now() - started, error: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+/** Reachability of Postgres and Redis; 503 when either is down so load balancers notice. */
+export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
+  const { db, redis } = c.var.deps
+  const [database, redisCheck] = await Promise.all([probe(() => db.execute(sql`select 1`)), probe(() => redis.ping())])
+  const beat = redisCheck.ok ? await lastHeartbeat(redis).catch(() => null) : null
+  const healthy = database.ok && redisCheck.ok
+  const body: z.infer<typeof HealthResponse> = {
+    status: healthy ? 'ok' : 'degraded',
+    checks: { database, redis: redisCheck },
+    scheduler: { last_heartbeat: beat },
+  }
+  return c.json(body, healthy ? 200 : 503)
+})
+
+export const healthDocs: RouteDoc = {
+  method: 'get',
+  path: '/health',
+  summary: 'Database and Redis reachability, last scheduler heartbeat',
+  tag: 'platform',
+  auth: 'none',
+  responses: {
+    200: { description: 'All dependencies reachable', schema: HealthResponse },
+    503: { description: 'A dependency is unreachable', schema: HealthResponse },
+  },
+}
