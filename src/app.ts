@@ -18,12 +18,8 @@ const TITLE = 'Edge payments backend'
 const VERSION = '0.1.0'
 const MAX_BODY_BYTES = 1024 * 1024
 
-/** What an entry gives the app for each request: the container, and how to release it afterwards. */
-export interface RequestScope {
-  readonly deps: Deps
-  readonly release?: () => Promise<void>
-}
-export type ScopeProvider = (c: Context<AppEnv>) => Promise<RequestScope> | RequestScope
+/** What an entry gives the app for each request: the dependency container to use. */
+export type ScopeProvider = (c: Context<AppEnv>) => Promise<{ deps: Deps }> | { deps: Deps }
 
 const jobs: Record<string, JobHandler> = {
   'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
@@ -48,18 +44,7 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
     const scope = await provide(c)
     c.set('deps', scope.deps)
     c.set('logger', scope.deps.logger.child({ request_id: c.var.requestId }))
-    try {
-      await next()
-    } finally {
-      if (scope.release) {
-        const done = scope.release().catch(() => {})
-        try {
-          c.executionCtx.waitUntil(done)
-        } catch {
-          await done
-        }
-      }
-    }
+    await next()
   })
   app.use((c, next) =>
     cors({

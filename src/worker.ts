@@ -1,7 +1,9 @@
 /**
  * Cloudflare Workers entry. Postgres is reached through the Hyperdrive binding; a postgres.js pool
  * is opened per request because a Worker's sockets belong to the request that opened them
- * (Hyperdrive keeps the real connections warm, so this costs no handshake to the database).
+ * (Hyperdrive keeps the real connections warm, so this costs no handshake to the database). The
+ * pool is not ended explicitly: the runtime closes a request's sockets when it finishes, while
+ * postgres.js's end() leaves an unhandled rejection from its socket polyfill's pending read.
  */
 import { createApp } from './app.ts'
 import { buildDeps, createRedis } from './container.ts'
@@ -27,7 +29,7 @@ const app = createApp((c) => {
   const { config, redis } = isolateState(env)
   const handle = connectDb(env.HYPERDRIVE.connectionString, { max: 5 })
   const logger = createLogger(config.LOG_LEVEL, { runtime: 'workerd' })
-  return { deps: buildDeps({ config, db: handle.db, redis, logger }), release: handle.close }
+  return { deps: buildDeps({ config, db: handle.db, redis, logger }) }
 })
 
 export default app satisfies ExportedHandler<Env>

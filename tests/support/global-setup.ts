@@ -1,0 +1,34 @@
+import type { TestProject } from 'vitest/node'
+import { recreateDatabase, runMigrations } from '../../tools/db/migrate.ts'
+import { startQStashDev } from '../../tools/qstash-dev/server.ts'
+import { startUpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
+import { TEST_ENV } from './test-env.ts'
+
+/**
+ * Runs in Node before a tier's tests: a fresh, migrated database for the tier, and for the
+ * integration tier (whose Worker bindings are fixed in vitest.config.ts) the Upstash REST and
+ * QStash dev servers on their fixed test ports, in front of the real local Redis. The e2e tier
+ * starts its own stack the way `npm run dev` does.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const isIntegration = project.name === 'integration'
+  const url = isIntegration ? TEST_ENV.integrationDatabaseUrl : TEST_ENV.e2eDatabaseUrl
+  await recreateDatabase(url)
+  await runMigrations(url)
+  if (!isIntegration) return async () => {}
+
+  const upstash = await startUpstashRedisDev({
+    port: TEST_ENV.upstashPort,
+    token: TEST_ENV.upstashToken,
+    redisUrl: TEST_ENV.redisUrl,
+  })
+  const qstash = await startQStashDev({
+    port: TEST_ENV.qstashPort,
+    token: TEST_ENV.qstashToken,
+    currentSigningKey: TEST_ENV.qstashCurrentSigningKey,
+    nextSigningKey: TEST_ENV.qstashNextSigningKey,
+  })
+  return async () => {
+    await Promise.all([upstash.close(), qstash.close()])
+  }
+}

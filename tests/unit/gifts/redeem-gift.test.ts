@@ -1,0 +1,160 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { GiftId } from '../../../src/gifts/domain/gift.ts'
+import type { SupplierCode } from '../../../src/gifts/domain/supplier.ts'
+import { issueGifts } from '../../../src/gifts/use-cases/issue-gifts.ts'
+import { redeemGift, type RedeemGiftCommand } from '../../../src/gifts/use-cases/redeem-gift.ts'
+import { createSupplier, createSupplierAccount } from '../../../src/gifts/use-cases/register-supplier.ts'
+import { giftWorld } from './fakes.ts'
+
+const actor = { actor: 'admin', requestId: 'req_test' }
+let world: ReturnType<typeof giftWorld>
+
+async function setup() {
+  world = giftWorld()
+  const d = world.deps
+  await createSupplier(d, { supplierCode: 'S1' as SupplierCode, supplierName: 'Shop', supplierInvoiceNo: 'INV-S1', ...actor })
+  await createSupplier(d, { supplierCode: 'S2' as SupplierCode, supplierName: 'Other', supplierInvoiceNo: 'INV-S2', ...actor })
+  await createSupplierAccount(d, {
+    supplierCode: 'S1' as SupplierCode,
+    supplierAccountInvoiceNo: 'ACC-S1-A',
+    supplierAccountName: 'A',
+    pin: '1111',
+    ...actor,
+  })
+  await createSupplierAccount(d, {
+    supplierCode: 'S2' as SupplierCode,
+    supplierAccountInvoiceNo: 'ACC-S2-A',
+    supplierAccountName: 'B',
+    pin: '2222',
+    ...actor,
+  })
+  const t = world.clock.now().getTime()
+  const base = { prefix: '', amount: 1000, currency: 'JPY', ...actor }
+  await issueGifts(d, { ...base, giftIds: ['G-OK', 'G-OK2'], validFrom: null, validUntil: new Date(t + 86_400_000) })
+  await issueGifts(d, { ...base, giftIds: ['G-OLD'], validFrom: new Date(t - 2e9), validUntil: new Date(t - 1) })
+  await issueGifts(d, { ...base, giftIds: ['G-SOON'], validFrom: new Date(t + 1000), validUntil: null })
+}
+
+const cmd = (over: Partial<RedeemGiftCommand> = {}): RedeemGiftCommand => ({
+  giftId: 'G-OK' as GiftId,
+  supplierInvoiceNo: 'INV-S1',
+  pin: '1111',
+  actor: null,
+  requestId: 'req_1',
+  ...over,
+})
+
+const codeOf = async (c: RedeemGiftCommand) => {
+  const r = await redeemGift(world.deps, c)
+  return r.ok ? 'OK' : r.error.code
+}
+
+describe('redeemGift (seed 002)', () => {
+  beforeEach(setup)
+
+  it('redeems: marks used with the time and writes an audit entry naming the supplier', async () => {
+    const r = await redeemGift(world.deps, cmd())
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(r.value.gift.status).toBe('used')
+    expect(r.value.gift.usedAt).toEqual(world.clock.now())
+    expect(r.value.gift.usedSupplierCode).toBe('S1')
+    const audit = world.deps.gifts.audit.at(-1)!
+    expect(audit).toMatchObject({ action: 'gift.redeemed', entityId: 'G-OK', actor: 'supplier:S1', requestId: 'req_1' })
+  })
+
+  it('accepts a shop account invoice number and resolves its supplier (step 2 fallback)', async () => {
+    expect(await codeOf(cmd({ supplierInvoiceNo: 'ACC-S1-A' }))).toBe('OK')
+  })
+
+  it('names each refusal with its own code', async () => {
+    expect(await codeOf(cmd({ giftId: 'NOPE' as GiftId }))).toBe('GIFT_NOT_FOUND')
+    expect(await codeOf(cmd({ giftId: 'G-OLD' as GiftId }))).toBe('GIFT_EXPIRED')
+    expect(await codeOf(cmd({ giftId: 'G-SOON' as GiftId }))).toBe('GIFT_NOT_YET_VALID')
+    expect(await codeOf(cmd({ supplierInvoiceNo: 'INV-NONE' }))).toBe('SUPPLIER_INVOICE_NOT_FOUND')
+    expect(await codeOf(cmd({ pin: '9999' }))).toBe('INVALID_PIN')
+    // A PIN of another supplier's account is not valid here.
+    expect(await codeOf(cmd({ pin: '2222' }))).toBe('INVALID_PIN')
+    expect(await codeOf(cmd())).toBe('OK')
+    expect(await codeOf(cmd())).toBe('GIFT_ALREADY_USED')
+  })
+
+  it('checks in the seed order: an expired gift is reported before a bad invoice or PIN', async () => {
+    expect(await codeOf(cmd({ giftId: 'G-OLD' as GiftId, supplierInvoiceNo: 'X', pin: 'x' }))).toBe('GIFT_EXPIRED')
+    expect(await codeOf(cmd({ supplierInvoiceNo: 'X', pin: 'x' }))).toBe('SUPPLIER_INVOICE_NOT_FOUND')
+  })
+
+  it('validity window: valid_from inclusive, valid_until exclusive', async () => {
+    world.clock.advance(1000)
+    expect(await codeOf(cmd({ giftId: 'G-SOON' as GiftId }))).toBe('OK')
+    world.clock.advance(86_400_000)
+    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId }))).toBe('GIFT_EXPIRED')
+  })
+
+  it('locks a supplier out after 5 wrong PINs, refuses the right PIN too, and lifts after the window', async () => {
+    for (let i = 0; i < 5; i++) expect(await codeOf(cmd({ pin: '0000' }))).toBe('INVALID_PIN')
+    const locked = await redeemGift(world.deps, cmd())
+    expect(locked.ok).toBe(false)
+    if (!locked.ok) {
+      expect(locked.error.code).toBe('PIN_LOCKED')
+      expect(locked.error.details?.['retry_after_seconds']).toBe(900)
+    }
+    // Another supplier is not affected.
+    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId, supplierInvoiceNo: 'INV-S2', pin: '2222' }))).toBe('OK')
+    world.clock.advance(15 * 60_000)
+    expect(await codeOf(cmd())).toBe('OK')
+  })
+
+  it('a correct PIN does not reset the count of wrong ones', async () => {
+    for (let i = 0; i < 4; i++) await codeOf(cmd({ pin: '0000' }))
+    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId }))).toBe('OK')
+    expect(await codeOf(cmd({ pin: '0000' }))).toBe('INVALID_PIN')
+    expect(await codeOf(cmd())).toBe('PIN_LOCKED')
+  })
+
+  it('concurrent redemptions of one gift: exactly one succeeds, the rest see GIFT_ALREADY_USED', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => codeOf(cmd())))
+    expect(results.filter((r) => r === 'OK')).toHaveLength(1)
+    expect(results.filter((r) => r === 'GIFT_ALREADY_USED')).toHaveLength(19)
+  })
+})
+
+describe('admin use cases', () => {
+  beforeEach(setup)
+
+  it('issue is all or none when an id exists', async () => {
+    const r = await issueGifts(world.deps, {
+      giftIds: ['NEW-1', 'G-OK'],
+      prefix: '',
+      amount: 1,
+      currency: 'JPY',
+      validFrom: null,
+      validUntil: null,
+      ...actor,
+    })
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'GIFT_EXISTS', details: { gift_ids: ['G-OK'] } })
+    expect(world.deps.gifts.rows.has('NEW-1')).toBe(false)
+  })
+
+  it('generates unguessable codes with the prefix', async () => {
+    const r = await issueGifts(world.deps, { count: 50, prefix: 'XM-', amount: 1, currency: 'JPY', validFrom: null, validUntil: null, ...actor })
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    const ids = r.value.map((g) => g.giftId)
+    expect(new Set(ids).size).toBe(50)
+    for (const id of ids) expect(id).toMatch(/^XM-[2-9A-HJ-NP-Z]{12}$/)
+  })
+
+  it('refuses an account for an unknown supplier and a duplicate invoice number', async () => {
+    const base = { supplierAccountName: 'x', pin: '1234', ...actor }
+    const unknown = await createSupplierAccount(world.deps, { ...base, supplierCode: 'NOPE' as SupplierCode, supplierAccountInvoiceNo: 'Z' })
+    expect(unknown.ok ? 'OK' : unknown.error.code).toBe('SUPPLIER_NOT_FOUND')
+    const dup = await createSupplierAccount(world.deps, { ...base, supplierCode: 'S1' as SupplierCode, supplierAccountInvoiceNo: 'ACC-S1-A' })
+    expect(dup.ok ? 'OK' : dup.error.code).toBe('SUPPLIER_ACCOUNT_EXISTS')
+  })
+
+  it('stores the PIN only hashed', async () => {
+    expect(world.deps.accounts.rows.every((a) => a.secretHash.startsWith('plain:') && !('pin' in a))).toBe(true)
+  })
+})

@@ -1,0 +1,112 @@
+/**
+ * Upstash Redis REST protocol in front of a real Redis, so the unmodified @upstash/redis client
+ * (and therefore the app's Redis adapters) run locally and in tests against the real thing.
+ *   POST /             ["SET","k","v"]          → {"result": ...} | 400 {"error": ...}
+ *   GET|POST /set/k/v  path form (POST body is the last argument)
+ *   POST /pipeline     [[...],[...]]            → [{"result"}|{"error"}, ...] (not atomic)
+ *   POST /multi-exec   [[...],[...]]            → same shape, atomic (MULTI/EXEC)
+ * Auth: `Authorization: Bearer <token>` (or `?_token=`). `Upstash-Encoding: base64` encodes strings.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { timingSafeEqual } from 'node:crypto'
+import { listen, sendJson, type RunningServer } from '../shared/http-kit.ts'
+import { toArgs, toResult } from './encoding.ts'
+import { RespPool, type Reply } from './resp.ts'
+
+export interface UpstashRedisDevOptions {
+  port?: number
+  token?: string
+  redisUrl?: string
+}
+
+export interface UpstashRedisDev extends RunningServer {
+  readonly token: string
+}
+
+// Commands that hold a connection or stream: the REST protocol cannot carry them.
+const REFUSED = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'MONITOR', 'BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BZPOPMIN', 'BZPOPMAX', 'BLMPOP', 'BZMPOP', 'XREAD', 'XREADGROUP', 'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'SELECT', 'QUIT'])
+
+export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): Promise<UpstashRedisDev> {
+  const token = opts.token ?? process.env['UPSTASH_REDIS_REST_TOKEN'] ?? 'dev-token'
+  const redisUrl = opts.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
+  const pool = new RespPool(redisUrl)
+  // Fail at start, not on the first request, when Redis is not there.
+  await pool.use((c) => c.send(['PING']))
+  let syncToken = 0
+
+  const server = await listen(opts.port ?? 0, async (req, res, body) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname === '/__health') return sendJson(res, 200, { ok: true, backend: 'redis' })
+    if (!authorized(req, url, token)) return sendJson(res, 401, { error: 'Unauthorized' })
+    const base64 = (req.headers['upstash-encoding'] ?? '').toString().toLowerCase() === 'base64'
+    res.setHeader('upstash-sync-token', String(++syncToken))
+    try {
+      await route(req, res, url, body, base64)
+    } catch (e) {
+      sendJson(res, 500, { error: `ERR dev server: ${(e as Error).message}` })
+    }
+  })
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, base64: boolean) {
+    if (url.pathname === '/pipeline' || url.pathname === '/multi-exec') {
+      const commands = parseJson(body)
+      if (!Array.isArray(commands) || commands.length === 0) return sendJson(res, 400, { error: 'ERR expected an array of commands' })
+      const args = commands.map(toArgs)
+      if (args.some((a) => a === null)) return sendJson(res, 400, { error: 'ERR each command must be an array of strings or numbers' })
+      const list = args as string[][]
+      const refused = list.find((a) => REFUSED.has(a[0]!.toUpperCase()))
+      if (refused) return sendJson(res, 400, { error: `ERR command not supported over REST: ${refused[0]}` })
+      if (url.pathname === '/pipeline') {
+        const replies = await pool.use((c) => c.sendMany(list))
+        return sendJson(res, 200, replies.map((r) => entry(r, base64)))
+      }
+      const replies = await pool.use((c) => c.sendMany([['MULTI'], ...list, ['EXEC']]))
+      const exec = replies.at(-1)!
+      if (exec.kind === 'error') return sendJson(res, 400, { error: exec.message })
+      if (exec.kind !== 'array' || exec.value === null) return sendJson(res, 400, { error: 'ERR transaction aborted' })
+      return sendJson(res, 200, exec.value.map((r) => entry(r, base64)))
+    }
+
+    let args: string[] | null
+    if (url.pathname === '/' || url.pathname === '') {
+      args = toArgs(parseJson(body))
+    } else {
+      args = url.pathname.slice(1).split('/').map(decodeURIComponent)
+      if (req.method === 'POST' && body.length > 0) args.push(body.toString('utf8'))
+    }
+    if (!args) return sendJson(res, 400, { error: 'ERR expected a command as a JSON array' })
+    if (REFUSED.has(args[0]!.toUpperCase())) return sendJson(res, 400, { error: `ERR command not supported over REST: ${args[0]}` })
+    const reply = await pool.use((c) => c.send(args))
+    if (reply.kind === 'error') return sendJson(res, 400, { error: reply.message })
+    return sendJson(res, 200, { result: toResult(reply, base64) })
+  }
+
+  return {
+    ...server,
+    token,
+    close: async () => {
+      pool.close()
+      await server.close()
+    },
+  }
+}
+
+function entry(r: Reply, base64: boolean) {
+  return r.kind === 'error' ? { error: r.message } : { result: toResult(r, base64) }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return null
+  }
+}
+
+function authorized(req: IncomingMessage, url: URL, token: string): boolean {
+  const header = req.headers.authorization ?? ''
+  const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('_token') ?? '')
+  const a = Buffer.from(given)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
