@@ -180,6 +180,21 @@ describe('POST /api/gifts/use', () => {
     expect(other.status).toBe(422)
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED')
   })
+  it('concurrent requests with one Idempotency-Key run once: the rest replay or get 409', async () => {
+    const shop = await newShop()
+    const [gift] = await newGifts(1)
+    const key = `k-${uniq()}`
+    const results = await Promise.all(Array.from({ length: 10 }, () => use(gift!, shop, {}, { 'idempotency-key': key })))
+    for (const r of results) {
+      if (r.status === 200) expect(r.body.success).toBe(true)
+      else expect([r.status, r.body.error.code]).toEqual([409, 'IDEMPOTENCY_IN_FLIGHT'])
+    }
+    // Every 200 is the same single redemption, never a GIFT_ALREADY_USED from a second run.
+    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1)
+    const sql = db()
+    const audits = await sql`select count(*)::int as n from audit_log where entity_type = 'gift' and entity_id = ${gift!}`
+    expect(audits[0]!['n']).toBe(1)
+  })
 })
 
 describe('admin and reads', () => {
