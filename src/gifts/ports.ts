@@ -50,11 +50,15 @@ export interface PinHasher {
 export type LockoutState = { readonly locked: false } | { readonly locked: true; readonly retryAfterSeconds: number }
 
 /**
- * Counts wrong PINs per supplier in a fixed window. A correct PIN does not reset the count: an
- * attacker interleaving guesses with a shop's genuine redemptions must still hit the limit. Implementations must fail closed (throw) when
- * their store is unreachable: an open lockout would let a brute force through.
+ * Limits PIN guesses per supplier in a fixed window. Only wrong PINs count, and a correct one does
+ * not reset the count (guesses interleaved with a shop's genuine redemptions still hit the limit).
+ * Attempts in flight are counted too, so a burst of parallel guesses cannot all pass a check made
+ * before any of them failed: at most `limit + maxInFlight` PINs are verified per window.
+ * Implementations must fail closed (throw) when their store is unreachable.
  */
 export interface PinLockout {
-  state(supplierCode: SupplierCode): Promise<LockoutState>
-  recordFailure(supplierCode: SupplierCode): Promise<void>
+  /** Starts an attempt; when locked, the attempt must be refused (and not settled). */
+  reserve(supplierCode: SupplierCode): Promise<LockoutState>
+  /** Ends a reserved attempt, counting it as a failure when the PIN was wrong. */
+  settle(supplierCode: SupplierCode, pinWasCorrect: boolean): Promise<void>
 }

@@ -166,6 +166,18 @@ describe('POST /api/gifts/use', () => {
     expect((await use(otherGift!, other)).status).toBe(200)
   })
 
+  it('parallel wrong PINs cannot outrun the lockout: at most limit + 50 in flight are verified', async () => {
+    const shop = await newShop()
+    const [gift] = await newGifts(1)
+    const results = await Promise.all(Array.from({ length: 70 }, () => use(gift!, shop, { pin: '0000' })))
+    const codes = results.map((r) => r.body.error.code)
+    const verified = codes.filter((c) => c === 'INVALID_PIN').length
+    expect(verified).toBeGreaterThanOrEqual(5)
+    expect(verified).toBeLessThanOrEqual(55)
+    expect(codes.filter((c) => c === 'PIN_LOCKED')).toHaveLength(70 - verified)
+    expect((await use(gift!, shop)).status).toBe(429)
+  })
+
   it('replays an Idempotency-Key: same body → same answer, other body → 422', async () => {
     const shop = await newShop()
     const [gift, gift2] = await newGifts(2)

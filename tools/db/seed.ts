@@ -44,7 +44,7 @@ export async function seed(url: string): Promise<Line[]> {
     pins: new Pbkdf2Hasher(),
     clock,
     // Seeding never touches the lockout; the redemption below uses a known-good PIN.
-    lockout: { state: async () => ({ locked: false as const }), recordFailure: async () => {} },
+    lockout: { reserve: async () => ({ locked: false as const }), settle: async () => {} },
   }
   const actor = { actor: 'seed', requestId: 'seed' }
   const lines: Line[] = []

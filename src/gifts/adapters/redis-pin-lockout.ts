@@ -4,32 +4,45 @@ import type { SupplierCode } from '../domain/supplier.ts'
 import type { LockoutState, PinLockout } from '../ports.ts'
 
 /**
- * Fixed window per supplier: the first wrong PIN opens a 15-minute window; once it holds `limit`
- * failures every attempt is refused until the key expires. Redis errors propagate (fail closed).
+ * Two counters per supplier. Failures: the first wrong PIN opens a 15-minute window (EXPIRE NX, so
+ * later failures never extend it). In flight: attempts being verified right now, with a short TTL
+ * so a crashed attempt cannot hold a slot for long. An attempt is refused when the window already
+ * holds `limit` failures, or when failures plus attempts in flight exceed `limit + maxInFlight`.
+ * Redis errors propagate as DependencyUnavailable (fail closed).
  */
 export class RedisPinLockout implements PinLockout {
   constructor(
     private readonly redis: Redis,
     private readonly limit = 5,
     private readonly windowSeconds = 15 * 60,
+    private readonly maxInFlight = 50,
   ) {}
 
-  private key(code: SupplierCode): string {
-    return `gifts:pin-failures:${code}`
+  private keys(code: SupplierCode) {
+    return { failures: `gifts:pin-failures:${code}`, inFlight: `gifts:pin-in-flight:${code}` }
   }
 
-  async state(code: SupplierCode): Promise<LockoutState> {
-    const [count, ttl] = await guarded('redis', () =>
-      this.redis.pipeline().get<number>(this.key(code)).ttl(this.key(code)).exec<[number | null, number]>(),
+  async reserve(code: SupplierCode): Promise<LockoutState> {
+    const k = this.keys(code)
+    const [inFlight, , failures, ttl] = await guarded('redis', () =>
+      this.redis
+        .multi()
+        .incr(k.inFlight)
+        .expire(k.inFlight, 60)
+        .get<number>(k.failures)
+        .ttl(k.failures)
+        .exec<[number, number, number | null, number]>(),
     )
-    if (count === null || Number(count) < this.limit) return { locked: false }
+    const failed = Number(failures ?? 0)
+    if (failed < this.limit && failed + inFlight <= this.limit + this.maxInFlight) return { locked: false }
+    await guarded('redis', () => this.redis.decr(k.inFlight))
     return { locked: true, retryAfterSeconds: ttl > 0 ? ttl : this.windowSeconds }
   }
 
-  async recordFailure(code: SupplierCode): Promise<void> {
-    // INCR and the NX expiry go together so a crash between them cannot leave a counter that never expires.
-    await guarded('redis', () =>
-      this.redis.multi().incr(this.key(code)).expire(this.key(code), this.windowSeconds, 'NX').exec(),
-    )
+  async settle(code: SupplierCode, pinWasCorrect: boolean): Promise<void> {
+    const k = this.keys(code)
+    const tx = this.redis.multi().decr(k.inFlight)
+    if (!pinWasCorrect) tx.incr(k.failures).expire(k.failures, this.windowSeconds, 'NX')
+    await guarded('redis', () => tx.exec())
   }
 }

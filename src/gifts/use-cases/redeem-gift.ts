@@ -40,15 +40,12 @@ export async function redeemGift(deps: RedeemGiftDeps, cmd: RedeemGiftCommand): 
   const supplier = await findSupplierByInvoice(deps, cmd.supplierInvoiceNo)
   if (supplier === null) return err(giftErrors.invoiceNotFound())
 
-  // Checked before the PIN so that a correct PIN during a lockout is refused too.
-  const lock = await deps.lockout.state(supplier.supplierCode)
+  // Reserved before the PIN is checked, so a correct PIN during a lockout is refused too.
+  const lock = await deps.lockout.reserve(supplier.supplierCode)
   if (lock.locked) return err(giftErrors.pinLocked(lock.retryAfterSeconds))
-
-  if (!(await pinMatchesAnAccount(deps, supplier, cmd.pin))) {
-    // This attempt still answers INVALID_PIN; the lockout refuses the ones after the limit.
-    await deps.lockout.recordFailure(supplier.supplierCode)
-    return err(giftErrors.invalidPin())
-  }
+  const correct = await pinMatchesAnAccount(deps, supplier, cmd.pin)
+  await deps.lockout.settle(supplier.supplierCode, correct)
+  if (!correct) return err(giftErrors.invalidPin())
 
   const usedAt = deps.clock.now()
   const used = await deps.gifts.markUsed({

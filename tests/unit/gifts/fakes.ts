@@ -94,13 +94,14 @@ export class MemoryLockout implements PinLockout {
     readonly limit = 5,
     readonly windowMs = 15 * 60_000,
   ) {}
-  async state(code: SupplierCode): Promise<LockoutState> {
-    const f = this.failures.get(code)
+  async reserve(code: SupplierCode): Promise<LockoutState> {
     const now = this.clock.now().getTime()
+    const f = this.failures.get(code)
     if (!f || f.until <= now || f.count < this.limit) return { locked: false }
     return { locked: true, retryAfterSeconds: Math.ceil((f.until - now) / 1000) }
   }
-  async recordFailure(code: SupplierCode) {
+  async settle(code: SupplierCode, correct: boolean) {
+    if (correct) return
     const now = this.clock.now().getTime()
     const f = this.failures.get(code)
     if (!f || f.until <= now) this.failures.set(code, { count: 1, until: now + this.windowMs })
