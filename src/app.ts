@@ -3,7 +3,12 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './container.ts'
+import { cartDocs, cartRoutes } from './carts/http.ts'
+import { catalogAdminRoutes, catalogDocs, catalogRoutes } from './catalog/http.ts'
 import { giftAdminRoutes, giftDocs, giftRoutes } from './gifts/http.ts'
+import { identityDocs, identityRoutes } from './identity/http.ts'
+import { expireLapsedOrders } from './orders/use-cases/expire-lapsed-orders.ts'
+import { orderDocs, orderRoutes } from './orders/http.ts'
 import { recordHeartbeat } from './platform/heartbeat.ts'
 import type { AppEnv } from './platform/http/app-env.ts'
 import { renderDocsPage } from './platform/http/docs-page.ts'
@@ -23,10 +28,11 @@ export type ScopeProvider = (c: Context<AppEnv>) => Promise<{ deps: Deps }> | { 
 
 const jobs: Record<string, JobHandler> = {
   'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
+  'inventory.expire-reservations': async (c) => ({ ...(await expireLapsedOrders(c.var.deps.commerce.orders)) }),
 }
 
 export const apiDocs = new ApiDocs()
-apiDocs.add(healthDocs, ...giftDocs, jobDocs)
+apiDocs.add(healthDocs, ...giftDocs, ...identityDocs, ...catalogDocs, ...cartDocs, ...orderDocs, jobDocs)
 
 /** Builds the one Hono app every runtime serves; entries differ only in the scope they provide. */
 export function createApp(provide: ScopeProvider): Hono<AppEnv> {
@@ -49,7 +55,7 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
   app.use((c, next) =>
     cors({
       origin: (origin) => (c.var.deps.config.CORS_ALLOWED_ORIGINS.includes(origin) ? origin : null),
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'x-cart-session'],
       exposeHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
     })(c, next),
   )
@@ -63,6 +69,11 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
   app.route('/api', giftRoutes)
   app.route('/api/v1', giftRoutes)
   app.route('/api/admin', giftAdminRoutes)
+  app.route('/api/v1', identityRoutes)
+  app.route('/api/v1', catalogRoutes)
+  app.route('/api/v1', cartRoutes)
+  app.route('/api/v1', orderRoutes)
+  app.route('/api/admin', catalogAdminRoutes)
   app.route('/', jobRoutes(jobs))
 
   app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))

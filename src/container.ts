@@ -1,8 +1,26 @@
 import { Redis } from '@upstash/redis'
+import type { CartDeps } from './carts/use-cases/cart-deps.ts'
+import { DrizzleUserCartStore } from './carts/adapters/drizzle-user-cart-store.ts'
+import { RedisGuestCartStore } from './carts/adapters/redis-guest-cart-store.ts'
+import { DrizzleCatalogRepository } from './catalog/adapters/drizzle-catalog-repository.ts'
+import { RedisCatalogCache } from './catalog/adapters/redis-catalog-cache.ts'
+import type { VariantId } from './catalog/domain/variant.ts'
+import type { CatalogDeps } from './catalog/use-cases/catalog-deps.ts'
 import { DrizzleGiftRepository } from './gifts/adapters/drizzle-gift-repository.ts'
 import { DrizzleSupplierAccountRepository, DrizzleSupplierRepository } from './gifts/adapters/drizzle-supplier-repositories.ts'
 import { RedisPinLockout } from './gifts/adapters/redis-pin-lockout.ts'
 import type { RedeemGiftDeps } from './gifts/use-cases/redeem-gift.ts'
+import { DrizzleUserRepository } from './identity/adapters/drizzle-user-repository.ts'
+import { JoseTokenIssuer } from './identity/adapters/jose-token-issuer.ts'
+import { RedisLoginThrottle } from './identity/adapters/redis-login-throttle.ts'
+import type { LogInDeps } from './identity/use-cases/log-in.ts'
+import type { RegisterDeps } from './identity/use-cases/register-user.ts'
+import { PostgresInventoryLock } from './inventory/adapters/postgres-inventory-lock.ts'
+import { PostgresReservationSweeper } from './inventory/adapters/postgres-reservation-sweeper.ts'
+import { RedisReservationCache } from './inventory/adapters/redis-reservation-cache.ts'
+import type { InventoryLock } from './inventory/ports.ts'
+import { DrizzleOrderRepository } from './orders/adapters/drizzle-order-repository.ts'
+import type { OrderDeps } from './orders/use-cases/order-deps.ts'
 import { createTokenVerifier, type TokenVerifier } from './platform/auth.ts'
 import type { Config } from './platform/config.ts'
 import { Pbkdf2Hasher } from './platform/crypto/pbkdf2-hasher.ts'
@@ -26,6 +44,21 @@ export interface Deps {
   readonly queue: JobQueue
   readonly verifyToken: TokenVerifier
   readonly gifts: RedeemGiftDeps
+  readonly commerce: CommerceDeps
+}
+
+export interface CommerceDeps {
+  readonly catalog: CatalogDeps
+  readonly identity: RegisterDeps & LogInDeps
+  readonly carts: CartDeps
+  readonly orders: OrderDeps
+  /** Tells the inventory lock that stock moved outside it (restock), so it re-reads. */
+  onStockChanged(variantId: VariantId): Promise<void>
+}
+
+/** What a runtime entry contributes: the inventory lock it can offer (Durable Objects or not). */
+export interface RuntimeAdapters {
+  readonly inventoryLock?: (db: Db) => InventoryLock & { onStockChanged?(variantId: VariantId): Promise<void> }
 }
 
 export function createRedis(config: Config): Redis {
@@ -36,10 +69,17 @@ export function createRedis(config: Config): Redis {
   })
 }
 
-const pins = new Pbkdf2Hasher()
+const hasher = new Pbkdf2Hasher()
 const verifiers = new WeakMap<Config, TokenVerifier>()
 
-export function buildDeps(input: { config: Config; db: Db; redis: Redis; logger: Logger; clock?: Clock }): Deps {
+export function buildDeps(input: {
+  config: Config
+  db: Db
+  redis: Redis
+  logger: Logger
+  clock?: Clock
+  runtime?: RuntimeAdapters
+}): Deps {
   const { config, db, redis, logger } = input
   const clock = input.clock ?? systemClock
   let verifyToken = verifiers.get(config)
@@ -56,9 +96,44 @@ export function buildDeps(input: { config: Config; db: Db; redis: Redis; logger:
       gifts: new DrizzleGiftRepository(db),
       suppliers: new DrizzleSupplierRepository(db),
       accounts: new DrizzleSupplierAccountRepository(db),
-      pins,
+      pins: hasher,
       lockout: new RedisPinLockout(redis),
       clock,
+    },
+    commerce: buildCommerce(config, db, redis, logger, clock, input.runtime ?? {}),
+  }
+}
+
+function buildCommerce(config: Config, db: Db, redis: Redis, logger: Logger, clock: Clock, runtime: RuntimeAdapters): CommerceDeps {
+  const catalog = new DrizzleCatalogRepository(db)
+  const userCarts = new DrizzleUserCartStore(db)
+  const lock =
+    config.INVENTORY_LOCK === 'durable-object' && runtime.inventoryLock ? runtime.inventoryLock(db) : new PostgresInventoryLock(db)
+  return {
+    catalog: { catalog, cache: new RedisCatalogCache(redis, logger), clock },
+    identity: {
+      users: new DrizzleUserRepository(db),
+      passwords: hasher,
+      throttle: new RedisLoginThrottle(redis),
+      tokens: config.AUTH_HS256_SECRET
+        ? new JoseTokenIssuer(config.AUTH_HS256_SECRET, config.AUTH_ISSUER, config.AUTH_AUDIENCE)
+        : null,
+      clock,
+    },
+    carts: { guests: new RedisGuestCartStore(redis), users: userCarts, catalog, clock },
+    orders: {
+      orders: new DrizzleOrderRepository(db),
+      catalog,
+      carts: userCarts,
+      inventory: lock,
+      sweeper: new PostgresReservationSweeper(db),
+      reservationCache: new RedisReservationCache(redis, logger),
+      clock,
+      logger,
+      reservationTtlMs: config.RESERVATION_TTL_SECONDS * 1000,
+    },
+    onStockChanged: async (variantId) => {
+      if ('onStockChanged' in lock && typeof lock.onStockChanged === 'function') await lock.onStockChanged(variantId)
     },
   }
 }

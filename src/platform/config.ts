@@ -26,6 +26,10 @@ export const ConfigSchema = z
     AUTH_HS256_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     CORS_ALLOWED_ORIGINS: csv,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** How long an order's reservation holds stock (seed 004: 15 minutes). */
+    RESERVATION_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
+    /** Who serialises reservations: a Durable Object per variant (Workers) or Postgres alone. */
+    INVENTORY_LOCK: z.enum(['durable-object', 'postgres']).default('postgres'),
   })
   .refine((c) => c.AUTH_JWKS_URL !== undefined || c.AUTH_HS256_SECRET !== undefined, {
     message: 'set AUTH_JWKS_URL (identity provider) or AUTH_HS256_SECRET (local tokens)',

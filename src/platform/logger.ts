@@ -7,13 +7,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 const SECRET_KEY = /pin|secret|password|passwd|token|authorization|signature|api[_-]?key|cookie/i
 
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void
-  info(msg: string, fields?: Record<string, unknown>): void
-  warn(msg: string, fields?: Record<string, unknown>): void
-  error(msg: string, fields?: Record<string, unknown>): void
-  child(fields: Record<string, unknown>): Logger
-}
+import type { Logger } from '../shared/logger.ts'
+export type { Logger }
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value

@@ -16,4 +16,9 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     cron: '*/5 * * * *',
     description: 'Records that scheduled delivery works; /health reports the last beat.',
   },
+  {
+    name: 'inventory.expire-reservations',
+    cron: '* * * * *',
+    description: 'Expires unpaid orders past their time and releases every lapsed reservation (seed 004 §4 step 8).',
+  },
 ]

@@ -1,0 +1,104 @@
+import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { z } from 'zod'
+import type { CartSessionId } from '../carts/domain/cart.ts'
+import { CartSessionSchema, cartView, CartView } from '../carts/http.ts'
+import { mergeGuestCart } from '../carts/use-cases/merge-guest-cart.ts'
+import type { AppEnv } from '../platform/http/app-env.ts'
+import { domainErrorResponse } from '../platform/http/errors.ts'
+import { errors, type RouteDoc } from '../platform/http/openapi.ts'
+import { validate } from '../platform/http/validation.ts'
+import type { IdentityErrorCode } from './domain/errors.ts'
+import { logIn } from './use-cases/log-in.ts'
+import { registerUser } from './use-cases/register-user.ts'
+
+const Email = z.email().max(254)
+
+export const RegisterRequest = z.strictObject({
+  email: Email,
+  password: z.string().min(10, 'at least 10 characters').max(200),
+})
+
+export const LoginRequest = z.strictObject({
+  email: Email,
+  password: z.string().min(1).max(200),
+  session_id: CartSessionSchema.optional().describe('guest cart to merge into the user cart (seed 004 §5)'),
+})
+
+const UserView = z.object({ id: z.string(), email: z.string(), roles: z.array(z.string()) })
+const LoginResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  user: UserView,
+  cart: CartView.nullable().describe('the merged cart when session_id was sent'),
+  cart_merged: z.boolean(),
+})
+
+const STATUS: Record<IdentityErrorCode, ContentfulStatusCode> = {
+  EMAIL_TAKEN: 409,
+  INVALID_CREDENTIALS: 401,
+  LOGIN_THROTTLED: 429,
+  LOCAL_LOGIN_DISABLED: 404,
+}
+
+/** Cloudflare sets CF-Connecting-IP itself (clients cannot forge it); Deno's entry sets it too. */
+const clientIp = (c: { req: { header(n: string): string | undefined } }) => c.req.header('cf-connecting-ip') ?? 'unknown'
+
+export const identityRoutes = new Hono<AppEnv>()
+  .post('/auth/register', validate('json', RegisterRequest), async (c) => {
+    const b = c.req.valid('json')
+    const result = await registerUser(c.var.deps.commerce.identity, { email: b.email, password: b.password, requestId: c.var.requestId })
+    if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
+    c.var.logger.info('user registered', { user_id: result.value.id })
+    return c.json({ user: { id: result.value.id, email: result.value.email, roles: [...result.value.roles] } }, 201)
+  })
+  .post('/auth/login', validate('json', LoginRequest), async (c) => {
+    const b = c.req.valid('json')
+    const result = await logIn(c.var.deps.commerce.identity, { email: b.email, password: b.password, ip: clientIp(c) })
+    if (!result.ok) {
+      const e = result.error
+      c.var.logger.info('login refused', { code: e.code })
+      const headers: Record<string, string> =
+        e.code === 'LOGIN_THROTTLED' ? { 'retry-after': String(e.details?.['retry_after_seconds']) } : {}
+      return domainErrorResponse(c, e, STATUS, headers)
+    }
+    const { user, token } = result.value
+    let cart: z.infer<typeof CartView> | null = null
+    let merged = false
+    if (b.session_id) {
+      const out = await mergeGuestCart(c.var.deps.commerce.carts, user.id, b.session_id as CartSessionId)
+      cart = cartView('user', out.cart)
+      merged = out.merged
+    }
+    c.var.logger.info('user logged in', { user_id: user.id, cart_merged: merged })
+    return c.json({
+      access_token: token.accessToken,
+      token_type: 'Bearer' as const,
+      expires_in: token.expiresInSeconds,
+      user: { id: user.id, email: user.email, roles: [...user.roles] },
+      cart,
+      cart_merged: merged,
+    })
+  })
+
+export const identityDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/v1/auth/register',
+    summary: 'Create an account (password stored as salted PBKDF2)',
+    tag: 'identity',
+    auth: 'none',
+    body: RegisterRequest,
+    responses: { 201: { description: 'Registered', schema: z.object({ user: UserView }) }, ...errors(400, 409) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/login',
+    summary: 'Log in (rate-limited per account and IP); with session_id, merge the guest cart',
+    tag: 'identity',
+    auth: 'none',
+    body: LoginRequest,
+    responses: { 200: { description: 'Signed in', schema: LoginResponse }, ...errors(400, 401, 404, 429, 503) },
+  },
+]

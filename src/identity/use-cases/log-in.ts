@@ -1,0 +1,33 @@
+import { err, ok, type Result } from '../../shared/result.ts'
+import { identityErrors, type IdentityError } from '../domain/errors.ts'
+import { normaliseEmail, type User } from '../domain/user.ts'
+import type { IssuedToken, LoginThrottle, PasswordHasher, TokenIssuer, UserRepository } from '../ports.ts'
+
+export interface LogInDeps {
+  readonly users: UserRepository
+  readonly passwords: PasswordHasher
+  readonly throttle: LoginThrottle
+  /** Null when the deployment only accepts an external identity provider's tokens. */
+  readonly tokens: TokenIssuer | null
+}
+
+// A well-formed hash of a random password: unknown emails cost the same time as wrong passwords.
+const DECOY_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+
+export async function logIn(
+  deps: LogInDeps,
+  cmd: { email: string; password: string; ip: string },
+): Promise<Result<{ user: User; token: IssuedToken }, IdentityError>> {
+  if (!deps.tokens) return err(identityErrors.localLoginDisabled())
+  const email = normaliseEmail(cmd.email)
+  const gate = await deps.throttle.begin(email, cmd.ip)
+  if (!gate.allowed) return err(identityErrors.throttled(gate.retryAfterSeconds))
+
+  const found = await deps.users.findByEmail(email)
+  const matches = await deps.passwords.verify(cmd.password, found?.passwordHash ?? DECOY_HASH)
+  if (!found || !matches) return err(identityErrors.invalidCredentials())
+
+  await deps.throttle.succeeded(email, cmd.ip)
+  const { passwordHash: _, ...user } = found
+  return ok({ user, token: await deps.tokens.issue(user) })
+}
