@@ -1,0 +1,87 @@
+/**
+ * The page linkQRCodeURL points at, standing in for the PayPay app's consent screen:
+ * GET /link/{id} shows the merchant, scopes and reference with Approve / Deny (plain form POSTs,
+ * no scripts or external assets); POST links the user (or not) and sends the browser to the
+ * merchant's redirectUrl with a signed responseToken (gateways.md §1.7).
+ */
+import type { ServerResponse } from 'node:http'
+import { escapeHtml, sendHtml } from '../shared/http-kit.ts'
+import { linkUser, randomPhone } from './authorizations.ts'
+import type { SandboxContext } from './context.ts'
+import { signResponseToken, type LinkResult } from './response-token.ts'
+import type { QrSession } from './store.ts'
+
+export async function handleLinkPage(ctx: SandboxContext, method: string, id: string, body: Buffer, res: ServerResponse): Promise<void> {
+  const session = ctx.store.sessions.get(id)
+  if (!session) return sendHtml(res, 404, page('Link not found', '<p>No account-link session has this id.</p>'))
+  if (method === 'GET') return sendHtml(res, 200, sessionPage(ctx, session))
+  if (method !== 'POST') return sendHtml(res, 405, page('Method not allowed', ''))
+
+  const form = new URLSearchParams(body.toString('utf8'))
+  const action = form.get('action')
+  if (action !== 'approve' && action !== 'deny') return sendHtml(res, 400, page('Unknown action', '<p>Use the Approve or Deny button.</p>'))
+  // A second click (or a stale tab) only shows where the session stands; it never links twice.
+  if (session.state === 'pending') {
+    let outcome: LinkResult = { result: 'declined' }
+    if (action === 'approve') {
+      const phone = (form.get('phone') ?? '').replace(/\D/g, '')
+      if (phone.length < 6 || phone.length > 15) return sendHtml(res, 400, sessionPage(ctx, session, 'Enter a phone number of 6 to 15 digits.'))
+      const a = linkUser(ctx, { phoneNumber: phone, scopes: session.scopes, referenceId: session.referenceId })
+      outcome = { result: 'succeeded', userAuthorizationId: a.userAuthorizationId, profileIdentifier: a.profileIdentifier }
+    }
+    session.state = action === 'approve' ? 'approved' : 'declined'
+    const url = new URL(session.redirectUrl)
+    url.searchParams.set('responseToken', await signResponseToken(ctx, session, outcome))
+    session.location = url.toString()
+    ctx.log(`link ${session.referenceId}: ${session.state}`)
+    res.writeHead(303, { location: session.location })
+    res.end()
+    return
+  }
+  sendHtml(res, 200, sessionPage(ctx, session))
+}
+
+const STATE_TEXT = { pending: 'Waiting for your consent', approved: 'Linked', declined: 'Declined' } as const
+
+function sessionPage(ctx: SandboxContext, s: QrSession, error?: string): string {
+  const rows: Array<[string, string]> = [
+    ['Merchant', ctx.creds.merchantId],
+    ['Permissions', s.scopes.join(', ')],
+    ['Reference', s.referenceId],
+    ['Returns to', returnsTo(s.redirectUrl)],
+    ['Status', STATE_TEXT[s.state]],
+  ]
+  const table = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')
+  const content =
+    s.state === 'pending'
+      ? `${error ? `<p id="error" role="alert">${escapeHtml(error)}</p>\n` : ''}<form method="post" action="/link/${escapeHtml(encodeURIComponent(s.id))}">
+  <label>PayPay account (phone number) <input name="phone" id="phone" inputmode="numeric" value="${escapeHtml(s.phoneNumber ?? randomPhone())}"></label>
+  <p><button name="action" value="approve" id="approve">Approve</button>
+  <button name="action" value="deny" id="deny">Deny</button></p>
+</form>`
+      : s.location
+        ? `<p><a id="back" href="${escapeHtml(s.location)}">Return to merchant</a></p>`
+        : ''
+  return page('Link your PayPay account', `<table>\n${table}\n</table>\n${content}`, s.state)
+}
+
+/** Scheme and host only: enough to recognise the merchant (`origin` is "null" for app schemes). */
+function returnsTo(redirectUrl: string): string {
+  const u = new URL(redirectUrl)
+  return `${u.protocol}//${u.host}`
+}
+
+function page(title: string, content: string, state = ''): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+h1{color:#ff0033;font-size:1.4rem}th{text-align:left;padding-right:1rem;vertical-align:top}
+button{font-size:1rem;padding:.5rem 1.2rem;margin:1rem .5rem 0 0;border-radius:.4rem;border:1px solid #ff0033;background:#fff}
+#approve{background:#ff0033;color:#fff}#error{color:#b00020}
+</style></head>
+<body data-state="${escapeHtml(state)}"><h1>${escapeHtml(title)}</h1>
+${content}
+</body></html>`
+}
