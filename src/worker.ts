@@ -6,6 +6,7 @@
  * postgres.js's end() leaves an unhandled rejection from its socket polyfill's pending read.
  */
 import { createApp } from './app.ts'
+import { DurableObjectInventoryLock } from './inventory/adapters/durable-object-inventory-lock.ts'
 import { buildDeps, createRedis } from './container.ts'
 import { loadConfig, type Config } from './platform/config.ts'
 import { connectDb } from './platform/db.ts'
@@ -29,7 +30,17 @@ const app = createApp((c) => {
   const { config, redis } = isolateState(env)
   const handle = connectDb(env.HYPERDRIVE.connectionString, { max: 5 })
   const logger = createLogger(config.LOG_LEVEL, { runtime: 'workerd' })
-  return { deps: buildDeps({ config, db: handle.db, redis, logger }) }
+  return {
+    deps: buildDeps({
+      config,
+      db: handle.db,
+      redis,
+      logger,
+      runtime: { inventoryLock: (db) => new DurableObjectInventoryLock(env.VARIANT_STOCK, db) },
+    }),
+  }
 })
+
+export { VariantStockObject } from './inventory/adapters/variant-stock-object.ts'
 
 export default app satisfies ExportedHandler<Env>

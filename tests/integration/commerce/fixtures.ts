@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test'
 import { expect } from 'vitest'
+import type { VariantStockObject } from '../../../src/inventory/adapters/variant-stock-object.ts'
 import { connectDb } from '../../../src/platform/db.ts'
 import { adminToken, call, uniq } from '../helpers.ts'
 
@@ -52,10 +53,18 @@ export async function stockRow(variantId: string) {
   return row!
 }
 
-/** Pretends `seconds` have passed for an order's reservations and the order's deadline. */
+/**
+ * Pretends `seconds` have passed for an order's reservations and the order's deadline. The
+ * variants' Durable Objects keep a copy of the deadlines, so they are told to re-read theirs, as
+ * time moving for the database must move for them too.
+ */
 export async function ageOrder(orderId: string, seconds: number) {
   const { db } = testDb(1)
   const { sql } = await import('drizzle-orm')
-  await db.execute(sql`update reservations set reserved_until = reserved_until - make_interval(secs => ${seconds}) where order_id = ${orderId}`)
+  const moved = await db.execute<{ variant_id: string }>(
+    sql`update reservations set reserved_until = reserved_until - make_interval(secs => ${seconds}) where order_id = ${orderId} returning variant_id`,
+  )
   await db.execute(sql`update orders set expires_at = expires_at - make_interval(secs => ${seconds}) where id = ${orderId}`)
+  const ns = (env as unknown as { VARIANT_STOCK: DurableObjectNamespace<VariantStockObject> }).VARIANT_STOCK
+  for (const { variant_id } of moved) await ns.get(ns.idFromName(variant_id)).resync(variant_id)
 }
