@@ -26,9 +26,11 @@ import type { Config } from './platform/config.ts'
 import { Pbkdf2Hasher } from './platform/crypto/pbkdf2-hasher.ts'
 import type { Db } from './platform/db.ts'
 import type { Logger } from './platform/logger.ts'
+import { PostgresObjectStore } from './platform/postgres-object-store.ts'
 import { QStashJobQueue } from './platform/qstash-queue.ts'
 import { systemClock, type Clock } from './shared/clock.ts'
 import type { JobQueue } from './shared/jobs.ts'
+import type { ObjectStore } from './shared/object-store.ts'
 
 /**
  * The dependency container: the only place (with the runtime entries) that knows which adapter
@@ -43,6 +45,8 @@ export interface Deps {
   readonly redis: Redis
   readonly queue: JobQueue
   readonly verifyToken: TokenVerifier
+  /** Generated files (invoices, history files): R2 on Workers, Postgres elsewhere. */
+  readonly files: ObjectStore
   readonly gifts: RedeemGiftDeps
   readonly commerce: CommerceDeps
 }
@@ -59,6 +63,7 @@ export interface CommerceDeps {
 /** What a runtime entry contributes: the inventory lock it can offer (Durable Objects or not). */
 export interface RuntimeAdapters {
   readonly inventoryLock?: (db: Db) => InventoryLock & { onStockChanged?(variantId: VariantId): Promise<void> }
+  readonly files?: ObjectStore
 }
 
 export function createRedis(config: Config): Redis {
@@ -92,6 +97,7 @@ export function buildDeps(input: {
     redis,
     queue: new QStashJobQueue({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }, config.PUBLIC_BASE_URL),
     verifyToken,
+    files: input.runtime?.files ?? new PostgresObjectStore(db),
     gifts: {
       gifts: new DrizzleGiftRepository(db),
       suppliers: new DrizzleSupplierRepository(db),

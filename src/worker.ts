@@ -11,6 +11,7 @@ import { buildDeps, createRedis } from './container.ts'
 import { loadConfig, type Config } from './platform/config.ts'
 import { connectDb } from './platform/db.ts'
 import { createLogger } from './platform/logger.ts'
+import { R2ObjectStore } from './platform/r2-object-store.ts'
 import type { Redis } from '@upstash/redis'
 
 const perIsolate = new WeakMap<Env, { config: Config; redis: Redis }>()
@@ -36,7 +37,10 @@ const app = createApp((c) => {
       db: handle.db,
       redis,
       logger,
-      runtime: { inventoryLock: (db) => new DurableObjectInventoryLock(env.VARIANT_STOCK, db) },
+      runtime: {
+        inventoryLock: (db) => new DurableObjectInventoryLock(env.VARIANT_STOCK, db),
+        files: new R2ObjectStore(env.FILES),
+      },
     }),
   }
 })

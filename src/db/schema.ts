@@ -220,3 +220,4 @@ export const cartMerges = pgTable(
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.revision] })],
 )
+export * from './files-schema.ts'

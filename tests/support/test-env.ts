@@ -6,11 +6,13 @@
  */
 const pg = (process.env['TEST_PG_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432').replace(/\/$/, '')
 const prefix = process.env['TEST_DB_PREFIX'] ?? 'edge_payments_test'
+// Two test runs on one machine (CI next to a developer, parallel agents) need distinct ports too.
+const portOffset = Number(process.env['TEST_PORT_OFFSET'] ?? 0)
 
 export const TEST_ENV = {
   redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-  upstashPort: 18079,
-  qstashPort: 18080,
+  upstashPort: 18079 + portOffset,
+  qstashPort: 18080 + portOffset,
   upstashToken: 'test-upstash-token',
   qstashToken: 'test-qstash-token',
   qstashCurrentSigningKey: 'sig_test_current',
