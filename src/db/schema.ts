@@ -221,3 +221,4 @@ export const cartMerges = pgTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.revision] })],
 )
 export * from './files-schema.ts'
+export * from './payments-schema.ts'
