@@ -9,6 +9,8 @@ import { giftAdminRoutes, giftDocs, giftRoutes } from './gifts/http.ts'
 import { identityDocs, identityRoutes } from './identity/http.ts'
 import { expireLapsedOrders } from './orders/use-cases/expire-lapsed-orders.ts'
 import { orderDocs, orderRoutes } from './orders/http.ts'
+import { devMailboxRoutes, paymentAdminRoutes, paymentDocs, paymentReturnRoutes, paymentRoutes, paystackWebhookRoutes } from './payments/http.ts'
+import { paymentJobs } from './payments/jobs.ts'
 import { recordHeartbeat } from './platform/heartbeat.ts'
 import type { AppEnv } from './platform/http/app-env.ts'
 import { renderDocsPage } from './platform/http/docs-page.ts'
@@ -29,10 +31,11 @@ export type ScopeProvider = (c: Context<AppEnv>) => Promise<{ deps: Deps }> | { 
 const jobs: Record<string, JobHandler> = {
   'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
   'inventory.expire-reservations': async (c) => ({ ...(await expireLapsedOrders(c.var.deps.commerce.orders)) }),
+  ...paymentJobs,
 }
 
 export const apiDocs = new ApiDocs()
-apiDocs.add(healthDocs, ...giftDocs, ...identityDocs, ...catalogDocs, ...cartDocs, ...orderDocs, jobDocs)
+apiDocs.add(healthDocs, ...giftDocs, ...identityDocs, ...catalogDocs, ...cartDocs, ...orderDocs, ...paymentDocs, jobDocs)
 
 /** Builds the one Hono app every runtime serves; entries differ only in the scope they provide. */
 export function createApp(provide: ScopeProvider): Hono<AppEnv> {
@@ -74,6 +77,11 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
   app.route('/api/v1', cartRoutes)
   app.route('/api/v1', orderRoutes)
   app.route('/api/admin', catalogAdminRoutes)
+  app.route('/api/v1', paymentRoutes)
+  app.route('/api/admin', paymentAdminRoutes)
+  app.route('/', paystackWebhookRoutes)
+  app.route('/', paymentReturnRoutes)
+  app.route('/', devMailboxRoutes)
   app.route('/', jobRoutes(jobs))
 
   app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))

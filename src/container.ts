@@ -21,6 +21,13 @@ import { RedisReservationCache } from './inventory/adapters/redis-reservation-ca
 import type { InventoryLock } from './inventory/ports.ts'
 import { DrizzleOrderRepository } from './orders/adapters/drizzle-order-repository.ts'
 import type { OrderDeps } from './orders/use-cases/order-deps.ts'
+import { DrizzleEmailSender } from './payments/adapters/drizzle-email-sender.ts'
+import { DrizzleOutboxRelay } from './payments/adapters/drizzle-outbox-relay.ts'
+import { DrizzlePaymentStore } from './payments/adapters/drizzle-payment-store.ts'
+import { DrizzleWebhookInbox } from './payments/adapters/drizzle-webhook-inbox.ts'
+import { PaystackGateway } from './payments/adapters/paystack-gateway.ts'
+import { RedisPaymentIntentCache } from './payments/adapters/redis-payment-intent-cache.ts'
+import type { PaymentDeps } from './payments/use-cases/payment-deps.ts'
 import { createTokenVerifier, type TokenVerifier } from './platform/auth.ts'
 import type { Config } from './platform/config.ts'
 import { Pbkdf2Hasher } from './platform/crypto/pbkdf2-hasher.ts'
@@ -49,6 +56,8 @@ export interface Deps {
   readonly files: ObjectStore
   readonly gifts: RedeemGiftDeps
   readonly commerce: CommerceDeps
+  /** Null when Paystack is not configured (PAYSTACK_SECRET_KEY unset). */
+  readonly payments: PaymentDeps | null
 }
 
 export interface CommerceDeps {
@@ -89,15 +98,18 @@ export function buildDeps(input: {
   const clock = input.clock ?? systemClock
   let verifyToken = verifiers.get(config)
   if (!verifyToken) verifiers.set(config, (verifyToken = createTokenVerifier(config)))
+  const queue = new QStashJobQueue({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }, config.PUBLIC_BASE_URL)
+  const files = input.runtime?.files ?? new PostgresObjectStore(db)
+  const commerce = buildCommerce(config, db, redis, logger, clock, input.runtime ?? {})
   return {
     config,
     logger,
     clock,
     db,
     redis,
-    queue: new QStashJobQueue({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }, config.PUBLIC_BASE_URL),
+    queue,
     verifyToken,
-    files: input.runtime?.files ?? new PostgresObjectStore(db),
+    files,
     gifts: {
       gifts: new DrizzleGiftRepository(db),
       suppliers: new DrizzleSupplierRepository(db),
@@ -106,7 +118,38 @@ export function buildDeps(input: {
       lockout: new RedisPinLockout(redis),
       clock,
     },
-    commerce: buildCommerce(config, db, redis, logger, clock, input.runtime ?? {}),
+    commerce,
+    payments: buildPayments(config, db, redis, logger, clock, commerce, queue, files),
+  }
+}
+
+function buildPayments(
+  config: Config,
+  db: Db,
+  redis: Redis,
+  logger: Logger,
+  clock: Clock,
+  commerce: CommerceDeps,
+  queue: JobQueue,
+  files: ObjectStore,
+): PaymentDeps | null {
+  if (!config.PAYSTACK_SECRET_KEY) return null
+  const users = new DrizzleUserRepository(db)
+  return {
+    store: new DrizzlePaymentStore(db),
+    gateway: new PaystackGateway(config.PAYSTACK_API_URL, config.PAYSTACK_SECRET_KEY),
+    inbox: new DrizzleWebhookInbox(db),
+    outbox: new DrizzleOutboxRelay(db, queue, logger),
+    intents: new RedisPaymentIntentCache(redis, logger),
+    reservationCache: commerce.orders.reservationCache,
+    orders: commerce.orders.orders,
+    emailOf: async (userId) => (await users.findById(userId))?.email ?? null,
+    emails: new DrizzleEmailSender(db),
+    files,
+    clock,
+    logger,
+    callbackUrl: config.PAYSTACK_CALLBACK_URL ?? `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/payments/return`,
+    intentTtlSeconds: 20 * 60,
   }
 }
 

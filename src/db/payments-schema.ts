@@ -15,7 +15,7 @@ export const payments = pgTable(
     orderId: text('order_id').notNull(),
     userId: text('user_id').notNull(),
     provider: text('provider').notNull().default('paystack'),
-    /** Our reference (`TXN_…`), sent to Paystack and echoed in its events. */
+    /** Our reference (`TXN-…`), sent to Paystack and echoed in its events. */
     reference: text('reference').notNull().unique(),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),

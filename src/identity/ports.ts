@@ -5,6 +5,7 @@ export interface UserRepository {
   /** Returns null when the email is taken (also when a concurrent registration took it first). */
   create(user: { id: UserId; email: Email; passwordHash: string; roles: readonly string[] }, audit: AuditEntry): Promise<User | null>
   findByEmail(email: Email): Promise<(User & { passwordHash: string }) | null>
+  findById(id: string): Promise<User | null>
 }
 
 export interface PasswordHasher {

@@ -30,6 +30,13 @@ export const ConfigSchema = z
     RESERVATION_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
     /** Who serialises reservations: a Durable Object per variant (Workers) or Postgres alone. */
     INVENTORY_LOCK: z.enum(['durable-object', 'postgres']).default('postgres'),
+    /** Paystack (seed 004): without the secret key the payment routes answer 503 PAYMENTS_NOT_CONFIGURED. */
+    PAYSTACK_SECRET_KEY: z.string().min(1).optional(),
+    PAYSTACK_API_URL: z.url().default('https://api.paystack.co'),
+    /** Where Paystack sends the browser after checkout; defaults to {PUBLIC_BASE_URL}/payments/return. */
+    PAYSTACK_CALLBACK_URL: z.url().optional(),
+    /** Serves GET /dev/mailbox (the email outbox as a page). Never in production. */
+    DEV_MAILBOX: z.enum(['true', 'false']).default('false'),
   })
   .refine((c) => c.AUTH_JWKS_URL !== undefined || c.AUTH_HS256_SECRET !== undefined, {
     message: 'set AUTH_JWKS_URL (identity provider) or AUTH_HS256_SECRET (local tokens)',

@@ -21,4 +21,9 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     cron: '* * * * *',
     description: 'Expires unpaid orders past their time and releases every lapsed reservation (seed 004 §4 step 8).',
   },
+  {
+    name: 'payments.reconcile',
+    cron: '*/5 * * * *',
+    description: 'Verifies payments pending for minutes, settles unanswered refunds, publishes stranded outbox jobs.',
+  },
 ]

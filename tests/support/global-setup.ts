@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node'
 import { recreateDatabase, runMigrations } from '../../tools/db/migrate.ts'
+import { startPaystackSandbox } from '../../tools/paystack-sandbox/server.ts'
 import { startQStashDev } from '../../tools/qstash-dev/server.ts'
 import { startUpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { TEST_ENV } from './test-env.ts'
@@ -28,7 +29,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     currentSigningKey: TEST_ENV.qstashCurrentSigningKey,
     nextSigningKey: TEST_ENV.qstashNextSigningKey,
   })
+  // Webhooks cannot reach the Worker under test (it has no port): tests suppress them and POST the
+  // sandbox's signed bodies themselves with SELF.fetch.
+  const paystack = await startPaystackSandbox({
+    port: TEST_ENV.paystackPort,
+    secretKey: TEST_ENV.paystackSecretKey,
+    webhookRetryScale: 0.001,
+    refundDelayMs: Number.POSITIVE_INFINITY,
+  })
   return async () => {
-    await Promise.all([upstash.close(), qstash.close()])
+    await Promise.all([upstash.close(), qstash.close(), paystack.close()])
   }
 }

@@ -13,6 +13,8 @@ export const TEST_ENV = {
   redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   upstashPort: 18079 + portOffset,
   qstashPort: 18080 + portOffset,
+  paystackPort: 18093 + portOffset,
+  paystackSecretKey: 'sk_test_integration_secret',
   upstashToken: 'test-upstash-token',
   qstashToken: 'test-qstash-token',
   qstashCurrentSigningKey: 'sig_test_current',
@@ -35,6 +37,9 @@ export const TEST_ENV = {
       AUTH_AUDIENCE: this.audience,
       AUTH_HS256_SECRET: this.hs256Secret,
       LOG_LEVEL: 'warn',
+      PAYSTACK_SECRET_KEY: this.paystackSecretKey,
+      PAYSTACK_API_URL: `http://127.0.0.1:${this.paystackPort}`,
+      DEV_MAILBOX: 'true',
     }
   },
 }

@@ -29,4 +29,9 @@ export class DrizzleUserRepository implements UserRepository {
     const [row] = await this.db.select().from(users).where(eq(users.email, email))
     return row ? { id: row.id as UserId, email: row.email as Email, roles: row.roles, passwordHash: row.passwordHash } : null
   }
+
+  async findById(id: string): Promise<User | null> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, id))
+    return row ? { id: row.id as UserId, email: row.email as Email, roles: row.roles } : null
+  }
 }

@@ -1,0 +1,57 @@
+import { prefixedId } from '../../shared/ids.ts'
+import { money } from '../../shared/money.ts'
+import { err, ok, type Result } from '../../shared/result.ts'
+import { paymentErrors, type PaymentError } from '../domain/errors.ts'
+import type { PaymentId } from '../domain/payment.ts'
+import type { RefundId } from '../domain/refund.ts'
+import type { RefundView } from '../ports.ts'
+import type { PaymentDeps } from './payment-deps.ts'
+
+/**
+ * Seed 004 §2, without holding a database lock across the gateway call: (1) one transaction checks
+ * the payment is paid and has the amount left, and holds it as a `requested` refund; (2) Paystack's
+ * refund API; (3) one transaction records its answer (accepted: pending, order and payment refund
+ * status, audit, email job; refused: failed, amount free again). A crash between (1) and (3) leaves
+ * a `requested` refund that reconciliation settles from Paystack's refund list.
+ */
+export async function requestRefund(
+  deps: PaymentDeps,
+  cmd: { paymentId: PaymentId; amount: number; currency?: string; reason: string; actor: string; requestId: string; refundId?: RefundId },
+): Promise<Result<RefundView, PaymentError>> {
+  const now = deps.clock.now()
+  const audit = { actor: cmd.actor, requestId: cmd.requestId, now }
+  const payment = await deps.store.findById(cmd.paymentId)
+  if (!payment) return err(paymentErrors.paymentNotFound(cmd.paymentId))
+  if (cmd.currency && cmd.currency !== payment.amount.currency) return err(paymentErrors.currencyMismatch(payment.amount.currency))
+
+  const id = cmd.refundId ?? (prefixedId('rfd', now.getTime()) as RefundId)
+  const held = await deps.store.requestRefund({ id, paymentId: cmd.paymentId, amount: cmd.amount, reason: cmd.reason }, audit)
+  if (!held.ok) {
+    if (held.reason === 'not_found') return err(paymentErrors.paymentNotFound(cmd.paymentId))
+    if (held.reason === 'not_refundable') return err(paymentErrors.notRefundable(cmd.paymentId, held.status))
+    return err(paymentErrors.refundTooLarge(cmd.amount, held.refundable))
+  }
+  return ok(await sendRefund(deps, id, payment.reference, money(cmd.amount, payment.amount.currency), cmd.reason, audit))
+}
+
+/** Steps (2) and (3) above; also used by the automatic refund of a late payment. */
+export async function sendRefund(
+  deps: PaymentDeps,
+  refundId: RefundId,
+  reference: string,
+  amount: ReturnType<typeof money>,
+  note: string,
+  audit: { actor: string; requestId: string; now: Date },
+): Promise<RefundView> {
+  const answer = await deps.gateway.refund({ reference, amount, note })
+  const recorded = await deps.store.recordRefundAnswer(
+    refundId,
+    answer.ok ? { accepted: true, gatewayRefundId: answer.value.gatewayRefundId, status: answer.value.status } : { accepted: false, message: answer.message },
+    audit,
+  )
+  await deps.outbox.publish(recorded.jobs.map((j) => j.deduplicationId!))
+  const view = await deps.store.findRefund(refundId)
+  if (!view) throw new Error(`refund ${refundId} vanished`)
+  deps.logger.info('refund sent', { refund_id: refundId, reference, status: view.status })
+  return view
+}
