@@ -12,7 +12,11 @@ export type { Logger }
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack }
+  if (value instanceof Error) {
+    // The cause is what says why (a driver's "too many clients" under drizzle's "Failed query").
+    const cause = value.cause === undefined ? undefined : redact(value.cause, depth + 1)
+    return { name: value.name, message: value.message, stack: value.stack, ...(cause !== undefined && { cause }) }
+  }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1))
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)

@@ -36,6 +36,8 @@ export interface DevStackOptions {
   dataDir?: string
   redisUrl?: string
   seed?: boolean
+  /** Extra Worker vars (e.g. INVENTORY_LOCK=postgres for a side-by-side benchmark). */
+  vars?: Record<string, string>
   log?: (line: string) => void
 }
 
@@ -108,6 +110,7 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
       AUTH_ISSUER: DEV_SECRETS.issuer,
       AUTH_AUDIENCE: DEV_SECRETS.audience,
       AUTH_HS256_SECRET: DEV_SECRETS.hs256Secret,
+      ...opts.vars,
     }
     const wrangler = spawnWrangler(workerPort, vars, databaseUrl, log)
     cleanups.push(() => stopProcess(wrangler))

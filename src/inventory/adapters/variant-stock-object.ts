@@ -116,7 +116,10 @@ export class VariantStockObject extends DurableObject<Env> {
     } catch (e) {
       // The copy may now be wrong (a write may or may not have landed): rebuild it next time.
       this.state = null
-      for (const op of ops) op.fail(e)
+      // RPC carries the message but not the cause: put the driver's reason into the message.
+      const cause = (e as { cause?: unknown }).cause
+      const failure = cause instanceof Error ? new Error(`${(e as Error).message}: ${cause.message}`) : e
+      for (const op of ops) op.fail(failure)
     }
   }
 
@@ -214,8 +217,10 @@ export class VariantStockObject extends DurableObject<Env> {
   }
 
   private database(): Db {
-    // One small pool per object, kept while it lives: a Durable Object's connections outlast the
-    // request that opened them, and Hyperdrive pools the real ones behind it.
+    // One connection per object, reused across its requests (a Durable Object's sockets outlive the
+    // request that opened them). It is not closed when idle: postgres.js's Workers socket polyfill
+    // leaves an unhandled rejection behind every close. In production Hyperdrive multiplexes these
+    // onto a small pool; locally each live object holds one real connection (README, bench notes).
     this.db ??= connectDb(this.env.HYPERDRIVE.connectionString, { max: 1 }).db
     return this.db
   }
