@@ -30,7 +30,7 @@ const STATUS: Record<string, VerifiedCharge['status']> = { success: 'success', f
  * (thrown as DependencyUnavailable so callers answer 503 and Paystack or QStash retries).
  */
 export class PaystackGateway implements PaymentGateway {
-  private hmacKey: Promise<CryptoKey> | null = null
+  private hmacKey: ReturnType<typeof crypto.subtle.importKey> | null = null
 
   constructor(
     private readonly baseUrl: string,
