@@ -1,16 +1,19 @@
+import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO } from '../../tools/db/seed.ts'
+import { TEST_ENV } from '../support/test-env.ts'
 import { startDevStack, type DevStack } from '../../tools/dev/stack.ts'
 
 /**
  * What `npm run dev` gives a newcomer, over real HTTP: the Worker under wrangler dev on the
- * embedded PGlite database, seeded; Upstash and QStash dev servers in front of the real Redis; a
+ * machine's Postgres (a throwaway database), seeded; Upstash and QStash dev servers in front of the real Redis; a
  * scheduled job delivered by QStash with a signature the Worker verifies.
  */
 let stack: DevStack
 const logs: string[] = []
 
 beforeAll(async () => {
-  stack = await startDevStack({ log: (l) => logs.push(l) })
+  stack = await startDevStack({ databaseUrl: TEST_ENV.e2eDatabaseUrl, log: (l) => logs.push(l) })
 })
 afterAll(async () => {
   await stack?.close()
@@ -67,5 +70,61 @@ describe('npm run dev stack', () => {
   it('refuses a job delivery that QStash did not sign', async () => {
     const r = await post('/jobs/platform.heartbeat', {}, { 'upstash-signature': 'forged' })
     expect(r.status).toBe(401)
+  })
+})
+
+const json = async (res: Response) => (await res.json()) as any
+
+/**
+ * Seed 004 end to end over real HTTP: a guest cart merged at login, an order reserving stock, a
+ * Paystack payment paid by clicking the sandbox's checkout page in Chromium, the signed webhook
+ * settling it, and the follow-up jobs delivered by QStash into the dev mailbox.
+ */
+describe.skipIf(!existsSync('/usr/bin/chromium'))('cart to paid order through the Paystack sandbox', () => {
+  it('pays an order by clicking Pay on the checkout page', async () => {
+    const w = stack.urls.worker
+    const products = await json(await fetch(`${w}/api/v1/products?limit=100`))
+    const variant = products.products.flatMap((p: any) => p.variants).find((v: any) => v.sku === 'DEMO-ADAPTER-EU')
+    expect(variant).toBeTruthy()
+
+    const session = (await json(await post('/api/v1/cart/session', {}))).session_id
+    const added = await post('/api/v1/cart/items', { variant_id: variant.id, quantity: 2 }, { 'x-cart-session': session })
+    expect(added.status).toBe(200)
+    const login = await json(await post('/api/v1/auth/login', { ...DEMO.user, session_id: session }))
+    expect(login.cart_merged).toBe(true)
+    const auth = { authorization: `Bearer ${login.access_token}` }
+
+    const order = await post('/api/v1/orders', {}, auth)
+    expect(order.status).toBe(201)
+    const { order_id, total } = await json(order)
+    expect(total).toBeGreaterThanOrEqual(2 * variant.price)
+    const init = await json(await post(`/api/v1/orders/${order_id}/payments`, {}, auth))
+    expect(init.authorization_url).toContain(stack.urls.paystack)
+
+    const { chromium } = await import('playwright-core')
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+    try {
+      const page = await browser.newPage()
+      await page.goto(init.authorization_url)
+      await page.getByRole('button', { name: 'Pay' }).click()
+      await page.waitForURL(/\/payments\/return/)
+      expect(await page.locator('body').getAttribute('data-status')).toBe('paid')
+    } finally {
+      await browser.close()
+    }
+
+    const paid = await json(await fetch(`${w}/api/v1/orders/${order_id}`, { headers: auth }))
+    expect(paid.order.status).toBe('paid')
+    let mailbox = ''
+    for (let i = 0; i < 100 && !mailbox.includes(`Order ${order_id} confirmed`); i++) {
+      await new Promise((r) => setTimeout(r, 200))
+      mailbox = await (await fetch(`${w}/dev/mailbox`)).text()
+    }
+    expect(mailbox).toContain(`Order ${order_id} confirmed`)
+    const invoice = await fetch(`${w}/api/v1/orders/${order_id}/invoice`, { headers: auth })
+    expect(invoice.status).toBe(200)
   })
 })

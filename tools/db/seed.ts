@@ -12,6 +12,10 @@ import { createSupplier, createSupplierAccount } from '../../src/gifts/use-cases
 import { Pbkdf2Hasher } from '../../src/platform/crypto/pbkdf2-hasher.ts'
 import { connectDb } from '../../src/platform/db.ts'
 import { systemClock } from '../../src/shared/clock.ts'
+import { DrizzleCatalogRepository } from '../../src/catalog/adapters/drizzle-catalog-repository.ts'
+import { createProduct } from '../../src/catalog/use-cases/create-product.ts'
+import { DrizzleUserRepository } from '../../src/identity/adapters/drizzle-user-repository.ts'
+import { registerUser } from '../../src/identity/use-cases/register-user.ts'
 import { databaseUrl } from './database-url.ts'
 
 export const DEMO = {
@@ -23,6 +27,17 @@ export const DEMO = {
     { supplierCode: 'SUP-TOKYO', invoiceNo: 'ACC-TOKYO-SHINJUKU', name: 'Shinjuku counter', pin: '1234' },
     { supplierCode: 'SUP-TOKYO', invoiceNo: 'ACC-TOKYO-SHIBUYA', name: 'Shibuya counter', pin: '5678' },
     { supplierCode: 'SUP-OSAKA', invoiceNo: 'ACC-OSAKA-NAMBA', name: 'Namba counter', pin: '4321' },
+  ],
+  user: { email: 'demo@example.test', password: 'demo-password-123' },
+  products: [
+    {
+      name: 'Travel adapter',
+      variants: [
+        { sku: 'DEMO-ADAPTER-EU', name: 'EU plug', priceAmount: 1500000, currency: 'NGN', stock: 25 },
+        { sku: 'DEMO-ADAPTER-UK', name: 'UK plug', priceAmount: 1500000, currency: 'NGN', stock: 3 },
+      ],
+    },
+    { name: 'Packing cubes', variants: [{ sku: 'DEMO-CUBES-SET', name: 'Set of 4', priceAmount: 900000, currency: 'NGN', stock: 10 }] },
   ],
   gifts: {
     unused: ['DEMO-GIFT-0001', 'DEMO-GIFT-0002', 'DEMO-GIFT-0003', 'DEMO-GIFT-0004', 'DEMO-GIFT-0005'],
@@ -98,6 +113,17 @@ export async function seed(url: string): Promise<Line[]> {
       requestId: 'seed',
     })
     lines.push({ what: 'redeem', key: DEMO.gifts.used, result: used.ok ? 'created' : 'exists', note: 'used at INV-TOKYO-001' })
+
+    const catalog = { catalog: new DrizzleCatalogRepository(handle.db), cache: { get: async () => null, set: async () => {}, invalidate: async () => {} }, clock }
+    for (const p of DEMO.products) {
+      const r = await createProduct(catalog, { name: p.name, description: '', variants: p.variants, ...actor })
+      lines.push({ what: 'product', key: `${p.name} (${p.variants.map((v) => v.sku).join(', ')})`, result: r.ok ? 'created' : 'exists' })
+    }
+    const user = await registerUser(
+      { users: new DrizzleUserRepository(handle.db), passwords: new Pbkdf2Hasher(), clock },
+      { email: DEMO.user.email, password: DEMO.user.password, requestId: 'seed' },
+    )
+    lines.push({ what: 'user', key: DEMO.user.email, result: user.ok ? 'created' : 'exists', note: `password ${DEMO.user.password}` })
   } finally {
     await handle.close()
   }

@@ -2,15 +2,38 @@
  * `npm run dev`: everything the Worker needs, started and wired, then the URLs to use. Set
  * DATABASE_URL to use a real Postgres; otherwise an embedded PGlite keeps its data in .dev/pglite.
  */
+import postgres from 'postgres'
 import { startDevStack } from './stack.ts'
 
 const env = process.env
+const LOCAL_PG = 'postgres://postgres:postgres@127.0.0.1:5432/edge_payments'
+
+/**
+ * A Postgres on the default port is preferred to the embedded one: PGlite is a single session, and
+ * pglite-socket interleaves concurrent connections' extended-protocol messages, which breaks under
+ * the Worker's parallel requests, Durable Objects and every-minute jobs.
+ */
+async function localPostgresAnswers(): Promise<boolean> {
+  const sql = postgres(LOCAL_PG.replace(/\/edge_payments$/, '/postgres'), { max: 1, connect_timeout: 2, onnotice: () => {} })
+  try {
+    await sql`select 1`
+    return true
+  } catch {
+    return false
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {})
+  }
+}
+
+const databaseUrl = env['DATABASE_URL'] ?? ((await localPostgresAnswers()) ? LOCAL_PG : undefined)
+if (!databaseUrl) console.log('No Postgres on 127.0.0.1:5432: embedding PGlite (one session; fine for clicking around, not for load).')
 const stack = await startDevStack({
   workerPort: Number(env['PORT'] ?? 8787),
   upstashPort: Number(env['UPSTASH_DEV_PORT'] ?? 8079),
   qstashPort: Number(env['QSTASH_DEV_PORT'] ?? 8080),
   pglitePort: Number(env['PGLITE_PORT'] ?? 5433),
-  ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : { dataDir: '.dev/pglite' }),
+  paystackPort: Number(env['PAYSTACK_SANDBOX_PORT'] ?? 8093),
+  ...(databaseUrl ? { databaseUrl } : { dataDir: '.dev/pglite' }),
 })
 
 const w = stack.urls.worker
@@ -21,6 +44,8 @@ Edge payments backend is running.
   Docs           ${w}/docs   (OpenAPI: ${w}/openapi.json)
   Upstash REST   ${stack.urls.upstash}
   QStash         ${stack.urls.qstash}
+  Paystack       ${stack.urls.paystack}   (sandbox: checkout pages, signed webhooks)
+  Dev mailbox    ${w}/dev/mailbox
   Postgres       ${stack.urls.database}${stack.databaseEmbedded ? '  (embedded PGlite)' : ''}
 
 Admin token (12 h):

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { SignJWT } from 'jose'
 import { ensureDatabase, runMigrations } from '../db/migrate.ts'
 import { printSeed, seed } from '../db/seed.ts'
+import { startPaystackSandbox } from '../paystack-sandbox/server.ts'
 import { startQStashDev } from '../qstash-dev/server.ts'
 import { syncSchedules } from '../schedules/sync.ts'
 import { startUpstashRedisDev } from '../upstash-redis-dev/server.ts'
@@ -21,6 +22,7 @@ export const DEV_SECRETS = {
   qstashCurrentSigningKey: 'sig_dev_current',
   qstashNextSigningKey: 'sig_dev_next',
   hs256Secret: 'dev-only-hs256-secret-change-me-0123456789',
+  paystackSecretKey: 'sk_test_dev_sandbox_secret',
   issuer: 'edge-payments-dev',
   audience: 'edge-payments',
 }
@@ -30,6 +32,7 @@ export interface DevStackOptions {
   upstashPort?: number
   qstashPort?: number
   pglitePort?: number
+  paystackPort?: number
   /** Use this Postgres (created and migrated if needed); otherwise PGlite is embedded. */
   databaseUrl?: string
   /** PGlite data directory; in-memory when absent. */
@@ -38,11 +41,13 @@ export interface DevStackOptions {
   seed?: boolean
   /** Extra Worker vars (e.g. INVENTORY_LOCK=postgres for a side-by-side benchmark). */
   vars?: Record<string, string>
+  /** wrangler's --persist-to (Durable Objects, R2): a benchmark's own directory keeps old objects out. */
+  persistTo?: string
   log?: (line: string) => void
 }
 
 export interface DevStack {
-  urls: { worker: string; upstash: string; qstash: string; database: string }
+  urls: { worker: string; upstash: string; qstash: string; database: string; paystack: string }
   databaseEmbedded: boolean
   adminToken: string
   close(): Promise<void>
@@ -99,6 +104,14 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
 
     const workerPort = opts.workerPort ?? (await freePort())
     const workerUrl = `http://127.0.0.1:${workerPort}`
+    // Paystack's stand-in: its checkout page can be clicked through, and it signs webhooks to the Worker.
+    const paystack = await startPaystackSandbox({
+      port: opts.paystackPort ?? 0,
+      secretKey: DEV_SECRETS.paystackSecretKey,
+      webhookUrl: `${workerUrl}/webhooks/paystack`,
+      log: (l) => log(`[paystack] ${l}`),
+    })
+    cleanups.push(paystack.close)
     const vars: Record<string, string> = {
       PUBLIC_BASE_URL: workerUrl,
       UPSTASH_REDIS_REST_URL: upstash.url,
@@ -110,9 +123,12 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
       AUTH_ISSUER: DEV_SECRETS.issuer,
       AUTH_AUDIENCE: DEV_SECRETS.audience,
       AUTH_HS256_SECRET: DEV_SECRETS.hs256Secret,
+      PAYSTACK_SECRET_KEY: DEV_SECRETS.paystackSecretKey,
+      PAYSTACK_API_URL: paystack.url,
+      DEV_MAILBOX: 'true',
       ...opts.vars,
     }
-    const wrangler = spawnWrangler(workerPort, vars, databaseUrl, log)
+    const wrangler = spawnWrangler(workerPort, vars, databaseUrl, log, opts.persistTo)
     cleanups.push(() => stopProcess(wrangler))
     await waitForHealth(workerUrl, wrangler)
 
@@ -120,7 +136,7 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
     log(`schedules synced: ${synced.upserted.join(', ')}`)
 
     return {
-      urls: { worker: workerUrl, upstash: upstash.url, qstash: qstash.url, database: databaseUrl },
+      urls: { worker: workerUrl, upstash: upstash.url, qstash: qstash.url, database: databaseUrl, paystack: paystack.url },
       databaseEmbedded: !opts.databaseUrl,
       adminToken: await devToken('dev-admin', ['admin']),
       close,
@@ -142,7 +158,7 @@ export function devToken(sub: string, roles: string[]): Promise<string> {
     .sign(new TextEncoder().encode(DEV_SECRETS.hs256Secret))
 }
 
-function spawnWrangler(port: number, vars: Record<string, string>, databaseUrl: string, log: (l: string) => void): ChildProcess {
+function spawnWrangler(port: number, vars: Record<string, string>, databaseUrl: string, log: (l: string) => void, persistTo?: string): ChildProcess {
   const args = [
     fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url)),
     'dev',
@@ -154,6 +170,7 @@ function spawnWrangler(port: number, vars: Record<string, string>, databaseUrl: 
     '0',
     '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ...(persistTo ? ['--persist-to', persistTo] : []),
   ]
   // Node 22 runs wrangler even when the orchestrator was started by another Node (npm scripts put
   // the pinned node first on PATH, and process.execPath is that one).
