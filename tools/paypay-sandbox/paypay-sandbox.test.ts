@@ -33,8 +33,11 @@ interface Hit {
 interface Merchant {
   url: string
   hits: Hit[]
-  /** HTTP statuses for the next notifications, in order; afterwards 200. */
-  replies: number[]
+  /**
+   * HTTP statuses for the next notifications about one cashback, in order; afterwards 200. Keyed
+   * by merchantCashbackId so a late notification left over from an earlier test cannot eat them.
+   */
+  replies: Map<string, number[]>
   close(): void
 }
 
@@ -44,14 +47,20 @@ let seq = 0
 
 async function startMerchant(): Promise<Merchant> {
   const hits: Hit[] = []
-  const replies: number[] = []
+  const replies = new Map<string, number[]>()
   const server = createServer((req, res) => {
     let body = ''
     req.on('data', (c: Buffer) => (body += c.toString('utf8')))
     req.on('end', () => {
       if (req.method === 'GET') return res.writeHead(200, { 'content-type': 'text/html' }).end('<p>linked</p>')
       hits.push({ path: req.url ?? '', headers: req.headers, body })
-      res.writeHead(replies.shift() ?? 200, { 'content-type': 'application/json' }).end('{}')
+      let id = ''
+      try {
+        id = String((JSON.parse(body) as Record<string, unknown>)['merchantCashbackId'] ?? '')
+      } catch {
+        // not JSON: answered 200
+      }
+      res.writeHead(replies.get(id)?.shift() ?? 200, { 'content-type': 'application/json' }).end('{}')
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -75,9 +84,12 @@ afterAll(async () => {
   await sandbox.close()
 })
 beforeEach(async () => {
+  // Let the previous test's settlements and notifications finish first: a late one would otherwise
+  // consume this test's injected fault or queued replies.
+  await sandbox.drain()
   offsetMs = 0
   merchant.hits.length = 0
-  merchant.replies.length = 0
+  merchant.replies.clear()
   await fetch(`${sandbox.url}/__control/reset`, { method: 'DELETE' })
 })
 
@@ -555,8 +567,8 @@ describe('reversals', () => {
 
 describe('notifications', () => {
   it('POSTs the result when a grant settles and re-sends until a 2xx', async () => {
-    merchant.replies.push(500, 503)
     const body = giveBody(await linkedUser())
+    merchant.replies.set(body['merchantCashbackId'] as string, [500, 503])
     await call('POST', '/v2/cashback', body)
     await sandbox.drain()
     const hits = notificationsFor(body['merchantCashbackId'] as string)
@@ -579,8 +591,8 @@ describe('notifications', () => {
   })
 
   it('gives up after 3 re-sends, and notifies failures too', async () => {
-    merchant.replies.push(500, 500, 500, 500, 500)
     const body = giveBody(await linkedUser())
+    merchant.replies.set(body['merchantCashbackId'] as string, [500, 500, 500, 500, 500])
     await call('POST', '/v2/cashback', body)
     await control('POST', `cashbacks/${body['merchantCashbackId']}/settle`, { outcome: 'FAILURE' })
     await sandbox.drain()
@@ -595,7 +607,7 @@ describe('notifications', () => {
     await call('POST', '/v2/cashback', body)
     await sandbox.drain()
     expect(notificationsFor(body['merchantCashbackId'] as string)).toHaveLength(1)
-    const log = (await control('GET', 'notifications')).json['deliveries'] as Json[]
+    const log = (await control('GET', `notifications?merchantCashbackId=${body['merchantCashbackId']}`)).json['deliveries'] as Json[]
     expect(log.map((d) => [d['attempt'], d['fault'] ?? null, d['acked']])).toEqual([
       [1, 'reset', false],
       [2, null, true],

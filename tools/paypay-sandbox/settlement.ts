@@ -24,6 +24,12 @@ export function scheduleSettlement(ctx: SandboxContext, delayMs: number): void {
   const timer = setTimeout(() => {
     ctx.timers.delete(timer)
     settleDue(ctx)
+    // Timers may fire a millisecond before the clock says the grant is due: wait for the rest.
+    const now = ctx.now()
+    let next = Infinity
+    for (const c of ctx.store.cashbacks.values()) if (c.status === 'ACCEPTED' && Number.isFinite(c.settleAt)) next = Math.min(next, c.settleAt)
+    for (const r of ctx.store.reversals.values()) if (r.status === 'ACCEPTED' && Number.isFinite(r.settleAt)) next = Math.min(next, r.settleAt)
+    if (next !== Infinity && next > now && next - now <= delayMs) scheduleSettlement(ctx, next - now + 1)
   }, delayMs)
   ctx.timers.add(timer)
 }
