@@ -3,6 +3,9 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './container.ts'
+import { bookingJobs } from './bookings/jobs.ts'
+import { bookingAdminRoutes, bookingDocs, bookingRoutes } from './bookings/http.ts'
+import { realtimeDocs, realtimeRoutes } from './realtime/http.ts'
 import { cartDocs, cartRoutes } from './carts/http.ts'
 import { catalogAdminRoutes, catalogDocs, catalogRoutes } from './catalog/http.ts'
 import { giftAdminRoutes, giftDocs, giftRoutes } from './gifts/http.ts'
@@ -11,6 +14,9 @@ import { expireLapsedOrders } from './orders/use-cases/expire-lapsed-orders.ts'
 import { orderDocs, orderRoutes } from './orders/http.ts'
 import { devMailboxRoutes, paymentAdminRoutes, paymentDocs, paymentReturnRoutes, paymentRoutes, paystackWebhookRoutes } from './payments/http.ts'
 import { paymentJobs } from './payments/jobs.ts'
+import { loyaltyPageRoutes } from './loyalty/admin-page.ts'
+import { loyaltyAdminRoutes, loyaltyDocs, loyaltyRoutes, mypageRoutes } from './loyalty/http.ts'
+import { loyaltyJobs } from './loyalty/jobs.ts'
 import { recordHeartbeat } from './platform/heartbeat.ts'
 import type { AppEnv } from './platform/http/app-env.ts'
 import { renderDocsPage } from './platform/http/docs-page.ts'
@@ -32,10 +38,14 @@ const jobs: Record<string, JobHandler> = {
   'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
   'inventory.expire-reservations': async (c) => ({ ...(await expireLapsedOrders(c.var.deps.commerce.orders)) }),
   ...paymentJobs,
+  ...bookingJobs,
+  ...loyaltyJobs,
 }
 
 export const apiDocs = new ApiDocs()
 apiDocs.add(healthDocs, ...giftDocs, ...identityDocs, ...catalogDocs, ...cartDocs, ...orderDocs, ...paymentDocs, jobDocs)
+apiDocs.add(...bookingDocs, ...realtimeDocs)
+apiDocs.add(...loyaltyDocs)
 
 /** Builds the one Hono app every runtime serves; entries differ only in the scope they provide. */
 export function createApp(provide: ScopeProvider): Hono<AppEnv> {
@@ -77,11 +87,18 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
   app.route('/api/v1', cartRoutes)
   app.route('/api/v1', orderRoutes)
   app.route('/api/admin', catalogAdminRoutes)
+  app.route('/api/v1', bookingRoutes)
+  app.route('/api/admin', bookingAdminRoutes)
+  app.route('/', realtimeRoutes)
   app.route('/api/v1', paymentRoutes)
   app.route('/api/admin', paymentAdminRoutes)
   app.route('/', paystackWebhookRoutes)
   app.route('/', paymentReturnRoutes)
   app.route('/', devMailboxRoutes)
+  app.route('/api/v1', loyaltyRoutes)
+  app.route('/', mypageRoutes)
+  app.route('/api/admin', loyaltyAdminRoutes)
+  app.route('/', loyaltyPageRoutes)
   app.route('/', jobRoutes(jobs))
 
   app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))

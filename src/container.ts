@@ -28,6 +28,20 @@ import { DrizzleWebhookInbox } from './payments/adapters/drizzle-webhook-inbox.t
 import { PaystackGateway } from './payments/adapters/paystack-gateway.ts'
 import { RedisPaymentIntentCache } from './payments/adapters/redis-payment-intent-cache.ts'
 import type { PaymentDeps } from './payments/use-cases/payment-deps.ts'
+import { DrizzleCashbackRepository } from './loyalty/adapters/drizzle-cashback-repository.ts'
+import { DrizzleHistoryRepository } from './loyalty/adapters/drizzle-history-repository.ts'
+import { DrizzleLinkRepository } from './loyalty/adapters/drizzle-link-repository.ts'
+import { DrizzlePointsLedger } from './loyalty/adapters/drizzle-points-ledger.ts'
+import { DrizzleReversalRepository } from './loyalty/adapters/drizzle-reversal-repository.ts'
+import { PayPayOpaClient } from './loyalty/adapters/paypay-client.ts'
+import { RedisRateGate } from './loyalty/adapters/redis-rate-gate.ts'
+import { DEFAULT_LOYALTY_SETTINGS, type LoyaltyDeps } from './loyalty/use-cases/loyalty-deps.ts'
+import { DrizzleAuctionRepository, DrizzleBookingRepository, DrizzlePaymentSessionRepository, DrizzlePropertyRepository, DrizzleRefundRepository } from './bookings/adapters/drizzle-booking-repositories.ts'
+import { LogEmailSender } from './bookings/adapters/log-email-sender.ts'
+import { ZaloPayGateway } from './bookings/adapters/zalopay-gateway.ts'
+import type { BookingDeps } from './bookings/use-cases/deps.ts'
+import { InProcessHub } from './realtime/adapters/in-process-hub.ts'
+import type { RealtimeDeps } from './realtime/http.ts'
 import { createTokenVerifier, type TokenVerifier } from './platform/auth.ts'
 import type { Config } from './platform/config.ts'
 import { Pbkdf2Hasher } from './platform/crypto/pbkdf2-hasher.ts'
@@ -58,6 +72,12 @@ export interface Deps {
   readonly commerce: CommerceDeps
   /** Null when Paystack is not configured (PAYSTACK_SECRET_KEY unset). */
   readonly payments: PaymentDeps | null
+  /** Points and PayPay cashback; `loyalty.paypay` is null when PayPay is not configured. */
+  readonly loyalty: LoyaltyDeps
+  /** Auction bookings paid with ZaloPay (seed 003). */
+  readonly bookings: BookingDeps
+  /** Per-user event streams and the WebSocket hub. */
+  readonly realtime: RealtimeDeps
 }
 
 export interface CommerceDeps {
@@ -73,6 +93,8 @@ export interface CommerceDeps {
 export interface RuntimeAdapters {
   readonly inventoryLock?: (db: Db) => InventoryLock & { onStockChanged?(variantId: VariantId): Promise<void> }
   readonly files?: ObjectStore
+  /** The user event hub: a Durable Object per user (Workers) or the in-process hub (Deno). */
+  readonly realtime?: RealtimeDeps
 }
 
 export function createRedis(config: Config): Redis {
@@ -101,6 +123,7 @@ export function buildDeps(input: {
   const queue = new QStashJobQueue({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }, config.PUBLIC_BASE_URL)
   const files = input.runtime?.files ?? new PostgresObjectStore(db)
   const commerce = buildCommerce(config, db, redis, logger, clock, input.runtime ?? {})
+  const realtime = input.runtime?.realtime ?? defaultRealtime
   return {
     config,
     logger,
@@ -120,6 +143,42 @@ export function buildDeps(input: {
     },
     commerce,
     payments: buildPayments(config, db, redis, logger, clock, commerce, queue, files),
+    loyalty: buildLoyalty(config, db, redis, logger, clock, queue, files),
+    bookings: buildBookings(config, db, logger, clock, queue, realtime),
+    realtime,
+  }
+}
+
+function buildLoyalty(config: Config, db: Db, redis: Redis, logger: Logger, clock: Clock, queue: JobQueue, files: ObjectStore): LoyaltyDeps {
+  const { PAYPAY_API_KEY: apiKey, PAYPAY_API_SECRET: apiSecret, PAYPAY_MERCHANT_ID: merchantId } = config
+  const paypay =
+    apiKey && apiSecret && merchantId
+      ? new PayPayOpaClient({
+          baseUrl: config.PAYPAY_API_URL,
+          apiKey,
+          apiSecret,
+          merchantId,
+          timeoutMs: config.PAYPAY_TIMEOUT_MS,
+          gate: new RedisRateGate(redis, config.PAYPAY_RATE_LIMIT_PER_SECOND),
+          logger,
+        })
+      : null
+  return {
+    ledger: new DrizzlePointsLedger(db),
+    links: new DrizzleLinkRepository(db),
+    cashbacks: new DrizzleCashbackRepository(db),
+    reversals: new DrizzleReversalRepository(db),
+    history: new DrizzleHistoryRepository(db),
+    paypay,
+    queue,
+    files,
+    clock,
+    logger,
+    settings: {
+      ...DEFAULT_LOYALTY_SETTINGS,
+      linkRedirectUrl: config.PAYPAY_LINK_REDIRECT_URL ?? `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/api/v1/paypay/sessions/callback`,
+      leaseMs: config.PAYPAY_TIMEOUT_MS * 2 + 10_000,
+    },
   }
 }
 
@@ -184,5 +243,32 @@ function buildCommerce(config: Config, db: Db, redis: Redis, logger: Logger, clo
     onStockChanged: async (variantId) => {
       if ('onStockChanged' in lock && typeof lock.onStockChanged === 'function') await lock.onStockChanged(variantId)
     },
+  }
+}
+
+/** Without a runtime hub (tests, tools): one in-process hub, no sockets served. */
+const defaultRealtime: RealtimeDeps = { events: new InProcessHub(), sockets: null }
+
+function buildBookings(config: Config, db: Db, logger: Logger, clock: Clock, queue: JobQueue, realtime: RealtimeDeps): BookingDeps {
+  const { ZALOPAY_APP_ID: appId, ZALOPAY_KEY1: key1, ZALOPAY_KEY2: key2 } = config
+  return {
+    properties: new DrizzlePropertyRepository(db),
+    auctions: new DrizzleAuctionRepository(db),
+    sessions: new DrizzlePaymentSessionRepository(db),
+    bookings: new DrizzleBookingRepository(db),
+    refunds: new DrizzleRefundRepository(db),
+    gateway: appId && key1 && key2 ? new ZaloPayGateway({ appId, key1, key2, apiUrl: config.ZALOPAY_API_URL }) : null,
+    events: realtime.events,
+    queue,
+    mailer: new LogEmailSender(logger.child({ component: 'mailer' })),
+    clock,
+    logger,
+    settings: {
+      callbackUrl: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/api/v1/payment/zalopay/callback`,
+      frontendBaseUrl: config.FRONTEND_BASE_URL,
+      sessionTtlMs: 15 * 60_000,
+      reconcileAfterMs: 60_000,
+    },
+    random: (n) => crypto.getRandomValues(new Uint8Array(n)),
   }
 }

@@ -8,6 +8,7 @@ import { buildDeps, createRedis } from './container.ts'
 import { ConfigError, loadConfig } from './platform/config.ts'
 import { connectDb } from './platform/db.ts'
 import { createLogger } from './platform/logger.ts'
+import { InProcessHub, type HubSocket } from './realtime/adapters/in-process-hub.ts'
 
 declare const Deno: {
   env: { toObject(): Record<string, string> }
@@ -16,6 +17,7 @@ declare const Deno: {
     handler: (req: Request) => Response | Promise<Response>,
   ): unknown
   exit(code: number): never
+  upgradeWebSocket(req: Request, options?: { protocol?: string }): { socket: HubSocket; response: Response }
 }
 
 const env = Deno.env.toObject()
@@ -31,7 +33,19 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL, { runtime: 'deno' })
 const handle = connectDb(config.DATABASE_URL, { max: 10 })
-const deps = buildDeps({ config, db: handle.db, redis: createRedis(config), logger })
+// One process serves every socket: user events go through the in-process hub.
+const hub = new InProcessHub()
+const realtime = {
+  events: hub,
+  sockets: {
+    async connect(req: Request, opts: { userId: string; protocol: string | null; lastSeq: number | null }) {
+      const { socket, response } = Deno.upgradeWebSocket(req, opts.protocol ? { protocol: opts.protocol } : {})
+      hub.attach(socket, { userId: opts.userId, lastSeq: opts.lastSeq })
+      return response
+    },
+  },
+}
+const deps = buildDeps({ config, db: handle.db, redis: createRedis(config), logger, runtime: { realtime } })
 const app = createApp(() => ({ deps }))
 
 Deno.serve(

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from './platform/config.ts'
 import { connectDb } from './platform/db.ts'
 import { createLogger } from './platform/logger.ts'
 import { R2ObjectStore } from './platform/r2-object-store.ts'
+import { DurableObjectUserEvents } from './realtime/adapters/durable-object-user-events.ts'
 import type { Redis } from '@upstash/redis'
 
 const perIsolate = new WeakMap<Env, { config: Config; redis: Redis }>()
@@ -40,11 +41,19 @@ const app = createApp((c) => {
       runtime: {
         inventoryLock: (db) => new DurableObjectInventoryLock(env.VARIANT_STOCK, db),
         files: new R2ObjectStore(env.FILES),
+        realtime: userEvents(env),
       },
     }),
   }
 })
 
 export { VariantStockObject } from './inventory/adapters/variant-stock-object.ts'
+export { UserEventsObject } from './realtime/adapters/user-events-object.ts'
+
+/** Each user's events and sockets live in that user's Durable Object (hibernating WebSockets). */
+function userEvents(env: Env) {
+  const hub = new DurableObjectUserEvents(env.USER_EVENTS)
+  return { events: hub, sockets: hub }
+}
 
 export default app satisfies ExportedHandler<Env>

@@ -222,3 +222,5 @@ export const cartMerges = pgTable(
 )
 export * from './files-schema.ts'
 export * from './payments-schema.ts'
+export * from './loyalty-schema.ts'
+export * from './bookings-schema.ts'

@@ -37,6 +37,27 @@ export const ConfigSchema = z
     PAYSTACK_CALLBACK_URL: z.url().optional(),
     /** Serves GET /dev/mailbox (the email outbox as a page). Never in production. */
     DEV_MAILBOX: z.enum(['true', 'false']).default('false'),
+    /** PayPay OPA (seeds 000/001): without key, secret and merchant id its routes answer 503 PAYPAY_NOT_CONFIGURED. */
+    PAYPAY_API_URL: z.url().default('https://stg-api.sandbox.paypay.ne.jp'),
+    PAYPAY_API_KEY: z.string().min(1).optional(),
+    /** As issued: base64 (the responseToken JWT is keyed by its decoded bytes). */
+    PAYPAY_API_SECRET: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64').optional(),
+    PAYPAY_MERCHANT_ID: z.string().min(1).optional(),
+    /** Most PayPay calls per second, all instances together (PayPay's sandbox rate-limits at 4 TPS). */
+    PAYPAY_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(3),
+    /** Per-call timeout (PayPay's SDKs: 30 s for Give/Reverse). */
+    PAYPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(30_000),
+    /** Where PayPay returns the browser after consent; defaults to {PUBLIC_BASE_URL}/api/v1/paypay/sessions/callback. */
+    PAYPAY_LINK_REDIRECT_URL: z.url().optional(),
+    /** Front-end page the browser lands on after that callback (e.g. the exchange page); unset = a JSON answer. */
+    PAYPAY_LINK_RETURN_URL: z.url().optional(),
+    /** ZaloPay (seed 003): without app id and both keys, paying with ZaloPay answers 503 GATEWAY_NOT_CONFIGURED. */
+    ZALOPAY_APP_ID: z.coerce.number().int().positive().optional(),
+    ZALOPAY_KEY1: z.string().min(1).optional(),
+    ZALOPAY_KEY2: z.string().min(1).optional(),
+    ZALOPAY_API_URL: z.url().default('https://sb-openapi.zalopay.vn'),
+    /** The front end: after paying, users land on `{FRONTEND_BASE_URL}/dashboard/payment/zalopay/{sessionId}`. */
+    FRONTEND_BASE_URL: z.url().default('http://localhost:3000'),
   })
   .refine((c) => c.AUTH_JWKS_URL !== undefined || c.AUTH_HS256_SECRET !== undefined, {
     message: 'set AUTH_JWKS_URL (identity provider) or AUTH_HS256_SECRET (local tokens)',

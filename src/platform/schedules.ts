@@ -26,4 +26,34 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     cron: '*/5 * * * *',
     description: 'Verifies payments pending for minutes, settles unanswered refunds, publishes stranded outbox jobs.',
   },
+  {
+    name: 'bookings.reconcile-payments',
+    cron: '* * * * *',
+    description: "Settles open ZaloPay sessions through the query API (lost callbacks), expires unpaid ones past expiresAt, re-queues bookings of paid ones.",
+  },
+  {
+    name: 'bookings.lapse-awards',
+    cron: '* * * * *',
+    description: 'Lapses auction awards unpaid past their deadline and expires unanswered offers; the next bidder gets a second-chance offer.',
+  },
+  {
+    name: 'bookings.resume-fulfilment',
+    cron: '*/5 * * * *',
+    description: 'Re-queues booking steps a lost job left undone, drives open ZaloPay refunds, sends queued emails.',
+  },
+  {
+    name: 'loyalty.check-cashbacks',
+    cron: '*/5 * * * *',
+    description: 'Checks PayPay cashbacks accepted a few minutes ago (SUCCESS completes, FAILURE returns the points), re-sends TRANSACTION_NOT_FOUND ones with the same id, re-drives stuck requests.',
+  },
+  {
+    name: 'loyalty.check-reversals',
+    cron: '*/5 * * * *',
+    description: 'Checks PayPay cashback reversals (SUCCESS credits the reversed amount as points), re-drives stuck ones.',
+  },
+  {
+    name: 'loyalty.export-history',
+    cron: '0 15 * * *',
+    description: "Writes the previous JST day's cashback and reversal transactions to a CSV in the bucket at 00:00 JST (15:00 UTC).",
+  },
 ]

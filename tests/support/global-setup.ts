@@ -1,8 +1,10 @@
 import type { TestProject } from 'vitest/node'
 import { recreateDatabase, runMigrations } from '../../tools/db/migrate.ts'
+import { startPayPaySandbox } from '../../tools/paypay-sandbox/server.ts'
 import { startPaystackSandbox } from '../../tools/paystack-sandbox/server.ts'
 import { startQStashDev } from '../../tools/qstash-dev/server.ts'
 import { startUpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
+import { startZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
 import { TEST_ENV } from './test-env.ts'
 
 /**
@@ -37,7 +39,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     webhookRetryScale: 0.001,
     refundDelayMs: Number.POSITIVE_INFINITY,
   })
+  // ZaloPay callbacks likewise: tests read the signed callback from the sandbox's delivery log.
+  const zalopay = await startZaloPaySandbox({
+    port: TEST_ENV.zalopayPort,
+    appId: TEST_ENV.zalopayAppId,
+    key1: TEST_ENV.zalopayKey1,
+    key2: TEST_ENV.zalopayKey2,
+    callbackRetryScale: 0.001,
+    refundDelayMs: Number.POSITIVE_INFINITY,
+  })
+  // PayPay: grants settle SUCCESS on their own after a short delay unless a test settles them first
+  // through the control API; notifications are POSTed by the tests themselves.
+  const paypay = await startPayPaySandbox({
+    port: TEST_ENV.paypayPort,
+    apiKey: TEST_ENV.paypayApiKey,
+    apiSecret: TEST_ENV.paypayApiSecret,
+    merchantId: TEST_ENV.paypayMerchantId,
+    settleDelayMs: 1500,
+  })
   return async () => {
-    await Promise.all([upstash.close(), qstash.close(), paystack.close()])
+    await Promise.all([upstash.close(), qstash.close(), paystack.close(), zalopay.close(), paypay.close()])
   }
 }

@@ -1,0 +1,106 @@
+import {
+  cashbackLifecycle,
+  eventForPayPayStatus,
+  type Cashback,
+  type CashbackStatus,
+  type PayPayTxStatus,
+} from '../domain/cashback.ts'
+import { ledgerKeys, type NewLedgerEntry } from '../domain/ledger.ts'
+import { AUTHORIZATION_VALIDITY_MS } from '../domain/link.ts'
+import type { LoyaltyDeps } from './loyalty-deps.ts'
+
+export type ApplyOutcome =
+  | { readonly kind: 'applied'; readonly status: CashbackStatus }
+  | { readonly kind: 'unchanged'; readonly status: CashbackStatus }
+  /** The lifecycle table refused it (e.g. FAILURE reported after SUCCESS). */
+  | { readonly kind: 'refused'; readonly status: CashbackStatus; readonly reported: PayPayTxStatus }
+
+export interface StatusReport {
+  readonly status: PayPayTxStatus
+  readonly failureCode: string | null
+  readonly paypayCashbackId: string | null
+  /** Who learnt it (give, callback, check): goes into the audit row. */
+  readonly source: string
+  readonly requestId: string
+}
+
+export const refundEntry = (c: Cashback, at: Date, requestId: string): NewLedgerEntry => ({
+  userId: c.userId,
+  kind: 'refund_credit',
+  points: c.points,
+  idempotencyKey: ledgerKeys.refund(c.merchantCashbackId),
+  referenceType: 'cashback',
+  referenceId: c.merchantCashbackId,
+  reason: 'PayPay cashback failed: points returned',
+  actor: 'system:loyalty',
+  requestId,
+  at,
+})
+
+const TARGET: Record<PayPayTxStatus, CashbackStatus> = { ACCEPTED: 'accepted', SUCCESS: 'succeeded', FAILURE: 'failed' }
+
+/**
+ * Applies what PayPay says about a cashback through the lifecycle table, as a guarded update: of
+ * any number of concurrent reports (job redeliveries, callbacks, checks) one moves the record and
+ * the others change nothing. A failure credits the points back in the same transaction, under a
+ * ledger key that exists once per cashback.
+ */
+export async function applyCashbackStatus(
+  deps: Pick<LoyaltyDeps, 'cashbacks' | 'links' | 'clock' | 'logger'>,
+  cashback: Cashback,
+  report: StatusReport,
+): Promise<ApplyOutcome> {
+  let current = cashback
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const target = TARGET[report.status]
+    if (current.status === target || (report.status === 'ACCEPTED' && current.status !== 'requested' && current.status !== 'failed')) {
+      return { kind: 'unchanged', status: current.status }
+    }
+    const event = eventForPayPayStatus(report.status)
+    if (!cashbackLifecycle.can(current.status, event)) {
+      deps.logger.error('paypay status refused by the cashback lifecycle', {
+        merchant_cashback_id: current.merchantCashbackId,
+        status: current.status,
+        reported: report.status,
+        source: report.source,
+      })
+      return { kind: 'refused', status: current.status, reported: report.status }
+    }
+    const at = deps.clock.now()
+    const moved = await deps.cashbacks.transition(current.merchantCashbackId, current.status, event, {
+      at,
+      ...(report.failureCode !== null && { failureCode: report.failureCode }),
+      ...(report.paypayCashbackId !== null && { paypayCashbackId: report.paypayCashbackId }),
+      ...(event === 'fail' && { refund: refundEntry(current, at, report.requestId) }),
+      audit: {
+        actor: `system:${report.source}`,
+        action: `cashback.${target}`,
+        entityType: 'paypay_cashback',
+        entityId: current.merchantCashbackId,
+        requestId: report.requestId,
+        at,
+        data: { from: current.status, paypay_status: report.status, ...(report.failureCode && { failure_code: report.failureCode }) },
+      },
+    })
+    if (moved !== null) {
+      if (moved === 'succeeded') {
+        // Bookkeeping only (PayPay extends its side itself): never undoes what was applied.
+        await deps.links.extendLink(current.userAuthorizationId, new Date(at.getTime() + AUTHORIZATION_VALIDITY_MS)).catch((e: unknown) => {
+          deps.logger.warn('could not extend the link expiry', { merchant_cashback_id: current.merchantCashbackId, error: e })
+        })
+      }
+      deps.logger.info('cashback status applied', {
+        merchant_cashback_id: current.merchantCashbackId,
+        from: current.status,
+        to: moved,
+        source: report.source,
+      })
+      return { kind: 'applied', status: moved }
+    }
+    // Someone else moved it first: look again.
+    const again = await deps.cashbacks.find(current.merchantCashbackId)
+    if (!again) break
+    current = again
+  }
+  return { kind: 'unchanged', status: current.status }
+}

@@ -1,0 +1,71 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from '../platform/http/app-env.ts'
+import { HttpError } from '../platform/http/errors.ts'
+import { errors, type RouteDoc } from '../platform/http/openapi.ts'
+import { validate } from '../platform/http/validation.ts'
+import type { UserEventStream } from './ports.ts'
+import type { SocketConnector } from './adapters/socket-connector.ts'
+
+/** What the container gives this context: where events go and (when the runtime can) who opens sockets. */
+export interface RealtimeDeps {
+  readonly events: UserEventStream
+  readonly sockets: SocketConnector | null
+}
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
+/**
+ * Browsers cannot set headers on a WebSocket, so the token comes in the query string (`token`)
+ * or as a Sec-WebSocket-Protocol entry (`bearer.<jwt>` or the bare JWT). The handshake must
+ * echo one offered protocol: a non-token entry when the client offered one, else the token's.
+ */
+export function socketCredentials(query: string | undefined, protocolHeader: string | undefined): { token: string | null; protocol: string | null } {
+  const offered = (protocolHeader ?? '').split(',').map((p) => p.trim()).filter(Boolean)
+  let token: string | null = query && query !== '' ? query : null
+  let tokenEntry: string | null = null
+  for (const p of offered) {
+    const candidate = p.startsWith('bearer.') ? p.slice('bearer.'.length) : p
+    if (JWT.test(candidate)) {
+      tokenEntry = p
+      token ??= candidate
+      break
+    }
+  }
+  const other = offered.find((p) => p !== tokenEntry) ?? null
+  return { token, protocol: offered.length === 0 ? null : (other ?? tokenEntry) }
+}
+
+const ConnectQuery = z.object({
+  token: z.string().max(8192).optional().describe('bearer token (or send it as a Sec-WebSocket-Protocol entry)'),
+  lastSeq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('last event number seen: missed events are replayed after SUBSCRIBE'),
+})
+
+const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'A valid token is required (query `token` or Sec-WebSocket-Protocol)')
+
+export const realtimeRoutes = new Hono<AppEnv>().get('/payment-notifications', validate('query', ConnectQuery), async (c) => {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new HttpError(426, 'UPGRADE_REQUIRED', 'Connect with a WebSocket upgrade', undefined, { upgrade: 'websocket' })
+  }
+  const q = c.req.valid('query')
+  const { token, protocol } = socketCredentials(q.token, c.req.header('sec-websocket-protocol'))
+  if (!token) throw unauthenticated()
+  const principal = await c.var.deps.verifyToken(token)
+  if (!principal) throw unauthenticated()
+  const sockets = c.var.deps.realtime.sockets
+  if (!sockets) throw new HttpError(501, 'WEBSOCKETS_UNAVAILABLE', 'This runtime serves no WebSockets')
+  return sockets.connect(c.req.raw, { userId: principal.userId, protocol, lastSeq: q.lastSeq ?? null })
+})
+
+export const realtimeDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/payment-notifications',
+    summary:
+      'WebSocket (seed 003): send {"type":"SUBSCRIBE","userId":<token sub>,"channels":[...]} and receive PAYMENT_STATUS, BOOKING_CONFIRMED, AUCTION_RESULT, SECOND_CHANCE_OFFER, each with a per-user seq; reconnect with lastSeq to get missed events',
+    tag: 'realtime',
+    auth: 'user',
+    query: ConnectQuery,
+    responses: { 101: { description: 'Switching protocols' }, ...errors(400, 401), 426: { description: 'Not a WebSocket upgrade' } },
+  },
+]
