@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO } from '../../tools/db/seed.ts'
 import { TEST_ENV } from '../support/test-env.ts'
@@ -10,13 +12,17 @@ import { startDevStack, type DevStack } from '../../tools/dev/stack.ts'
  * scheduled job delivered by QStash with a signature the Worker verifies.
  */
 let stack: DevStack
+let persistTo: string
 const logs: string[] = []
 
 beforeAll(async () => {
-  stack = await startDevStack({ databaseUrl: TEST_ENV.e2eDatabaseUrl, log: (l) => logs.push(l) })
+  // Fresh Durable Object state: objects left in .wrangler by earlier runs would wake holding connections.
+  persistTo = mkdtempSync(join(tmpdir(), 'e2e-dev-stack-'))
+  stack = await startDevStack({ databaseUrl: TEST_ENV.e2eDatabaseUrl, persistTo, log: (l) => logs.push(l) })
 })
 afterAll(async () => {
   await stack?.close()
+  if (persistTo) rmSync(persistTo, { recursive: true, force: true })
 })
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -33,6 +33,8 @@ const stack = await startDevStack({
   qstashPort: Number(env['QSTASH_DEV_PORT'] ?? 8080),
   pglitePort: Number(env['PGLITE_PORT'] ?? 5433),
   paystackPort: Number(env['PAYSTACK_SANDBOX_PORT'] ?? 8093),
+  zalopayPort: Number(env['ZALOPAY_SANDBOX_PORT'] ?? 8092),
+  paypayPort: Number(env['PAYPAY_SANDBOX_PORT'] ?? 8094),
   ...(databaseUrl ? { databaseUrl } : { dataDir: '.dev/pglite' }),
 })
 
@@ -45,6 +47,8 @@ Edge payments backend is running.
   Upstash REST   ${stack.urls.upstash}
   QStash         ${stack.urls.qstash}
   Paystack       ${stack.urls.paystack}   (sandbox: checkout pages, signed webhooks)
+  ZaloPay        ${stack.urls.zalopay}   (sandbox: payment page, key2-signed callbacks)
+  PayPay         ${stack.urls.paypay}   (sandbox: consent page, OPA-Auth, cashback notifications)
   Dev mailbox    ${w}/dev/mailbox
   Postgres       ${stack.urls.database}${stack.databaseEmbedded ? '  (embedded PGlite)' : ''}
 

@@ -11,6 +11,8 @@ import { SignJWT } from 'jose'
 import { ensureDatabase, runMigrations } from '../db/migrate.ts'
 import { printSeed, seed } from '../db/seed.ts'
 import { startPaystackSandbox } from '../paystack-sandbox/server.ts'
+import { startPayPaySandbox } from '../paypay-sandbox/server.ts'
+import { startZaloPaySandbox } from '../zalopay-sandbox/server.ts'
 import { startQStashDev } from '../qstash-dev/server.ts'
 import { syncSchedules } from '../schedules/sync.ts'
 import { startUpstashRedisDev } from '../upstash-redis-dev/server.ts'
@@ -33,6 +35,8 @@ export interface DevStackOptions {
   qstashPort?: number
   pglitePort?: number
   paystackPort?: number
+  zalopayPort?: number
+  paypayPort?: number
   /** Use this Postgres (created and migrated if needed); otherwise PGlite is embedded. */
   databaseUrl?: string
   /** PGlite data directory; in-memory when absent. */
@@ -47,7 +51,7 @@ export interface DevStackOptions {
 }
 
 export interface DevStack {
-  urls: { worker: string; upstash: string; qstash: string; database: string; paystack: string }
+  urls: { worker: string; upstash: string; qstash: string; database: string; paystack: string; zalopay: string; paypay: string }
   databaseEmbedded: boolean
   adminToken: string
   close(): Promise<void>
@@ -112,6 +116,19 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
       log: (l) => log(`[paystack] ${l}`),
     })
     cleanups.push(paystack.close)
+    // ZaloPay's and PayPay's stand-ins, with their default dev keys; callbacks go to the Worker.
+    const zalopay = await startZaloPaySandbox({
+      port: opts.zalopayPort ?? 0,
+      callbackUrl: `${workerUrl}/api/v1/payment/zalopay/callback`,
+      log: (l) => log(`[zalopay] ${l}`),
+    })
+    cleanups.push(zalopay.close)
+    const paypay = await startPayPaySandbox({
+      port: opts.paypayPort ?? 0,
+      notificationUrl: `${workerUrl}/api/v1/paypay/cashback/callback`,
+      log: (l) => log(`[paypay] ${l}`),
+    })
+    cleanups.push(paypay.close)
     const vars: Record<string, string> = {
       PUBLIC_BASE_URL: workerUrl,
       UPSTASH_REDIS_REST_URL: upstash.url,
@@ -126,6 +143,14 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
       PAYSTACK_SECRET_KEY: DEV_SECRETS.paystackSecretKey,
       PAYSTACK_API_URL: paystack.url,
       DEV_MAILBOX: 'true',
+      ZALOPAY_APP_ID: String(zalopay.appId),
+      ZALOPAY_KEY1: zalopay.key1,
+      ZALOPAY_KEY2: zalopay.key2,
+      ZALOPAY_API_URL: zalopay.url,
+      PAYPAY_API_URL: paypay.url,
+      PAYPAY_API_KEY: paypay.apiKey,
+      PAYPAY_API_SECRET: paypay.apiSecret,
+      PAYPAY_MERCHANT_ID: paypay.merchantId,
       ...opts.vars,
     }
     const wrangler = spawnWrangler(workerPort, vars, databaseUrl, log, opts.persistTo)
@@ -136,7 +161,7 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
     log(`schedules synced: ${synced.upserted.join(', ')}`)
 
     return {
-      urls: { worker: workerUrl, upstash: upstash.url, qstash: qstash.url, database: databaseUrl, paystack: paystack.url },
+      urls: { worker: workerUrl, upstash: upstash.url, qstash: qstash.url, database: databaseUrl, paystack: paystack.url, zalopay: zalopay.url, paypay: paypay.url },
       databaseEmbedded: !opts.databaseUrl,
       adminToken: await devToken('dev-admin', ['admin']),
       close,
