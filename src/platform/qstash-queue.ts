@@ -24,6 +24,20 @@ export class QStashJobQueue implements JobQueue {
     )
     return { messageId: res.messageId }
   }
+
+  async publishMany(jobs: readonly JobMessage[]): Promise<void> {
+    if (jobs.length === 0) return
+    await guarded('qstash', () =>
+      this.client.batchJSON(
+        jobs.map((job) => ({
+          url: jobUrl(this.publicBaseUrl, job.name),
+          body: job.payload,
+          ...(job.deduplicationId !== undefined && { deduplicationId: job.deduplicationId }),
+          ...(job.delaySeconds !== undefined && { delay: job.delaySeconds }),
+        })),
+      ),
+    )
+  }
 }
 
 export const jobUrl = (publicBaseUrl: string, name: string) => `${publicBaseUrl.replace(/\/$/, '')}/jobs/${name}`

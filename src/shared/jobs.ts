@@ -11,4 +11,6 @@ export interface JobMessage {
 
 export interface JobQueue {
   publish(job: JobMessage): Promise<{ messageId: string }>
+  /** Several jobs in one request (QStash's batch API); all or none are accepted. */
+  publishMany(jobs: readonly JobMessage[]): Promise<void>
 }

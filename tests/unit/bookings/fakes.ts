@@ -182,7 +182,7 @@ export function fixture() {
         return { seq: pushed.length, duplicate: false }
       },
     },
-    queue: { publish: async (j) => (jobs.push(j), { messageId: `m${jobs.length}` }) },
+    queue: { publish: async (j) => (jobs.push(j), { messageId: `m${jobs.length}` }), publishMany: async (js) => void jobs.push(...js) },
     mailer: { send: async () => {} },
     clock,
     logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this } },

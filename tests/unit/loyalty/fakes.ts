@@ -295,6 +295,10 @@ export class RecordingQueue implements JobQueue {
     this.published.push(job)
     return { messageId: `msg_${this.published.length}` }
   }
+  async publishMany(jobs: readonly JobMessage[]) {
+    if (this.fail) throw new Error('queue down')
+    this.published.push(...jobs)
+  }
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger }
