@@ -14,7 +14,7 @@ declare const Deno: {
   env: { toObject(): Record<string, string> }
   serve(
     options: { port: number; hostname: string; onListen?: (addr: { port: number; hostname: string }) => void },
-    handler: (req: Request) => Response | Promise<Response>,
+    handler: (req: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): unknown
   exit(code: number): never
   upgradeWebSocket(req: Request, options?: { protocol?: string }): { socket: HubSocket; response: Response }
@@ -54,5 +54,18 @@ Deno.serve(
     hostname: env['HOST'] ?? '127.0.0.1',
     onListen: ({ hostname, port }) => logger.info('listening', { url: `http://${hostname}:${port}` }),
   },
-  app.fetch,
+  (req, info) => app.fetch(withClientIp(req, info.remoteAddr.hostname)),
 )
+
+/**
+ * Per-IP limits read CF-Connecting-IP, which Cloudflare sets and clients cannot forge. Without
+ * Cloudflare in front, set it from the socket's peer and drop any copy the client sent.
+ * (Behind a proxy of your own, replace this with that proxy's trusted header.)
+ */
+function withClientIp(req: Request, ip: string): Request {
+  // A WebSocket upgrade must keep Deno's own request object; no per-IP limit applies there.
+  if (req.headers.get('upgrade')?.toLowerCase() === 'websocket') return req
+  const headers = new Headers(req.headers)
+  headers.set('cf-connecting-ip', ip)
+  return new Request(req, { headers })
+}
