@@ -44,6 +44,38 @@ export async function load(total: number, concurrency: number, task: (i: number)
   return { requests: total, seconds: round(seconds), perSecond: round(total / seconds), p50Ms: round(pct(50)), p99Ms: round(pct(99)), byOutcome }
 }
 
+/**
+ * Runs `task` for `durationMs` with `concurrency` in flight (each worker starts a new task as soon as
+ * its last one ends); the same statistics as `load`, `requests` being how many completed.
+ */
+export async function loadFor(durationMs: number, concurrency: number, task: (i: number) => Promise<string>): Promise<RunStats> {
+  const latencies: number[] = []
+  const byOutcome: Record<string, number> = {}
+  let next = 0
+  const started = performance.now()
+  const until = started + durationMs
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const i = next++
+        const t0 = performance.now()
+        let outcome: string
+        try {
+          outcome = await task(i)
+        } catch (e) {
+          outcome = `error:${(e as Error).message.slice(0, 60)}`
+        }
+        latencies.push(performance.now() - t0)
+        byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1
+      }
+    }),
+  )
+  const seconds = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
+  return { requests: latencies.length, seconds: round(seconds), perSecond: round(latencies.length / seconds), p50Ms: round(pct(50)), p99Ms: round(pct(99)), byOutcome }
+}
+
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
 
 export function machine() {

@@ -17,9 +17,12 @@ import { paymentJobs } from './payments/jobs.ts'
 import { loyaltyPageRoutes } from './loyalty/admin-page.ts'
 import { loyaltyAdminRoutes, loyaltyDocs, loyaltyRoutes, mypageRoutes } from './loyalty/http.ts'
 import { loyaltyJobs } from './loyalty/jobs.ts'
+import { operationsAdminRoutes, operationsDocs } from './operations/http.ts'
 import { recordHeartbeat } from './platform/heartbeat.ts'
+import { reconciliationAdminRoutes, reconciliationDocs, reconciliationJobs } from './reconciliation/http.ts'
 import type { AppEnv } from './platform/http/app-env.ts'
 import { renderDocsPage } from './platform/http/docs-page.ts'
+import { htmlContentSecurityPolicy } from './platform/http/html.ts'
 import { handleError } from './platform/http/error-handler.ts'
 import { errorResponse } from './platform/http/errors.ts'
 import { healthDocs, healthRoutes } from './platform/http/health.ts'
@@ -40,12 +43,15 @@ const jobs: Record<string, JobHandler> = {
   ...paymentJobs,
   ...bookingJobs,
   ...loyaltyJobs,
+  ...reconciliationJobs,
 }
 
 export const apiDocs = new ApiDocs()
 apiDocs.add(healthDocs, ...giftDocs, ...identityDocs, ...catalogDocs, ...cartDocs, ...orderDocs, ...paymentDocs, jobDocs)
 apiDocs.add(...bookingDocs, ...realtimeDocs)
 apiDocs.add(...loyaltyDocs)
+apiDocs.add(...reconciliationDocs)
+apiDocs.add(...operationsDocs)
 
 /** Builds the one Hono app every runtime serves; entries differ only in the scope they provide. */
 export function createApp(provide: ScopeProvider): Hono<AppEnv> {
@@ -53,6 +59,7 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
 
   app.use(requestContext)
   app.use(secureHeaders())
+  app.use(htmlContentSecurityPolicy)
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -99,6 +106,8 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
   app.route('/', mypageRoutes)
   app.route('/api/admin', loyaltyAdminRoutes)
   app.route('/', loyaltyPageRoutes)
+  app.route('/api/admin', reconciliationAdminRoutes)
+  app.route('/api/admin', operationsAdminRoutes)
   app.route('/', jobRoutes(jobs))
 
   app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))

@@ -51,7 +51,12 @@ import { PostgresObjectStore } from './platform/postgres-object-store.ts'
 import { QStashJobQueue } from './platform/qstash-queue.ts'
 import { systemClock, type Clock } from './shared/clock.ts'
 import type { JobQueue } from './shared/jobs.ts'
+import { QStashDeadLetterQueue } from './operations/adapters/qstash-dead-letter-queue.ts'
+import type { OperationsDeps } from './operations/ports.ts'
 import type { ObjectStore } from './shared/object-store.ts'
+import { DrizzleReconciliationRecords } from './reconciliation/adapters/drizzle-reconciliation-records.ts'
+import { ObjectStoreReportStore } from './reconciliation/adapters/object-store-report-store.ts'
+import type { ReconciliationDeps } from './reconciliation/ports.ts'
 
 /**
  * The dependency container: the only place (with the runtime entries) that knows which adapter
@@ -78,6 +83,10 @@ export interface Deps {
   readonly bookings: BookingDeps
   /** Per-user event streams and the WebSocket hub. */
   readonly realtime: RealtimeDeps
+  /** The reconciliation report: our records against the gateways and each other. */
+  readonly reconciliation: ReconciliationDeps
+  /** Operations: QStash's dead-letter queue for the admin endpoints. */
+  readonly operations: OperationsDeps
 }
 
 export interface CommerceDeps {
@@ -124,6 +133,9 @@ export function buildDeps(input: {
   const files = input.runtime?.files ?? new PostgresObjectStore(db)
   const commerce = buildCommerce(config, db, redis, logger, clock, input.runtime ?? {})
   const realtime = input.runtime?.realtime ?? defaultRealtime
+  const payments = buildPayments(config, db, redis, logger, clock, commerce, queue, files)
+  const loyalty = buildLoyalty(config, db, redis, logger, clock, queue, files)
+  const bookings = buildBookings(config, db, logger, clock, queue, realtime)
   return {
     config,
     logger,
@@ -142,10 +154,23 @@ export function buildDeps(input: {
       clock,
     },
     commerce,
-    payments: buildPayments(config, db, redis, logger, clock, commerce, queue, files),
-    loyalty: buildLoyalty(config, db, redis, logger, clock, queue, files),
-    bookings: buildBookings(config, db, logger, clock, queue, realtime),
+    payments,
+    loyalty,
+    bookings,
+    // The gateways' read methods, the same client instances the contexts use.
+    reconciliation: {
+      records: new DrizzleReconciliationRecords(db),
+      reports: new ObjectStoreReportStore(files),
+      paystack: payments?.gateway ?? null,
+      zalopay: bookings.gateway,
+      paypay: loyalty.paypay,
+      clock,
+      logger: logger.child({ component: 'reconciliation' }),
+      // Bounded: at most ~600 gateway calls per report (Workers' subrequest limit is 1000).
+      settings: { windowMs: 24 * 3600_000, pageSize: 100, concurrency: 4 },
+    },
     realtime,
+    operations: { deadLetters: new QStashDeadLetterQueue({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }) },
   }
 }
 

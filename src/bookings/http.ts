@@ -6,7 +6,7 @@ import { requireAdmin, requireUser } from '../platform/http/auth-middleware.ts'
 import { domainErrorResponse, HttpError } from '../platform/http/errors.ts'
 import { idempotency } from '../platform/http/idempotency.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { PG_INTEGER_MAX, validate } from '../platform/http/validation.ts'
 import { AWARD_STATUSES, resultOf, type Auction, type Award } from './domain/auction.ts'
 import { BOOKING_STATUSES, type Booking, type BookingId } from './domain/booking.ts'
 import type { BookingError, BookingErrorCode } from './domain/errors.ts'
@@ -28,7 +28,7 @@ const ulidId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A
 const nightSchema = z.string().refine(isNight, 'a calendar date YYYY-MM-DD')
 const instant = z.iso.datetime({ offset: true })
 const text = (max: number) => z.string().trim().min(1).max(max)
-const vnd = z.number().int().positive().max(1_000_000_000_000).describe('VND (no minor unit)')
+const vnd = z.number().int().positive().max(PG_INTEGER_MAX).describe('VND (no minor unit)')
 
 /** Seed 003 §1 request. The amount is checked against the award, never used. */
 export const CreatePaymentRequest = z.object({
@@ -240,7 +240,7 @@ export const CreatePropertyRequest = z.strictObject({
   name: text(200),
   hostId: text(256),
   maxGuests: z.number().int().min(1).max(100),
-  nightlyRate: z.number().int().min(0).max(1_000_000_000_000),
+  nightlyRate: z.number().int().min(0).max(PG_INTEGER_MAX),
   currency: z.literal('VND').default('VND').describe('ZaloPay settles in VND'),
 })
 

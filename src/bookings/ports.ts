@@ -147,8 +147,15 @@ export interface BookingRepository {
   /** Queues an email once per (booking, template); false when it was already queued. */
   queueEmail(e: OutboxEmail): Promise<boolean>
   pendingEmails(limit: number): Promise<OutboxEmail[]>
+  /**
+   * Takes a pending email for one sending attempt (counted): true for one caller only, so
+   * concurrent sweeps never hand the same email to the mailer twice. The claim lapses after
+   * `leaseMs`, so an email whose sender died is sent by a later sweep.
+   */
+  claimEmail(id: string, now: Date, leaseMs: number): Promise<boolean>
   markEmailSent(id: string, at: Date): Promise<void>
-  markEmailAttempt(id: string): Promise<void>
+  /** The attempt failed: frees the claim so the next sweep retries it. */
+  releaseEmail(id: string): Promise<void>
   markConfirmedPushed(id: BookingId, at: Date): Promise<void>
   /** Bookings whose follow-up steps are not all done, last touched before `before`. */
   findUnfinished(before: Date, limit: number): Promise<Array<{ booking: Booking; conversation: boolean; email: boolean }>>

@@ -6,7 +6,7 @@ import { requireAdmin } from '../platform/http/auth-middleware.ts'
 import { domainErrorResponse, HttpError } from '../platform/http/errors.ts'
 import { idempotency } from '../platform/http/idempotency.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { PG_INTEGER_MAX, validate } from '../platform/http/validation.ts'
 import type { CatalogErrorCode } from './domain/errors.ts'
 import type { Product, ProductId, Variant, VariantId } from './domain/variant.ts'
 import { createProduct } from './use-cases/create-product.ts'
@@ -17,7 +17,7 @@ import { updateProduct, updateVariant } from './use-cases/update-catalog.ts'
 // ---- schemas -----------------------------------------------------------------------------------
 
 const text = (max: number) => z.string().trim().min(1).max(max)
-const minorUnits = z.number().int().min(0).max(1_000_000_000_000).describe('integer, minor units of currency')
+const minorUnits = z.number().int().min(0).max(PG_INTEGER_MAX).describe('integer, minor units of currency')
 const units = z.number().int().min(0).max(1_000_000)
 export const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `a ${prefix}_ id`)
 
@@ -49,7 +49,7 @@ export const UpdateVariantRequest = z
 
 export const RestockRequest = z.strictObject({
   quantity: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'must not be 0').describe('units to add; negative writes off'),
-  expected_version: z.number().int().min(1).describe('the version you last read: a stale one is refused with 409'),
+  expected_version: z.number().int().min(1).max(PG_INTEGER_MAX).describe('the version you last read: a stale one is refused with 409'),
 })
 
 const ProductParam = z.object({ product_id: Id('prd') })

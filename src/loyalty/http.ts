@@ -6,7 +6,7 @@ import { requireAdmin, requireUser } from '../platform/http/auth-middleware.ts'
 import { domainErrorResponse, errorResponse, HttpError } from '../platform/http/errors.ts'
 import { idempotency } from '../platform/http/idempotency.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { PG_INTEGER_MAX, validate } from '../platform/http/validation.ts'
 import { CASHBACK_STATUSES, MAX_EXCHANGE_POINTS, MIN_EXCHANGE_POINTS, type Cashback, type MerchantCashbackId } from './domain/cashback.ts'
 import type { LoyaltyErrorCode } from './domain/errors.ts'
 import { HISTORY_SOURCES, type HistoryFile, type HistoryRow, type MatchedRow } from './domain/history.ts'
@@ -71,12 +71,12 @@ const FileParam = z.object({ file_id: Id('phf') })
 const FilesQuery = z.object({
   source: z.enum(HISTORY_SOURCES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(30),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(PG_INTEGER_MAX).default(0),
 })
 const RowsQuery = z.object({
   status: z.string().regex(/^[A-Za-z_]{1,20}$/).optional().describe('ACCEPTED, SUCCESS or FAILURE'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(PG_INTEGER_MAX).default(0),
 })
 const ReconcileQuery = RowsQuery.omit({ status: true }).extend({ only_problems: z.enum(['true', 'false']).default('false') })
 export const UploadRequest = z.strictObject({ business_date: BusinessDate, content: z.string().min(1).max(900_000) })
@@ -284,8 +284,11 @@ async function responseTokenOf(c: Context<AppEnv>): Promise<string> {
   let candidate: unknown = c.req.query('responseToken')
   if (candidate === undefined && c.req.method !== 'GET') {
     const type = c.req.header('content-type') ?? ''
-    if (type.includes('application/json')) candidate = ((await c.req.json().catch(() => ({}))) as Record<string, unknown>)['responseToken']
-    else if (type.includes('form')) candidate = ((await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>)['responseToken']
+    if (type.includes('application/json')) {
+      // Any JSON value may arrive (null, a number, an array): only an object can carry the token.
+      const body: unknown = await c.req.json().catch(() => null)
+      candidate = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)['responseToken'] : undefined
+    } else if (type.includes('form')) candidate = ((await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>)['responseToken']
   }
   const parsed = TokenBody.safeParse({ responseToken: candidate })
   if (!parsed.success) throw new HttpError(400, 'VALIDATION_FAILED', 'responseToken is required', [{ path: 'responseToken', message: 'required' }])

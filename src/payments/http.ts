@@ -9,7 +9,7 @@ import { domainErrorResponse, HttpError } from '../platform/http/errors.ts'
 import { escapeHtml } from '../platform/http/html.ts'
 import { idempotency } from '../platform/http/idempotency.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { PG_INTEGER_MAX, validate } from '../platform/http/validation.ts'
 import type { PaymentErrorCode } from './domain/errors.ts'
 import { PAYMENT_STATUSES, type Payment, type PaymentId } from './domain/payment.ts'
 import { REFUND_STATUSES } from './domain/refund.ts'
@@ -28,7 +28,7 @@ export const InitializePaymentRequest = z.strictObject({
 })
 export const RefundRequest = z.strictObject({
   payment_id: Id('pay'),
-  amount: z.number().int().min(1).max(1_000_000_000_000).describe('minor units; at most what is left to refund'),
+  amount: z.number().int().min(1).max(PG_INTEGER_MAX).describe('minor units; at most what is left to refund'),
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
   reason: z.string().trim().min(1).max(500),
 })

@@ -57,6 +57,8 @@ export interface RefundView {
   readonly status: RefundStatus
   readonly gatewayRefundId: string | null
   readonly failureReason: string | null
+  /** `system` for the automatic refund of a late payment, else the admin who asked. */
+  readonly requestedBy: string
   readonly createdAt: Date
 }
 

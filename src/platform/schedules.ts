@@ -56,4 +56,9 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     cron: '0 15 * * *',
     description: "Writes the previous JST day's cashback and reversal transactions to a CSV in the bucket at 00:00 JST (15:00 UTC).",
   },
+  {
+    name: 'reconciliation.report',
+    cron: '17 * * * *',
+    description: 'Compares the last 24 hours of payments, refunds, orders, stock, ZaloPay sessions, PayPay cashbacks and the points ledger with the gateways and each other; stores the report GET /api/admin/reconciliation returns.',
+  },
 ]

@@ -46,6 +46,7 @@ export const TEST_ENV = {
       AUTH_AUDIENCE: this.audience,
       AUTH_HS256_SECRET: this.hs256Secret,
       LOG_LEVEL: 'warn',
+      CORS_ALLOWED_ORIGINS: 'http://allowed-frontend.test, http://second-frontend.test',
       PAYSTACK_SECRET_KEY: this.paystackSecretKey,
       PAYSTACK_API_URL: `http://127.0.0.1:${this.paystackPort}`,
       DEV_MAILBOX: 'true',

@@ -79,8 +79,11 @@ describe('publish and delivery', () => {
     const { messages } = await client.dlq.listMessages()
     expect(messages).toHaveLength(1)
     expect(messages[0]).toMatchObject({ messageId, responseStatus: 500, body: '{"n":1}' })
+    const one = (id: string) => fetch(`${qstash.url}/v2/dlq/${id}`, { headers: { authorization: 'Bearer qt' } })
+    expect(await (await one(messages[0]!.dlqId)).json()).toMatchObject({ dlqId: messages[0]!.dlqId, messageId })
     await client.dlq.delete(messages[0]!.dlqId)
     expect((await client.dlq.listMessages()).messages).toHaveLength(0)
+    expect((await one(messages[0]!.dlqId)).status).toBe(404)
   })
 
   it('deduplicates by id and by content', async () => {

@@ -261,6 +261,10 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
       return sendJson(res, 200, { messageId: m.messageId, url: m.url, method: m.method, body: m.body.toString('utf8'), header: m.header, state: m.state, createdAt: m.createdAt, notBefore: m.notBefore, maxRetries: m.maxRetries, retried: m.retried })
     }
     if (path === '/v2/dlq' && method === 'GET') return sendJson(res, 200, { messages: dlq })
+    if (path.startsWith('/v2/dlq/') && method === 'GET') {
+      const entry = dlq.find((d) => d.dlqId === path.slice('/v2/dlq/'.length))
+      return entry ? sendJson(res, 200, entry) : sendJson(res, 404, { error: 'dlq message not found' })
+    }
     if (path.startsWith('/v2/dlq/') && method === 'DELETE') {
       const i = dlq.findIndex((d) => d.dlqId === path.slice('/v2/dlq/'.length))
       if (i < 0) return sendJson(res, 404, { error: 'dlq message not found' })

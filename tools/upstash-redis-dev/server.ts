@@ -6,6 +6,10 @@
  *   POST /pipeline     [[...],[...]]            → [{"result"}|{"error"}, ...] (not atomic)
  *   POST /multi-exec   [[...],[...]]            → same shape, atomic (MULTI/EXEC)
  * Auth: `Authorization: Bearer <token>` (or `?_token=`). `Upstash-Encoding: base64` encodes strings.
+ * Outage simulation for chaos tests (no auth, like the sandboxes' control APIs):
+ *   POST   /__control/faults {down: true, mode?: "503" | "reset"}  every REST call answers 503 (or
+ *                                                                  has its connection dropped)
+ *   DELETE /__control/faults                                        back to normal
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
@@ -33,10 +37,14 @@ export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): P
   // Fail at start, not on the first request, when Redis is not there.
   await pool.use((c) => c.send(['PING']))
   let syncToken = 0
+  let outage: 'none' | '503' | 'reset' = 'none'
 
   const server = await listen(opts.port ?? 0, async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/__health') return sendJson(res, 200, { ok: true, backend: 'redis' })
+    if (url.pathname === '/__control/faults') return control(req, res, body)
+    if (outage === 'reset') return void res.socket?.destroy()
+    if (outage === '503') return sendJson(res, 503, { error: 'Service Unavailable (injected outage)' })
     if (!authorized(req, url, token)) return sendJson(res, 401, { error: 'Unauthorized' })
     const base64 = (req.headers['upstash-encoding'] ?? '').toString().toLowerCase() === 'base64'
     res.setHeader('upstash-sync-token', String(++syncToken))
@@ -46,6 +54,20 @@ export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): P
       sendJson(res, 500, { error: `ERR dev server: ${(e as Error).message}` })
     }
   })
+
+  function control(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+    if (req.method === 'DELETE') {
+      outage = 'none'
+      return sendJson(res, 200, { down: false })
+    }
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST or DELETE' })
+    const plan = parseJson(body) as { down?: unknown; mode?: unknown } | null
+    if (!plan || typeof plan.down !== 'boolean' || (plan.mode !== undefined && plan.mode !== '503' && plan.mode !== 'reset')) {
+      return sendJson(res, 400, { error: 'expected {down: boolean, mode?: "503" | "reset"}' })
+    }
+    outage = plan.down ? ((plan.mode as '503' | 'reset' | undefined) ?? '503') : 'none'
+    return sendJson(res, 200, { down: plan.down, mode: outage })
+  }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, base64: boolean) {
     if (url.pathname === '/pipeline' || url.pathname === '/multi-exec') {

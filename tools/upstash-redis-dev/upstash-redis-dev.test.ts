@@ -98,3 +98,29 @@ describe('protocol edges', () => {
     await expect(startUpstashRedisDev({ port: 0, redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow()
   })
 })
+
+describe('outage control (chaos tests)', () => {
+  const faults = (method: string, body?: unknown) =>
+    fetch(`${server.url}/__control/faults`, { method, ...(body !== undefined && { body: JSON.stringify(body) }) })
+  const client = () => new Redis({ url: server.url, token: 'tok', enableTelemetry: false, retry: false })
+
+  it('down answers every REST call with 503 (or drops it) until restored; health stays up', async () => {
+    const key = `${prefix}outage`
+    await client().set(key, 'before')
+    expect((await faults('POST', { down: true })).status).toBe(200)
+    await expect(client().get(key)).rejects.toThrow()
+    const raw = await fetch(`${server.url}/get/${key}`, { headers: { authorization: 'Bearer tok' } })
+    expect(raw.status).toBe(503)
+    expect((await fetch(`${server.url}/__health`)).status).toBe(200)
+    await faults('POST', { down: true, mode: 'reset' })
+    await expect(fetch(`${server.url}/get/${key}`, { headers: { authorization: 'Bearer tok' } })).rejects.toThrow()
+    await faults('DELETE')
+    expect(await client().get(key)).toBe('before')
+  })
+
+  it('refuses a malformed plan', async () => {
+    expect((await faults('POST', { down: 'yes' })).status).toBe(400)
+    expect((await faults('POST', { down: true, mode: 'sometimes' })).status).toBe(400)
+    expect((await faults('PUT', {})).status).toBe(405)
+  })
+})

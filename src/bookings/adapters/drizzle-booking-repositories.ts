@@ -625,15 +625,35 @@ export class DrizzleBookingRepository implements BookingRepository {
     }))
   }
 
+  /** While PENDING, `sent_at` holds the claim: when the email was last handed to the mailer. */
+  async claimEmail(id: string, now: Date, leaseMs: number): Promise<boolean> {
+    const lapsed = new Date(now.getTime() - leaseMs).toISOString()
+    const claimed = await this.db
+      .update(bookingEmailOutbox)
+      .set({ sentAt: now, attempts: sql`${bookingEmailOutbox.attempts} + 1` })
+      .where(
+        and(
+          eq(bookingEmailOutbox.id, id),
+          eq(bookingEmailOutbox.status, 'PENDING'),
+          or(isNull(bookingEmailOutbox.sentAt), sql`${bookingEmailOutbox.sentAt} < ${lapsed}::timestamptz`),
+        ),
+      )
+      .returning({ id: bookingEmailOutbox.id })
+    return claimed.length > 0
+  }
+
   async markEmailSent(id: string, at: Date): Promise<void> {
     await this.db
       .update(bookingEmailOutbox)
-      .set({ status: 'SENT', sentAt: at, attempts: sql`${bookingEmailOutbox.attempts} + 1` })
+      .set({ status: 'SENT', sentAt: at })
       .where(and(eq(bookingEmailOutbox.id, id), eq(bookingEmailOutbox.status, 'PENDING')))
   }
 
-  async markEmailAttempt(id: string): Promise<void> {
-    await this.db.update(bookingEmailOutbox).set({ attempts: sql`${bookingEmailOutbox.attempts} + 1` }).where(eq(bookingEmailOutbox.id, id))
+  async releaseEmail(id: string): Promise<void> {
+    await this.db
+      .update(bookingEmailOutbox)
+      .set({ sentAt: null })
+      .where(and(eq(bookingEmailOutbox.id, id), eq(bookingEmailOutbox.status, 'PENDING')))
   }
 
   async markConfirmedPushed(id: BookingId, at: Date): Promise<void> {

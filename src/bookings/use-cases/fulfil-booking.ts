@@ -157,17 +157,22 @@ export async function sendConfirmation(deps: BookingDeps, cmd: { bookingId: stri
 }
 
 /** Hands queued emails to the mailer; what fails stays queued for the next run. */
+/** How long a claimed email is left to its sender before another sweep may send it. */
+const EMAIL_CLAIM_MS = 5 * 60_000
+
 export async function dispatchEmails(deps: Pick<BookingDeps, 'bookings' | 'mailer' | 'clock' | 'logger'>, opts: { limit?: number } = {}): Promise<{ sent: number; failed: number }> {
   let sent = 0
   let failed = 0
   for (const e of await deps.bookings.pendingEmails(opts.limit ?? 50)) {
+    // Concurrent sweeps (QStash redelivers) see the same pending rows: only the claimant sends.
+    if (!(await deps.bookings.claimEmail(e.id, deps.clock.now(), EMAIL_CLAIM_MS))) continue
     try {
       await deps.mailer.send({ toUserId: e.recipientUserId, subject: e.subject, body: e.body })
       await deps.bookings.markEmailSent(e.id, deps.clock.now())
       sent++
     } catch (error) {
       failed++
-      await deps.bookings.markEmailAttempt(e.id)
+      await deps.bookings.releaseEmail(e.id)
       deps.logger.warn('email not sent; retried later', { email_id: e.id, error: error instanceof Error ? error.message : String(error) })
     }
   }

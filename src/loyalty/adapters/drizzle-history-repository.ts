@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db.ts'
 import { payPayStatusOf, type CashbackStatus } from '../domain/cashback.ts'
 import type { HistoryFile, HistoryRow, HistorySource } from '../domain/history.ts'
 import type { HistoryRepository } from '../ports.ts'
+import { isUniqueViolation } from './pg-errors.ts'
 
 const toFile = (r: typeof paypayHistoryFiles.$inferSelect): HistoryFile => ({
   id: r.id,
@@ -74,6 +75,18 @@ export class DrizzleHistoryRepository implements HistoryRepository {
   }
 
   async upsertFile(f: HistoryFile): Promise<HistoryFile> {
+    try {
+      return await this.upsertOnce(f)
+    } catch (e) {
+      // Two exports of one day racing (QStash redelivers): the loser can trip the object_key
+      // unique index, which ON CONFLICT (source, business_date) does not arbitrate. The winner has
+      // committed by then, so the second try takes the update path.
+      if (isUniqueViolation(e, 'paypay_history_files_key_uq')) return this.upsertOnce(f)
+      throw e
+    }
+  }
+
+  private async upsertOnce(f: HistoryFile): Promise<HistoryFile> {
     const [row] = await this.db
       .insert(paypayHistoryFiles)
       .values(f)

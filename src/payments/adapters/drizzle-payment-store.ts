@@ -35,6 +35,7 @@ const toRefund = (r: RefundRow): RefundView => ({
   status: r.status as RefundStatus,
   gatewayRefundId: r.gatewayRefundId,
   failureReason: r.failureReason,
+  requestedBy: r.requestedBy,
   createdAt: r.createdAt,
 })
 

@@ -1,5 +1,6 @@
 import { applyVerifiedCharge } from './apply-verified-charge.ts'
 import type { PaymentDeps } from './payment-deps.ts'
+import { autoRefund } from './payment-jobs.ts'
 import { syncRefunds } from './sync-refunds.ts'
 
 const PENDING_AFTER_MS = 3 * 60_000
@@ -7,8 +8,8 @@ const PENDING_AFTER_MS = 3 * 60_000
 /**
  * The scheduled safety net: payments still initialized after a few minutes are verified with
  * Paystack and settled through the same path as the webhook (a lost webhook changes nothing);
- * refunds held but never answered are matched against Paystack's list; outbox rows whose publish
- * was interrupted are published.
+ * refunds held but never answered are matched against Paystack's list (those it never saw are
+ * released, automatic ones are sent); outbox rows whose publish was interrupted are published.
  */
 export async function reconcilePayments(deps: PaymentDeps): Promise<Record<string, number>> {
   const now = deps.clock.now()
@@ -19,10 +20,27 @@ export async function reconcilePayments(deps: PaymentDeps): Promise<Record<strin
     if (outcome.kind !== 'not_final') settled++
   }
   let refunds = 0
+  let abandoned = 0
   for (const r of await deps.store.staleRefundRequests(before, 100)) {
     const payment = await deps.store.findById(r.paymentId)
-    if (payment) refunds += await syncRefunds(deps, payment.reference, `reconcile:${now.toISOString()}`)
+    if (!payment) continue
+    refunds += await syncRefunds(deps, payment.reference, `reconcile:${now.toISOString()}`)
+    if ((await deps.store.findRefund(r.id))?.status !== 'requested') continue
+    if (r.requestedBy === 'system') {
+      // A late payment's automatic refund whose job has not run: send it now (it looks first).
+      await autoRefund(deps, { refundId: r.id })
+      continue
+    }
+    // Held for minutes and unknown to Paystack: the call never reached it (5xx, reset, timeout).
+    // Fail it so its amount is free again; the admin's retry creates the refund that counts.
+    const recorded = await deps.store.recordRefundAnswer(
+      r.id,
+      { accepted: false, message: 'never reached Paystack (no matching refund there); released by reconciliation' },
+      { actor: 'system:reconcile', requestId: `reconcile:${now.toISOString()}`, now },
+    )
+    await deps.outbox.publish(recorded.jobs.map((j) => j.deduplicationId!))
+    abandoned++
   }
   const published = await deps.outbox.publish()
-  return { payments_settled: settled, refunds_updated: refunds, jobs_published: published }
+  return { payments_settled: settled, refunds_updated: refunds, refund_requests_released: abandoned, jobs_published: published }
 }

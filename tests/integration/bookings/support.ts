@@ -174,7 +174,7 @@ export async function openSocket(
       for (const l of listeners) l()
     }),
   )
-  const next = (pred: (m: any) => boolean = () => true, timeoutMs = 5000) =>
+  const next = (pred: (m: any) => boolean = () => true, timeoutMs = 20_000) =>
     new Promise<any>((resolve, reject) => {
       const check = () => {
         for (let i = taken; i < messages.length; i++) {

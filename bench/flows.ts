@@ -1,0 +1,400 @@
+/**
+ * `npm run bench:flows` (issue 7 "Load"): the main endpoint of every flow, one after the other, for
+ * a fixed duration each (BENCH_SECONDS, default 10) at a fixed concurrency (BENCH_CONCURRENCY,
+ * default 16), against the local stack started once (wrangler dev, the machine's Postgres in a
+ * throwaway database, Redis behind the Upstash dev server, the QStash dev server and the three
+ * gateway sandboxes). Beside each endpoint, the baseline: the main SQL statement(s) of that
+ * endpoint executed straight from Node with postgres.js at the same concurrency, so every figure is
+ * also a ratio of the service to its database's own cost. Results: bench/results/flows.{json,md}.
+ */
+import { createHmac } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import postgres from 'postgres'
+import { recreateDatabase, runMigrations } from '../tools/db/migrate.ts'
+import { DEV_SECRETS, devToken, startDevStack, type DevStack } from '../tools/dev/stack.ts'
+import { loadFor, machine, round, writeResults, type RunStats } from './lib.ts'
+
+const PG = (process.env['BENCH_PG_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432').replace(/\/$/, '')
+const DB_URL = `${PG}/edge_payments_bench_flows`
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
+const BASELINE_SECONDS = Number(process.env['BENCH_BASELINE_SECONDS'] ?? Math.max(2, Math.round(SECONDS / 2)))
+// Locally Hyperdrive does not pool: every request opens its own Postgres connection, and Postgres
+// allows 100. 16 in flight (plus QStash deliveries and Durable Objects) stays well below.
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16)
+const USERS = 96
+const PAYPAY_USERS = 16
+const ZALOPAY_SESSIONS = Number(process.env['BENCH_ZALOPAY_SESSIONS'] ?? 24)
+
+let W = ''
+let ADMIN = ''
+
+async function api(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${W}${path}`, {
+    method,
+    headers: {
+      ...(opts.token && { authorization: `Bearer ${opts.token}` }),
+      ...(opts.body !== undefined && { 'content-type': 'application/json' }),
+      ...opts.headers,
+    },
+    ...(opts.body !== undefined && { body: JSON.stringify(opts.body) }),
+  })
+  const text = await res.text()
+  let body: unknown = text
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body }
+}
+
+async function must(method: string, path: string, opts: Parameters<typeof api>[2], expected: number[] = [200, 201]) {
+  const r = await api(method, path, opts)
+  if (!expected.includes(r.status)) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`)
+  return r.body
+}
+
+/** Runs `fn` over 0..n-1 with `k` at a time (setup only; not measured). */
+async function parallel<T>(n: number, k: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n)
+  let next = 0
+  await Promise.all(Array.from({ length: k }, async () => {
+    while (next < n) {
+      const i = next++
+      out[i] = await fn(i)
+    }
+  }))
+  return out
+}
+
+const status = async (res: Response) => {
+  await res.arrayBuffer()
+  return String(res.status)
+}
+const post = (path: string, body: string, headers: Record<string, string>) =>
+  fetch(`${W}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(status)
+
+interface Endpoint {
+  name: string
+  /** The SQL measured as its baseline. */
+  baselineSql: string
+  service: RunStats
+  baseline: RunStats
+  note?: string
+}
+
+// ---- preparation (not measured) -----------------------------------------------------------------
+
+async function prepare(stack: DevStack) {
+  const rid = Date.now().toString(36).toUpperCase()
+  const product = await must('POST', '/api/admin/products', {
+    token: ADMIN,
+    body: {
+      name: `flows ${rid}`,
+      variants: Array.from({ length: 8 }, (_, i) => ({ sku: `FLOW-${rid}-${i}`, name: `v${i}`, price: 1000, currency: 'NGN', stock: 1_000_000 })),
+    },
+  })
+  const variants = (product.product.variants as Array<{ id: string }>).map((v) => v.id)
+  const userIds = Array.from({ length: USERS }, (_, i) => `bench-flow-${rid}-${i}`)
+  const tokens = await Promise.all(userIds.map((u) => devToken(u, [])))
+  // Accounts for the login endpoint (5 attempts per account and 30 per IP per 15 minutes).
+  const accounts = await parallel(USERS, 4, async (i) => {
+    const email = `bench-${rid.toLowerCase()}-${i}@example.test`
+    await must('POST', '/api/v1/auth/register', { body: { email, password: 'bench-password-123' } })
+    return email
+  })
+  // Guest cart sessions, one per worker.
+  const carts = await parallel(CONCURRENCY, 4, async () => (await must('POST', '/api/v1/cart/session', {})).session_id as string)
+  // Gifts for the redemption endpoint (the seed's supplier SUP-TOKYO, PIN 1234).
+  const gifts: string[] = []
+  for (let b = 0; b < 3; b++) {
+    const r = await must('POST', '/api/admin/gifts', { token: ADMIN, headers: { 'idempotency-key': `bench-gifts-${rid}-${b}` }, body: { count: 1000, prefix: `B${rid.slice(-6)}${b}`, amount: 500, currency: 'JPY' } })
+    gifts.push(...(r.gifts as Array<{ gift_id: string }>).map((g) => g.gift_id))
+  }
+  // PayPay: linked users with points (the real consent flow through the sandbox).
+  const paypayUsers = await parallel(PAYPAY_USERS, 4, async (i) => {
+    const userId = `bench-pp-${rid}-${i}`
+    const token = await devToken(userId, [])
+    const session = await must('POST', '/api/v1/paypay/sessions', { token })
+    const consent = await fetch(session.link_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ action: 'approve', phone: `080${String(10_000_000 + i * 7919 + Math.floor(Math.random() * 1e6)).slice(-8)}` }).toString(),
+      redirect: 'manual',
+    })
+    await consent.arrayBuffer()
+    const responseToken = new URL(consent.headers.get('location')!).searchParams.get('responseToken')!
+    await must('PUT', '/api/v1/paypay/update_session', { token, body: { responseToken } })
+    await must('POST', '/api/admin/loyalty/points', { token: ADMIN, body: { user_id: userId, points: 10_000_000, reason: 'bench', idempotency_key: `bench-${rid}-${i}` } })
+    return token
+  })
+  // ZaloPay: won auctions, payment sessions, paid on the sandbox with the callback held back;
+  // the signed callback bodies are what the endpoint receives.
+  const zalopay = (url: string, body?: unknown) =>
+    fetch(`${stack.urls.zalopay}${url}`, { method: body === undefined ? 'GET' : 'POST', ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) }).then((r) => r.json() as Promise<any>)
+  const callbacks = await parallel(ZALOPAY_SESSIONS, 4, async (i) => {
+    const guest = `bench-zp-${rid}-${i}`
+    const property = await must('POST', '/api/admin/properties', { token: ADMIN, body: { name: `Villa ${rid} ${i}`, hostId: `host-${rid}`, maxGuests: 4, nightlyRate: 1_000_000 } })
+    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)
+    const nights = [day(30 + i * 2), day(31 + i * 2)]
+    const auction = await must('POST', '/api/admin/auctions', { token: ADMIN, body: { propertyId: property.property.id, nights } })
+    await must('POST', `/api/admin/auctions/${auction.auction.id}/results`, {
+      token: ADMIN,
+      body: { awards: [{ userId: guest, nights, amount: 2_000_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString(), runnersUp: [] }] },
+    })
+    const created = await must('POST', '/api/v1/payment/zalopay/create', { token: await devToken(guest, []), body: { orderInfo: 'bench', auctionId: auction.auction.id, selectedNights: nights, amount: 2_000_000 } })
+    const appTransId = created.appTransId as string
+    await zalopay('/__control/callbacks/suppress', { app_trans_id: appTransId })
+    await zalopay(`/__control/orders/${appTransId}/settle`, { outcome: 'success' })
+    const { deliveries } = await zalopay(`/__control/callbacks?app_trans_id=${appTransId}`)
+    return (deliveries as Array<{ kind: string; body: string }>).find((d) => d.kind === 'payment')!.body
+  })
+  return { variants, tokens, accounts, carts, gifts, paypayUsers, callbacks }
+}
+
+// ---- the service ---------------------------------------------------------------------------------
+
+async function service(stack: DevStack): Promise<Record<string, { stats: RunStats; note?: string }>> {
+  const d = await prepare(stack)
+  const run = (task: (i: number) => Promise<string>) => loadFor(SECONDS * 1000, CONCURRENCY, task)
+  const out: Record<string, { stats: RunStats; note?: string }> = {}
+  const measure = async (name: string, task: (i: number) => Promise<string>, note?: string) => {
+    process.stdout.write(`  ${name}… `)
+    const stats = await run(task)
+    out[name] = { stats, ...(note && { note }) }
+    console.log(`${stats.perSecond}/s p50 ${stats.p50Ms} p99 ${stats.p99Ms} ${JSON.stringify(stats.byOutcome)}`)
+  }
+
+  // Warm-up (not measured): isolates, the catalog cache, connections.
+  await loadFor(2000, CONCURRENCY, () => fetch(`${W}/api/v1/products`).then(status))
+  await measure('GET /health', () => fetch(`${W}/health`).then(status))
+  await measure('GET /api/v1/products', () => fetch(`${W}/api/v1/products`).then(status), 'Redis-cached (30 s) public read')
+  await measure('POST /api/v1/cart/items (guest)', (i) =>
+    post('/api/v1/cart/items', JSON.stringify({ variant_id: d.variants[i % d.variants.length], quantity: 1 }), { 'x-cart-session': d.carts[i % d.carts.length]! }),
+  )
+  await measure(
+    'POST /api/v1/auth/login',
+    (i) =>
+      post('/api/v1/auth/login', JSON.stringify({ email: d.accounts[i % d.accounts.length], password: 'bench-password-123' }), {
+        'cf-connecting-ip': `10.9.${Math.floor(i / 25) % 250}.${(i % 25) + 1}`,
+      }),
+    `PBKDF2-SHA256, 100 000 iterations per attempt; ${USERS} accounts in rotation (5 attempts per account per 15 min: beyond ${USERS * 5} attempts the answer is 429)`,
+  )
+  const orders: Array<{ id: string; token: string }> = []
+  await measure('POST /api/v1/orders', async (i) => {
+    const token = d.tokens[i % d.tokens.length]!
+    const res = await fetch(`${W}/api/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ variant_id: d.variants[i % d.variants.length], quantity: 1 }] }),
+    })
+    const body = (await res.json()) as { order_id?: string }
+    if (res.status === 201 && body.order_id) orders.push({ id: body.order_id, token })
+    return String(res.status)
+  }, 'one line, quantity 1, over 8 variants (Durable Object lock)')
+  const references: string[] = []
+  await measure('POST /api/v1/orders/:id/payments', async (i) => {
+    const o = orders[i % orders.length]!
+    const res = await fetch(`${W}/api/v1/orders/${o.id}/payments`, { method: 'POST', headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test' }) })
+    const body = (await res.json()) as { reference?: string }
+    if (res.status === 201 && body.reference) references.push(body.reference)
+    return String(res.status)
+  }, 'a fresh order each (201: payment + Paystack initialize on the sandbox); 200 = an order reused once they ran out')
+
+  // Settle the charges on the sandbox with its own webhooks held back: the bench sends them.
+  await fetch(`${stack.urls.paystack}/__control/webhooks/suppress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: true }) }).then((r) => r.arrayBuffer())
+  const settled = await parallel(references.length, 8, async (i) => {
+    const r = await fetch(`${stack.urls.paystack}/__control/transactions/${references[i]}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'success' }) })
+    return ((await r.json()) as { transaction?: { amount: number; id: number; reference: string; currency: string } }).transaction!
+  })
+  if (settled.length === 0) throw new Error('no payment was created: nothing to send webhooks about')
+  const sent: number[] = []
+  await measure('POST /webhooks/paystack', (i) => {
+    // One in five repeats an event already sent (Paystack's at-least-once delivery).
+    const duplicate = sent.length > 0 && i % 5 === 4
+    const k = duplicate ? sent[i % sent.length]! : sent.length < settled.length ? sent.length : i % settled.length
+    if (!duplicate) sent.push(k)
+    const t = settled[k]!
+    const body = JSON.stringify({ event: 'charge.success', data: { id: t.id, status: 'success', reference: t.reference, amount: t.amount, currency: t.currency, paid_at: new Date().toISOString() } })
+    return post('/webhooks/paystack', body, { 'x-paystack-signature': createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex') })
+  }, `signed charge.success, 20% duplicates; each new one re-reads verify and settles (order paid, stock committed, outbox to QStash); ${settled.length} settled charges, so beyond that every event is a repeat`)
+  await measure('POST /api/gifts/use', (i) =>
+    post('/api/gifts/use', JSON.stringify({ gift_id: d.gifts[i % d.gifts.length], supplier_invoice_no: 'INV-TOKYO-001', pin: '1234' }), {}),
+  `PIN checked with PBKDF2 each time; ${d.gifts.length} fresh gifts`)
+  await measure('POST /api/v1/payment/zalopay/callback', (i) => post('/api/v1/payment/zalopay/callback', d.callbacks[i % d.callbacks.length]!, {}),
+    `key2-signed callbacks of ${d.callbacks.length} paid sessions (each re-read through the query API); after the first ${d.callbacks.length} they are duplicates`)
+  await measure('GET /api/v1/points', (i) => fetch(`${W}/api/v1/points`, { headers: { authorization: `Bearer ${d.paypayUsers[i % d.paypayUsers.length]}` } }).then(status))
+  await measure('POST /mypage/points_exchange', (i) =>
+    post('/mypage/points_exchange', JSON.stringify({ points: 1 }), { authorization: `Bearer ${d.paypayUsers[i % d.paypayUsers.length]}`, 'idempotency-key': `bench-${i}-${Date.now()}` }),
+  `debit + cashback row in one transaction, then a QStash job gives the cashback on the PayPay sandbox; ${PAYPAY_USERS} linked users`)
+  return out
+}
+
+// ---- the baseline: the same main statements from Node ------------------------------------------
+
+interface Baseline {
+  sql: string
+  setup?: (sql: postgres.Sql) => Promise<void>
+  task: (sql: postgres.Sql, i: number) => Promise<unknown>
+}
+
+function baselines(): Record<string, Baseline> {
+  const until = () => new Date(Date.now() + 15 * 60_000).toISOString()
+  const run = Date.now().toString(36).toUpperCase()
+  return {
+    'GET /health': { sql: 'select 1', task: (sql) => sql`select 1` },
+    'GET /api/v1/products': {
+      sql: 'select products with their variants (page of 20)',
+      task: (sql) => sql`select p.id, p.name, v.id as variant_id, v.sku, v.price_amount, v.stock, v.reserved from products p join product_variants v on v.product_id = p.id where p.status = 'active' order by p.id limit 20`,
+    },
+    'POST /api/v1/cart/items (guest)': {
+      sql: 'select the variant (the cart re-reads it; the cart itself is in Redis)',
+      task: (sql) => sql`select id, price_amount, currency, stock, reserved from product_variants where id = 'var_BENCHBASELINE'`,
+    },
+    'POST /api/v1/auth/login': {
+      sql: 'select the user by email',
+      task: (sql) => sql`select id, email, password_hash from users where email = ${'nobody@example.test'}`,
+    },
+    'POST /api/v1/orders': {
+      sql: 'inventory_reserve + insert order and line (one transaction), over 8 variants',
+      task: (sql, i) =>
+        sql.begin(async (tx) => {
+          const id = `ord_BASE${run}${i}`
+          const variant = `var_BENCHBASELINE${i % 8}`
+          await tx`select reserved from inventory_reserve(${id}, ${`{${variant}}`}::text[], '{1}'::integer[], ${until()}::timestamptz, now())`
+          await tx`insert into orders (id, user_id, status, currency, total_amount, expires_at, created_at, updated_at) values (${id}, 'bench', 'awaiting_payment', 'NGN', 100, ${until()}::timestamptz, now(), now())`
+          await tx`insert into order_lines (order_id, variant_id, sku, name, unit_amount, quantity, line_amount) values (${id}, ${variant}, ${`BENCH-BASELINE-${i % 8}`}, 'b', 100, 1, 100)`
+        }),
+    },
+    'POST /api/v1/orders/:id/payments': {
+      sql: 'select the order + insert the payment',
+      task: async (sql, i) => {
+        await sql`select id, status, total_amount from orders where id = ${`ord_BASE${run}${i}`}`
+        await sql`insert into payments (id, order_id, user_id, reference, amount, currency, status, email, created_at, updated_at) values (${`pay_BASE${run}${i}`}, ${`ord_X${run}${i}`}, 'bench', ${`TXN-BASE${run}${i}`}, 100, 'NGN', 'initialized', 'b@example.test', now(), now())`
+      },
+    },
+    'POST /webhooks/paystack': {
+      sql: 'insert into webhook_events … on conflict do nothing (20% duplicates)',
+      task: (sql, i) =>
+        sql`insert into webhook_events (provider, event_key, event_type, payload, status, received_at) values ('paystack', ${`charge.success:BASE${run}${i % 5 === 4 ? i - 1 : i}`}, 'charge.success', ${sql.json({ i })}, 'processing', now()) on conflict do nothing`,
+    },
+    'POST /api/gifts/use': {
+      sql: 'select the gift + conditional update … where gift_status = 0 returning',
+      setup: async (sql) => {
+        await sql`insert into gift_codes (gift_id, gift_amount, gift_currency) select 'BASEGIFT-' || ${run} || '-' || g, 500, 'JPY' from generate_series(0, 200000) g`
+      },
+      task: async (sql, i) => {
+        const id = `BASEGIFT-${run}-${i}`
+        await sql`select gift_id, gift_status, gift_valid_from, gift_valid_until from gift_codes where gift_id = ${id}`
+        await sql`update gift_codes set gift_status = 1, gift_used_datetime = now() where gift_id = ${id} and gift_status = 0 returning gift_id`
+      },
+    },
+    'POST /api/v1/payment/zalopay/callback': {
+      sql: 'insert into zalopay_callbacks … on conflict do nothing',
+      task: (sql, i) => sql`insert into zalopay_callbacks (app_trans_id, zp_trans_id, data, received_at) values (${`BASE${run}`}, ${String(i)}, ${sql.json({ i })}, now()) on conflict do nothing`,
+    },
+    'GET /api/v1/points': {
+      sql: 'select the balance + the first 20 ledger entries',
+      task: async (sql) => {
+        await sql`select balance from points_accounts where user_id = 'bench-base'`
+        await sql`select * from points_ledger where user_id = 'bench-base' order by id desc limit 20`
+      },
+    },
+    'POST /mypage/points_exchange': {
+      sql: 'guarded balance debit + ledger insert (one transaction), over 16 users',
+      setup: async (sql) => {
+        await sql`insert into points_accounts (user_id, balance) select 'bench-base-' || g, 100000000 from generate_series(0, 15) g on conflict (user_id) do update set balance = 100000000`
+      },
+      task: (sql, i) =>
+        sql.begin(async (tx) => {
+          const user = `bench-base-${i % 16}`
+          const [row] = await tx<{ balance: number }[]>`update points_accounts set balance = balance - 1, updated_at = now() where user_id = ${user} and balance >= 1 returning balance`
+          await tx`insert into points_ledger (id, user_id, kind, points, balance_after, idempotency_key, actor, request_id, created_at) values (${`ple_BASE${run}${i}`}, ${user}, 'exchange_debit', -1, ${row!.balance}, ${`base-${run}-${i}`}, 'bench', 'bench', now())`
+        }),
+    },
+  }
+}
+
+async function baseline(): Promise<Record<string, { sql: string; stats: RunStats }>> {
+  const sql = postgres(DB_URL, { max: CONCURRENCY, onnotice: () => {}, fetch_types: false })
+  const out: Record<string, { sql: string; stats: RunStats }> = {}
+  try {
+    await sql`insert into products (id, name) values ('prd_BENCHBASELINE', 'baseline') on conflict do nothing`
+    await sql`insert into product_variants (id, product_id, sku, name, price_amount, currency, stock) values ('var_BENCHBASELINE', 'prd_BENCHBASELINE', 'BENCH-BASELINE', 'b', 100, 'NGN', 100000000) on conflict do nothing`
+    await sql`insert into product_variants (id, product_id, sku, name, price_amount, currency, stock)
+      select 'var_BENCHBASELINE' || g, 'prd_BENCHBASELINE', 'BENCH-BASELINE-' || g, 'b', 100, 'NGN', 100000000 from generate_series(0, 7) g on conflict do nothing`
+    for (const [name, b] of Object.entries(baselines())) {
+      await b.setup?.(sql)
+      process.stdout.write(`  ${name}: ${b.sql}… `)
+      const stats = await loadFor(BASELINE_SECONDS * 1000, CONCURRENCY, async (i) => {
+        await b.task(sql, i)
+        return 'ok'
+      })
+      out[name] = { sql: b.sql, stats }
+      console.log(`${stats.perSecond}/s p50 ${stats.p50Ms} p99 ${stats.p99Ms} ${JSON.stringify(stats.byOutcome)}`)
+    }
+  } finally {
+    await sql.end()
+  }
+  return out
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+
+const errorsOf = (s: RunStats) => Object.entries(s.byOutcome).filter(([k]) => !/^[23]\d\d$|^ok$/.test(k)).reduce((n, [, v]) => n + v, 0)
+const outcomes = (s: RunStats) => Object.entries(s.byOutcome).map(([k, v]) => `${k}×${v}`).join(' ')
+
+await recreateDatabase(DB_URL)
+await runMigrations(DB_URL)
+const persistTo = mkdtempSync(join(tmpdir(), 'bench-flows-'))
+console.log(`bench:flows: ${SECONDS} s per endpoint, ${CONCURRENCY} in flight; baseline ${BASELINE_SECONDS} s per statement`)
+const loadBefore = loadavg()
+const stack = await startDevStack({ databaseUrl: DB_URL, seed: true, persistTo, vars: { LOG_LEVEL: 'error' }, log: () => {} })
+W = stack.urls.worker
+ADMIN = stack.adminToken
+let measured: Awaited<ReturnType<typeof service>>
+try {
+  measured = await service(stack)
+} finally {
+  await stack.close()
+  rmSync(persistTo, { recursive: true, force: true })
+}
+console.log('  baseline: the same statements from Node with postgres.js…')
+const base = await baseline()
+
+const endpoints: Endpoint[] = Object.entries(measured).map(([name, m]) => ({
+  name,
+  service: m.stats,
+  baseline: base[name]!.stats,
+  baselineSql: base[name]!.sql,
+  ...(m.note && { note: m.note }),
+}))
+const m = { ...machine(), loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadavg().map((x) => round(x, 2)) } }
+const md = [
+  '# bench:flows',
+  '',
+  `The main endpoint of every flow on the local stack (wrangler dev; Postgres ${m.postgres}; Redis ${m.redis} through the Upstash dev server; QStash dev server; Paystack, ZaloPay and PayPay sandboxes), ${SECONDS} s each with ${CONCURRENCY} requests in flight, one endpoint after the other in one run. Baseline: the endpoint's main SQL statement(s) executed straight from Node with postgres.js (pool of ${CONCURRENCY}) for ${BASELINE_SECONDS} s in the same run, on the same database.`,
+  '',
+  `Concurrency is kept at ${CONCURRENCY} on purpose: locally Hyperdrive does not pool, so every request opens its own Postgres connection (which dominates most latencies below), and Postgres allows 100 connections shared with QStash deliveries and Durable Objects. "errors" counts every answer that is not 2xx/3xx (429 and 4xx included) and every failed request.`,
+  '',
+  '| endpoint | req/s | p50 ms | p99 ms | errors | outcomes | baseline SQL | SQL/s | SQL p50 ms | service cost (SQL/s ÷ req/s) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...endpoints.map(
+    (e) =>
+      `| ${e.name} | ${e.service.perSecond} | ${e.service.p50Ms} | ${e.service.p99Ms} | ${errorsOf(e.service)} | ${outcomes(e.service)} | ${e.baselineSql} | ${e.baseline.perSecond} | ${e.baseline.p50Ms} | ${round(e.baseline.perSecond / Math.max(e.service.perSecond, 0.1))}× |`,
+  ),
+  '',
+  'Notes:',
+  ...endpoints.filter((e) => e.note).map((e) => `- ${e.name}: ${e.note}`),
+  '',
+  `Load average (1, 5, 15 min) before the run ${m.loadAverage.before.join(', ')}, after ${m.loadAverage.after.join(', ')}: anything above the core count means other work shared the machine and the figures are pessimistic.`,
+  '',
+  `Machine: ${JSON.stringify(m)}`,
+  '',
+].join('\n')
+const files = writeResults('flows', { machine: m, seconds: SECONDS, baselineSeconds: BASELINE_SECONDS, concurrency: CONCURRENCY, endpoints }, md)
+console.log(md)
+console.log(`written: ${files.json}, ${files.md}`)
+process.exit(0)
