@@ -17,46 +17,28 @@ export interface RunStats {
 }
 
 /** Runs `total` tasks with at most `concurrency` in flight; each resolves to an outcome label. */
-export async function load(total: number, concurrency: number, task: (i: number) => Promise<string>): Promise<RunStats> {
-  const latencies: number[] = []
-  const byOutcome: Record<string, number> = {}
-  let next = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++
-        const t0 = performance.now()
-        let outcome: string
-        try {
-          outcome = await task(i)
-        } catch (e) {
-          outcome = `error:${(e as Error).message.slice(0, 60)}`
-        }
-        latencies.push(performance.now() - t0)
-        byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1
-      }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
-  return { requests: total, seconds: round(seconds), perSecond: round(total / seconds), p50Ms: round(pct(50)), p99Ms: round(pct(99)), byOutcome }
+export function load(total: number, concurrency: number, task: (i: number) => Promise<string>): Promise<RunStats> {
+  return drive(concurrency, (i) => i < total, task)
 }
 
 /**
  * Runs `task` for `durationMs` with `concurrency` in flight (each worker starts a new task as soon as
  * its last one ends); the same statistics as `load`, `requests` being how many completed.
  */
-export async function loadFor(durationMs: number, concurrency: number, task: (i: number) => Promise<string>): Promise<RunStats> {
+export function loadFor(durationMs: number, concurrency: number, task: (i: number) => Promise<string>): Promise<RunStats> {
+  const until = performance.now() + durationMs
+  return drive(concurrency, () => performance.now() < until, task)
+}
+
+/** The workers both drivers share: start task `i` while `more(i)`, time it, tally its outcome. */
+async function drive(concurrency: number, more: (i: number) => boolean, task: (i: number) => Promise<string>): Promise<RunStats> {
   const latencies: number[] = []
   const byOutcome: Record<string, number> = {}
   let next = 0
   const started = performance.now()
-  const until = started + durationMs
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
+      while (more(next)) {
         const i = next++
         const t0 = performance.now()
         let outcome: string
