@@ -48,32 +48,24 @@ export const loyaltyJobs: Record<string, JobHandler> = {
     if (out.kind === 'retry') throw retryLater(out.code, out.message)
     return out.kind === 'done' ? { outcome: 'done', reversal_status: out.status } : { outcome: 'skipped', reason: out.reason, reversal_status: out.status ?? null }
   },
-  [LOYALTY_JOBS.checkCashbacks]: async (c, payload) => {
-    const p = CheckPayload.safeParse(payload).data ?? {}
-    const report = await checkCashbacks(c.var.deps.loyalty, {
-      requestId: c.var.requestId,
-      checkAfterMs: seconds(p.check_after_seconds),
-      redriveAfterMs: seconds(p.redrive_after_seconds),
-      notFoundResendAfterMs: seconds(p.not_found_resend_after_seconds),
-      limit: p.limit,
-    })
-    return { report }
-  },
-  [LOYALTY_JOBS.checkReversals]: async (c, payload) => {
-    const p = CheckPayload.safeParse(payload).data ?? {}
-    const report = await checkReversals(c.var.deps.loyalty, {
-      requestId: c.var.requestId,
-      checkAfterMs: seconds(p.check_after_seconds),
-      redriveAfterMs: seconds(p.redrive_after_seconds),
-      notFoundResendAfterMs: seconds(p.not_found_resend_after_seconds),
-      limit: p.limit,
-    })
-    return { report }
-  },
+  [LOYALTY_JOBS.checkCashbacks]: async (c, payload) => ({ report: await checkCashbacks(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)) }),
+  [LOYALTY_JOBS.checkReversals]: async (c, payload) => ({ report: await checkReversals(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)) }),
   [LOYALTY_JOBS.exportHistory]: async (c, payload) => {
     const p = ExportPayload.safeParse(payload).data ?? {}
     const result = await exportHistory(c.var.deps.loyalty, { ...(p.business_date && { businessDate: p.business_date }), actor: 'system:schedule' })
     if (!result.ok) return { dropped: result.error.message }
     return { file_id: result.value.id, business_date: result.value.businessDate, rows: result.value.rowCount, key: result.value.objectKey }
   },
+}
+
+/** The optional overrides both 5-minute checks take from their payload. */
+function checkOptions(requestId: string, payload: unknown) {
+  const p = CheckPayload.safeParse(payload).data ?? {}
+  return {
+    requestId,
+    checkAfterMs: seconds(p.check_after_seconds),
+    redriveAfterMs: seconds(p.redrive_after_seconds),
+    notFoundResendAfterMs: seconds(p.not_found_resend_after_seconds),
+    limit: p.limit,
+  }
 }
