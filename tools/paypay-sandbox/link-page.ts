@@ -5,7 +5,7 @@
  * merchant's redirectUrl with a signed responseToken (gateways.md §1.7).
  */
 import type { ServerResponse } from 'node:http'
-import { escapeHtml, sendHtml } from '../shared/http-kit.ts'
+import { detailsTable, escapeHtml, htmlPage, returnLink, sendHtml, type PageTheme } from '../shared/html-page.ts'
 import { linkUser, randomPhone } from './authorizations.ts'
 import type { SandboxContext } from './context.ts'
 import { signResponseToken, type LinkResult } from './response-token.ts'
@@ -42,6 +42,7 @@ export async function handleLinkPage(ctx: SandboxContext, method: string, id: st
 }
 
 const STATE_TEXT = { pending: 'Waiting for your consent', approved: 'Linked', declined: 'Declined' } as const
+const THEME: PageTheme = { heading: '#ff0033', accent: '#ff0033', primary: 'approve', css: '#error{color:#b00020}' }
 
 function sessionPage(ctx: SandboxContext, s: QrSession, error?: string): string {
   const rows: Array<[string, string]> = [
@@ -51,7 +52,6 @@ function sessionPage(ctx: SandboxContext, s: QrSession, error?: string): string 
     ['Returns to', returnsTo(s.redirectUrl)],
     ['Status', STATE_TEXT[s.state]],
   ]
-  const table = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')
   const content =
     s.state === 'pending'
       ? `${error ? `<p id="error" role="alert">${escapeHtml(error)}</p>\n` : ''}<form method="post" action="/link/${escapeHtml(encodeURIComponent(s.id))}">
@@ -59,10 +59,8 @@ function sessionPage(ctx: SandboxContext, s: QrSession, error?: string): string 
   <p><button name="action" value="approve" id="approve">Approve</button>
   <button name="action" value="deny" id="deny">Deny</button></p>
 </form>`
-      : s.location
-        ? `<p><a id="back" href="${escapeHtml(s.location)}">Return to merchant</a></p>`
-        : ''
-  return page('Link your PayPay account', `<table>\n${table}\n</table>\n${content}`, s.state)
+      : returnLink(s.location)
+  return page('Link your PayPay account', `${detailsTable(rows)}\n${content}`, s.state)
 }
 
 /** Scheme and host only: enough to recognise the merchant (`origin` is "null" for app schemes). */
@@ -72,16 +70,5 @@ function returnsTo(redirectUrl: string): string {
 }
 
 function page(title: string, content: string, state = ''): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-h1{color:#ff0033;font-size:1.4rem}th{text-align:left;padding-right:1rem;vertical-align:top}
-button{font-size:1rem;padding:.5rem 1.2rem;margin:1rem .5rem 0 0;border-radius:.4rem;border:1px solid #ff0033;background:#fff}
-#approve{background:#ff0033;color:#fff}#error{color:#b00020}
-</style></head>
-<body data-state="${escapeHtml(state)}"><h1>${escapeHtml(title)}</h1>
-${content}
-</body></html>`
+  return htmlPage(THEME, title, content, state)
 }

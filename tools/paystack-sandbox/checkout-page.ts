@@ -5,7 +5,7 @@
  * with `trxref` and `reference`, as Paystack's checkout does.
  */
 import type { ServerResponse } from 'node:http'
-import { escapeHtml, sendHtml } from '../shared/http-kit.ts'
+import { detailsTable, escapeHtml, htmlPage, returnLink, sendHtml, type PageTheme } from '../shared/html-page.ts'
 import type { SandboxContext } from './context.ts'
 import { isObject } from './params.ts'
 import { settleTransaction, type Outcome } from './settlement.ts'
@@ -13,6 +13,7 @@ import type { Transaction } from './store.ts'
 import { transactionStatus } from './views.ts'
 
 const ACTIONS: Record<string, Outcome> = { pay: 'success', decline: 'failed' }
+const THEME: PageTheme = { heading: '#011b33', accent: '#09a5db', primary: 'pay' }
 
 export async function handleCheckout(
   ctx: SandboxContext,
@@ -74,7 +75,6 @@ function checkoutPage(ctx: SandboxContext, tx: Transaction): string {
     ...customFields(tx.metadata),
     ['Status', STATE_TEXT[state]],
   ]
-  const table = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')
   const back = callbackLocation(tx)
   const actions =
     state === 'abandoned'
@@ -82,10 +82,8 @@ function checkoutPage(ctx: SandboxContext, tx: Transaction): string {
   <button name="action" value="pay" id="pay">Pay</button>
   <button name="action" value="decline" id="decline">Decline</button>
 </form>`
-      : back
-        ? `<p><a id="back" href="${escapeHtml(back)}">Return to merchant</a></p>`
-        : ''
-  return page('Paystack sandbox checkout', `<table>\n${table}\n</table>\n${actions}`, state)
+      : returnLink(back)
+  return page('Paystack sandbox checkout', `${detailsTable(rows)}\n${actions}`, state)
 }
 
 /** metadata.custom_fields rows ({display_name, value}), which Paystack's checkout also lists. */
@@ -97,16 +95,5 @@ function customFields(metadata: unknown): Array<[string, string]> {
 }
 
 function page(title: string, content: string, state = ''): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-h1{color:#011b33;font-size:1.4rem}th{text-align:left;padding-right:1rem;vertical-align:top}
-button{font-size:1rem;padding:.5rem 1.2rem;margin:1rem .5rem 0 0;border-radius:.4rem;border:1px solid #09a5db;background:#fff}
-#pay{background:#09a5db;color:#fff}
-</style></head>
-<body data-state="${escapeHtml(state)}"><h1>${escapeHtml(title)}</h1>
-${content}
-</body></html>`
+  return htmlPage(THEME, title, content, state)
 }

@@ -4,7 +4,8 @@
  * acknowledgement; anything else is retried on a schedule. Every attempt is logged, and tests can
  * hold deliveries back (suppress), make them late (delay) or send them again byte-for-byte (replay).
  */
-import { sleep, type FaultKind, type FaultPlan } from '../shared/http-kit.ts'
+import type { FaultPlan } from '../shared/http-kit.ts'
+import { postOutgoing, type AttemptOutcome, type DeliveryAttempt } from '../shared/outgoing.ts'
 import { isObject } from './params.ts'
 import { signPaystackBody } from './signature.ts'
 import { Timers } from './timers.ts'
@@ -34,25 +35,14 @@ export interface WebhookEvent {
 
 export type DeliveryKind = 'event' | 'replay'
 
-export interface Delivery {
-  id: number
+export interface Delivery extends DeliveryAttempt {
   /** Index of the event in the event list. */
   index: number
   event: string
   reference: string | null
   kind: DeliveryKind
-  url: string
-  /** 1 for the first send, 2.. for retries. */
-  attempt: number
-  at: number
-  status?: number
-  reply?: string
-  error?: string
-  /** A webhook fault consumed by this attempt. */
-  fault?: FaultKind
   /** The body was cut short by a `malformed` fault. */
   truncated?: boolean
-  acked: boolean
 }
 
 /** What happened to the first attempt of an emit or replay. */
@@ -205,34 +195,23 @@ export class Webhooks {
   private async deliver(job: Job): Promise<Delivery> {
     const url = this.url
     if (!url) return this.record(job, '', { error: 'no webhook URL: set option webhookUrl or POST /__control/webhooks/url', acked: false })
-    const fault = this.o.faults.take('webhook')
-    if (fault?.kind === 'slow' || fault?.kind === 'timeout') await sleep(fault.delayMs)
-    // Outgoing faults model Paystack failing to deliver: the attempt is lost and the retry
-    // schedule carries on. `malformed` instead delivers a truncated body (with the full signature).
-    if (fault && fault.kind !== 'slow' && fault.kind !== 'malformed') {
-      return this.record(job, url, { fault: fault.kind, error: `injected ${fault.kind}: not delivered`, acked: false })
-    }
-    const truncated = fault?.kind === 'malformed'
-    const body = truncated ? job.ev.body.slice(0, Math.floor(job.ev.body.length / 2)) : job.ev.body
-    const faultInfo = fault ? { fault: fault.kind, ...(truncated && { truncated }) } : {}
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-paystack-signature': job.ev.signature },
-        body,
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-      })
-      const reply = await res.text()
-      return this.record(job, url, { status: res.status, reply, acked: res.status === 200, ...faultInfo })
-    } catch (err) {
-      return this.record(job, url, { error: (err as Error).message, acked: false, ...faultInfo })
-    }
+    // A `malformed` fault cuts the body but keeps the full signature, so it must not verify.
+    const sent = await postOutgoing({
+      faults: this.o.faults,
+      operation: 'webhook',
+      url,
+      body: job.ev.body,
+      headers: { 'x-paystack-signature': job.ev.signature },
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+      isAck: (status) => status === 200,
+    })
+    return this.record(job, url, { ...sent.outcome, ...(sent.truncated && { truncated: true }) })
   }
 
   private record(
     job: Job,
     url: string,
-    outcome: Pick<Delivery, 'acked' | 'status' | 'reply' | 'error' | 'fault' | 'truncated'>,
+    outcome: AttemptOutcome & Pick<Delivery, 'truncated'>,
   ): Delivery {
     const { ev } = job
     const d: Delivery = { id: this.nextId++, index: ev.index, event: ev.event, reference: ev.reference, kind: job.kind, url, attempt: job.attempt, at: this.o.now(), ...outcome }

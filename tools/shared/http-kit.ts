@@ -75,22 +75,12 @@ export function sendJson(
   res.end(text)
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' })
-  res.end(html)
-}
-
-/** Escapes text for safe interpolation into HTML pages. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Fault injection: the same contract in every sandbox.
 //   POST   /__control/faults  {operation, kind, times?, delayMs?}  queue a fault for an operation
 //   DELETE /__control/faults                                       clear all queued faults
 // `operation` is the sandbox's own name for an API call (e.g. "initialize", "give_cashback");
-// "*" matches every operation.
+// "*" matches every operation. Deliveries a sandbox sends out take theirs through outgoing.ts.
 // ---------------------------------------------------------------------------------------------
 
 export type FaultKind = 'timeout' | 'http_500' | 'http_429' | 'slow' | 'reset' | 'malformed'

@@ -4,7 +4,8 @@
  * ack; anything else is re-sent up to MAX_RESENDS times. Every attempt lands in a log that the
  * control API exposes, so tests can assert what the backend answered.
  */
-import { sleep, type FaultKind, type FaultPlan } from '../shared/http-kit.ts'
+import { sleep, type FaultPlan } from '../shared/http-kit.ts'
+import { Outbox, type SentAttempt } from '../shared/outgoing.ts'
 import { hmacHex } from './mac.ts'
 
 /** "ZaloPay server will callback (at most 3 times)" — read here as three re-sends. */
@@ -15,22 +16,10 @@ const ATTEMPT_TIMEOUT_MS = 10_000
 
 export type DeliveryKind = 'payment' | 'replay' | 'custom'
 
-export interface Delivery {
-  id: number
+export interface Delivery extends SentAttempt {
   kind: DeliveryKind
   app_trans_id: string | null
-  url: string
-  /** 1 for the first send, 2.. for re-sends. */
-  attempt: number
-  at: number
-  body: string
-  status?: number
-  reply?: string
-  error?: string
-  /** A callback fault consumed by this attempt. */
-  fault?: FaultKind
   suppressed?: boolean
-  acked: boolean
 }
 
 interface Target {
@@ -40,25 +29,23 @@ interface Target {
   body: string
 }
 
-export class Callbacks {
-  readonly log: Delivery[] = []
+export class Callbacks extends Outbox<Target, Delivery> {
   private readonly suppressedIds = new Set<string>()
-  private readonly timers = new Set<NodeJS.Timeout>()
-  private inFlight = 0
-  private nextId = 1
+  private readonly key2: string
 
-  constructor(
-    private readonly o: {
-      key2: string
-      retryIntervalMs: number
-      faults: FaultPlan
-      now: () => number
-      log: (line: string) => void
-    },
-  ) {}
+  constructor(o: { key2: string; retryIntervalMs: number; faults: FaultPlan; now: () => number; log: (line: string) => void }) {
+    super({
+      ...o,
+      operation: 'callback',
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+      isAck: (status, reply) => status === 200 && replyCode(reply) === 1,
+      describe: (t, attempt) => ({ fields: { kind: t.kind, app_trans_id: t.appTransId }, label: `callback ${t.kind} #${attempt} ${t.appTransId ?? '-'}` }),
+    })
+    this.key2 = o.key2
+  }
 
   /** The wire body for a data string; JSON.stringify keeps `data` a string, as ZaloPay sends it. */
-  envelope(data: string, mac = hmacHex(this.o.key2, data)): string {
+  envelope(data: string, mac = hmacHex(this.key2, data)): string {
     return JSON.stringify({ data, mac, type: 1 })
   }
 
@@ -79,73 +66,22 @@ export class Callbacks {
       const error = url ? 'suppressed by control call' : 'no callback URL: order has no callback_url and option callbackUrl is unset'
       return this.record({ kind: 'payment', appTransId, url: url ?? '', body }, 1, { error, suppressed: Boolean(url), acked: false })
     }
-    return this.attempt({ kind: 'payment', appTransId, url, body }, 1, MAX_RESENDS)
+    return this.deliver({ kind: 'payment', appTransId, url, body }, 1, MAX_RESENDS)
   }
 
   /** One unretried delivery: replays (duplicates) and arbitrary signed callbacks. */
   sendOnce(kind: 'replay' | 'custom', appTransId: string | null, url: string, body: string): Promise<Delivery> {
-    return this.attempt({ kind, appTransId, url, body }, 1, 0)
+    return this.deliver({ kind, appTransId, url, body }, 1, 0)
   }
 
   /** Resolves once nothing is in flight or waiting to be re-sent. */
   async drain(): Promise<void> {
-    while (this.inFlight > 0 || this.timers.size > 0) await sleep(5)
+    while (!this.idle) await sleep(5)
   }
 
-  reset(): void {
-    for (const t of this.timers) clearTimeout(t)
-    this.timers.clear()
-    this.log.length = 0
+  override reset(): void {
+    super.reset()
     this.suppressedIds.clear()
-  }
-
-  private async attempt(t: Target, attempt: number, resendsLeft: number): Promise<Delivery> {
-    this.inFlight++
-    let d: Delivery
-    try {
-      d = await this.deliver(t, attempt)
-    } finally {
-      this.inFlight--
-    }
-    if (!d.acked && resendsLeft > 0) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer)
-        void this.attempt(t, attempt + 1, resendsLeft - 1)
-      }, this.o.retryIntervalMs)
-      this.timers.add(timer)
-    }
-    return d
-  }
-
-  private async deliver(t: Target, attempt: number): Promise<Delivery> {
-    const fault = this.o.faults.take('callback')
-    if (fault?.kind === 'slow' || fault?.kind === 'timeout') await sleep(fault.delayMs)
-    // Outgoing faults model ZaloPay failing to deliver: the attempt is lost and the re-send
-    // schedule carries on. `malformed` instead delivers a truncated body.
-    if (fault && fault.kind !== 'slow' && fault.kind !== 'malformed') {
-      return this.record(t, attempt, { fault: fault.kind, error: `injected ${fault.kind}: not delivered`, acked: false })
-    }
-    const body = fault?.kind === 'malformed' ? t.body.slice(0, Math.floor(t.body.length / 2)) : t.body
-    try {
-      const res = await fetch(t.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-      })
-      const reply = await res.text()
-      const acked = res.status === 200 && replyCode(reply) === 1
-      return this.record({ ...t, body }, attempt, { status: res.status, reply, acked, ...(fault && { fault: fault.kind }) })
-    } catch (err) {
-      return this.record({ ...t, body }, attempt, { error: (err as Error).message, acked: false, ...(fault && { fault: fault.kind }) })
-    }
-  }
-
-  private record(t: Target, attempt: number, outcome: Pick<Delivery, 'acked' | 'status' | 'reply' | 'error' | 'fault' | 'suppressed'>): Delivery {
-    const d: Delivery = { id: this.nextId++, kind: t.kind, app_trans_id: t.appTransId, url: t.url, attempt, at: this.o.now(), body: t.body, ...outcome }
-    this.log.push(d)
-    this.o.log(`callback ${t.kind} #${attempt} ${t.appTransId ?? '-'} → ${t.url || '(none)'}: ${d.acked ? 'ack' : (d.error ?? `${d.status} ${d.reply}`)}`)
-    return d
   }
 }
 
