@@ -2,9 +2,23 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 import { TEST_ENV } from './tests/support/test-env.ts'
 
+/**
+ * Inside workerd, through the Hyperdrive binding to the real local Postgres and through the
+ * Upstash dev server to the real local Redis.
+ */
+const inWorker = () =>
+  cloudflareTest({
+    wrangler: { configPath: './wrangler.toml' },
+    miniflare: {
+      hyperdrives: { HYPERDRIVE: TEST_ENV.integrationDatabaseUrl },
+      bindings: TEST_ENV.workerBindings,
+    },
+  })
+
 // Test tiers (see README): each is a Vitest project, so `vitest run --project NAME` runs one tier.
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/support/chaos-figures-reporter.ts'],
     projects: [
       {
         test: { name: 'unit', environment: 'node', include: ['tests/unit/**/*.test.ts'] },
@@ -13,22 +27,25 @@ export default defineConfig({
         test: { name: 'tools', environment: 'node', include: ['tools/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
-        // Inside workerd, through the Hyperdrive binding to the real local Postgres and through the
-        // Upstash dev server to the real local Redis; global setup starts those and migrates.
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              hyperdrives: { HYPERDRIVE: TEST_ENV.integrationDatabaseUrl },
-              bindings: TEST_ENV.workerBindings,
-            },
-          }),
-        ],
+        // The global setup starts the dev servers and sandboxes and migrates a fresh database.
+        plugins: [inWorker()],
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // After every other tier (a later group), against the database, dev servers and sandboxes
+        // the integration tier left behind (global teardowns run only when the whole run ends): the
+        // reconciliation report over everything the run did must list nothing.
+        plugins: [inWorker()],
+        test: {
+          name: 'aftermath',
+          include: ['tests/aftermath/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
         },
       },
       {

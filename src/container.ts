@@ -54,6 +54,7 @@ import type { JobQueue } from './shared/jobs.ts'
 import { QStashDeadLetterQueue } from './operations/adapters/qstash-dead-letter-queue.ts'
 import type { OperationsDeps } from './operations/ports.ts'
 import type { ObjectStore } from './shared/object-store.ts'
+import { DrizzleAcknowledgementStore } from './reconciliation/adapters/drizzle-acknowledgement-store.ts'
 import { DrizzleReconciliationRecords } from './reconciliation/adapters/drizzle-reconciliation-records.ts'
 import { ObjectStoreReportStore } from './reconciliation/adapters/object-store-report-store.ts'
 import type { ReconciliationDeps } from './reconciliation/ports.ts'
@@ -161,12 +162,14 @@ export function buildDeps(input: {
     reconciliation: {
       records: new DrizzleReconciliationRecords(db),
       reports: new ObjectStoreReportStore(files),
+      acknowledgements: new DrizzleAcknowledgementStore(db),
       paystack: payments?.gateway ?? null,
       zalopay: bookings.gateway,
       paypay: loyalty.paypay,
       clock,
       logger: logger.child({ component: 'reconciliation' }),
-      // Bounded: at most ~600 gateway calls per report (Workers' subrequest limit is 1000).
+      // Bounded: at most ~600 gateway calls per report (Workers Paid allows 10,000 subrequests per
+      // request; the `limit` query asks for more when needed).
       settings: { windowMs: 24 * 3600_000, pageSize: 100, concurrency: 4 },
     },
     realtime,
@@ -221,7 +224,7 @@ function buildPayments(
   const users = new DrizzleUserRepository(db)
   return {
     store: new DrizzlePaymentStore(db),
-    gateway: new PaystackGateway(config.PAYSTACK_API_URL, config.PAYSTACK_SECRET_KEY),
+    gateway: new PaystackGateway(config.PAYSTACK_API_URL, config.PAYSTACK_SECRET_KEY, config.PAYSTACK_TIMEOUT_MS),
     inbox: new DrizzleWebhookInbox(db),
     outbox: new DrizzleOutboxRelay(db, queue, logger),
     intents: new RedisPaymentIntentCache(redis, logger),

@@ -17,6 +17,8 @@ import { lapseOverdueAwards } from './use-cases/second-chance.ts'
 const SessionPayload = z.object({ sessionId: z.string().min(1) })
 const BookingPayload = z.object({ bookingId: z.string().min(1) })
 const RefundPayload = z.object({ refundId: z.string().min(1) })
+/** The schedule sends none; an operator (or a test standing in for "minutes later") may shorten the wait. */
+const ReconcilePayload = z.object({ reconcile_after_seconds: z.number().int().min(0).max(86_400).optional() }).nullable()
 
 /** A payload that will never parse is acknowledged (and logged), not retried forever. */
 function withPayload<T>(schema: z.ZodType<T>, run: (...a: [Parameters<JobHandler>[0], T]) => Promise<Record<string, unknown>>): JobHandler {
@@ -60,7 +62,10 @@ export const bookingJobs: Record<string, JobHandler> = {
     const r = await processRefund(c.var.deps.bookings, p.refundId)
     return { refundStatus: r?.status ?? null }
   }),
-  [BOOKING_JOBS.reconcilePayments]: async (c) => reconcilePayments(c.var.deps.bookings),
+  [BOOKING_JOBS.reconcilePayments]: async (c, payload) => {
+    const after = ReconcilePayload.safeParse(payload).data?.reconcile_after_seconds
+    return reconcilePayments(c.var.deps.bookings, after === undefined ? {} : { reconcileAfterMs: after * 1000 })
+  },
   [BOOKING_JOBS.lapseAwards]: async (c) => lapseOverdueAwards(c.var.deps.bookings),
   [BOOKING_JOBS.resumeFulfilment]: async (c) => {
     const deps = c.var.deps.bookings

@@ -10,9 +10,10 @@ import { escapeHtml } from '../platform/http/html.ts'
 import { idempotency } from '../platform/http/idempotency.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
 import { PG_INTEGER_MAX, validate } from '../platform/http/validation.ts'
+import { derivedId } from '../shared/ids.ts'
 import type { PaymentErrorCode } from './domain/errors.ts'
 import { PAYMENT_STATUSES, type Payment, type PaymentId } from './domain/payment.ts'
-import { REFUND_STATUSES } from './domain/refund.ts'
+import { REFUND_STATUSES, type RefundId } from './domain/refund.ts'
 import type { PaystackEvent } from './domain/webhook-event.ts'
 import type { RefundView } from './ports.ts'
 import { applyVerifiedCharge } from './use-cases/apply-verified-charge.ts'
@@ -166,13 +167,17 @@ export const paymentAdminRoutes = new Hono<AppEnv>()
   .use('/payments/*', requireAdmin)
   .post('/refunds', idempotency({ required: true }), validate('json', RefundRequest), async (c) => {
     const b = c.req.valid('json')
+    const actor = `user:${c.var.principal!.userId}`
     const result = await requestRefund(payments(c), {
       paymentId: b.payment_id as PaymentId,
       amount: b.amount,
       ...(b.currency && { currency: b.currency }),
       reason: b.reason,
-      actor: `user:${c.var.principal!.userId}`,
+      actor,
       requestId: c.var.requestId,
+      // The key (required here) names the refund: a retry after a 503 (a timeout: did Paystack
+      // refund?) finds the refund the first attempt held instead of holding and sending another.
+      refundId: (await derivedId('rfd', JSON.stringify([actor, c.req.header('idempotency-key'), b.payment_id, b.amount, b.currency ?? null, b.reason]))) as RefundId,
     })
     if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
     const r = result.value

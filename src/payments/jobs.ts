@@ -24,6 +24,8 @@ const EmailJob = z.object({
   refund_id: z.string().optional(),
 })
 const RefundJob = z.object({ refund_id: z.string() })
+/** The schedule sends none; an operator (or a test standing in for "minutes later") may shorten the wait. */
+const ReconcileJob = z.object({ pending_after_seconds: z.number().int().min(0).max(86_400).optional() }).nullable()
 
 /** The payments context's QStash jobs; each is safe to run more than once. */
 export const paymentJobs: Record<string, JobHandler> = {
@@ -36,5 +38,9 @@ export const paymentJobs: Record<string, JobHandler> = {
     return sendPaymentEmail(deps(c), { kind: p.kind, paymentId: p.payment_id as PaymentId, ...(p.refund_id && { refundId: p.refund_id as RefundId }) })
   },
   [PAYMENT_JOBS.autoRefund]: async (c, payload) => autoRefund(deps(c), { refundId: RefundJob.parse(payload).refund_id as RefundId }),
-  [PAYMENT_JOBS.reconcile]: async (c) => (c.var.deps.payments ? reconcilePayments(c.var.deps.payments) : { skipped: 'paystack not configured' }),
+  [PAYMENT_JOBS.reconcile]: async (c, payload) => {
+    if (!c.var.deps.payments) return { skipped: 'paystack not configured' }
+    const after = ReconcileJob.safeParse(payload).data?.pending_after_seconds
+    return reconcilePayments(c.var.deps.payments, after === undefined ? {} : { pendingAfterMs: after * 1000 })
+  },
 }

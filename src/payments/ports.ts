@@ -44,7 +44,8 @@ export type SettleOutcome =
   | { readonly kind: 'unknown_reference' }
 
 export type RefundRequestOutcome =
-  | { readonly ok: true; readonly refundId: RefundId; readonly payment: Payment }
+  /** `existing`: a refund with this id was already held (the same request again): nothing new is held. */
+  | { readonly ok: true; readonly refundId: RefundId; readonly payment: Payment; readonly existing?: boolean }
   | { readonly ok: false; readonly reason: 'not_found' }
   | { readonly ok: false; readonly reason: 'not_refundable'; readonly status: string }
   | { readonly ok: false; readonly reason: 'too_large'; readonly refundable: number }
@@ -77,8 +78,14 @@ export interface PaymentStore {
    * the outbox. A late payment whose stock is gone is kept paid and a full refund is recorded.
    */
   settleCharge(reference: string, charge: VerifiedCharge, audit: AuditContext): Promise<SettleOutcome>
-  /** Initialized payments older than `before`, for reconciliation. */
+  /**
+   * Initialized payments not looked at since `before`, least recently first: reconciliation
+   * touches each one it asked about (`touchPayment`), so a backlog of never-paid ones cannot
+   * starve the newer ones.
+   */
   stalePayments(before: Date, limit: number): Promise<Payment[]>
+  /** Marks an initialized payment as just checked with the gateway (its state did not move). */
+  touchPayment(id: PaymentId, now: Date): Promise<void>
   /** Holds the amount as a `requested` refund if the payment is paid and has that much left. */
   requestRefund(input: { id: RefundId; paymentId: PaymentId; amount: number; reason: string }, audit: AuditContext): Promise<RefundRequestOutcome>
   /** After the gateway answered: accepted (pending, order/payment refund status, email job) or failed. */
@@ -93,6 +100,10 @@ export interface PaymentStore {
   refundsOfPayment(id: PaymentId): Promise<RefundView[]>
   /** Refunds held as `requested` since before `before` (a crash between hold and gateway call). */
   staleRefundRequests(before: Date, limit: number): Promise<RefundView[]>
+  /** Refunds Paystack accepted and has not finished (`pending`), not looked at since `before`, least recently first. */
+  pendingRefunds(before: Date, limit: number): Promise<RefundView[]>
+  /** Marks a pending refund as just checked with the gateway (its state did not move). */
+  touchRefund(id: RefundId, now: Date): Promise<void>
 }
 
 export type ClaimOutcome = 'new' | 'duplicate' | 'retry'

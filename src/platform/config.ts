@@ -33,6 +33,8 @@ export const ConfigSchema = z
     /** Paystack (seed 004): without the secret key the payment routes answer 503 PAYMENTS_NOT_CONFIGURED. */
     PAYSTACK_SECRET_KEY: z.string().min(1).optional(),
     PAYSTACK_API_URL: z.url().default('https://api.paystack.co'),
+    /** Per-call timeout; a call past it is an unknown outcome (503, retried with the same identifiers). */
+    PAYSTACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Where Paystack sends the browser after checkout; defaults to {PUBLIC_BASE_URL}/payments/return. */
     PAYSTACK_CALLBACK_URL: z.url().optional(),
     /** Serves GET /dev/mailbox (the email outbox as a page). Never in production. */

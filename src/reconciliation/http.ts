@@ -6,6 +6,7 @@ import type { JobHandler } from '../platform/http/jobs.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
 import { validate } from '../platform/http/validation.ts'
 import { ACTIONS, type ReconciliationReport } from './domain/mismatch.ts'
+import { acknowledgeMismatch } from './use-cases/acknowledge.ts'
 import { buildReport, runScheduledReport } from './use-cases/build-report.ts'
 
 export const RECONCILIATION_JOB = 'reconciliation.report'
@@ -18,9 +19,17 @@ const Since = z.iso
 const ReportQuery = z.object({
   since: Since.optional(),
   fresh: z.enum(['true', 'false']).default('false').describe('true: compute a report now instead of returning the last stored one'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('records compared per section in a fresh report (default 100). Gateway calls grow with it (up to ~6 per record over all sections); Workers Paid allows 10,000 subrequests per request'),
 })
 
-const MismatchView = z.looseObject({ kind: z.string(), action: z.string() })
+const MismatchView = z.looseObject({ kind: z.string(), fingerprint: z.string(), action: z.string() })
+const AcknowledgedView = MismatchView.extend({ note: z.string(), acknowledged_by: z.string(), acknowledged_at: z.string() })
 export const ReportView = z.object({
   id: z.string(),
   source: z.enum(['stored', 'fresh']),
@@ -31,7 +40,25 @@ export const ReportView = z.object({
   checked: z.record(z.string(), z.number()),
   truncated: z.array(z.string()),
   unchecked: z.array(z.object({ source: z.string(), subject: z.string(), reason: z.string() })),
-  mismatches: z.array(MismatchView),
+  mismatches: z.array(MismatchView).describe('open mismatches'),
+  acknowledged: z.array(AcknowledgedView).describe('mismatches an operator accepted as they are; not counted in mismatch_count'),
+})
+
+const KINDS = Object.keys(ACTIONS) as [keyof typeof ACTIONS, ...Array<keyof typeof ACTIONS>]
+const AcknowledgeBody = z.object({
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the fingerprint of a listed mismatch (64 lowercase hex characters)')
+    .describe('the `fingerprint` of the mismatch as the report lists it'),
+  kind: z.enum(KINDS).describe('the mismatch kind, as listed (a guard against pasting the wrong fingerprint)'),
+  note: z.string().trim().min(3).max(1000).describe('why it is accepted as it is: who checked, what was done'),
+})
+const AcknowledgementView = z.object({
+  fingerprint: z.string(),
+  kind: z.string(),
+  note: z.string(),
+  acknowledged_by: z.string(),
+  acknowledged_at: z.string(),
 })
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)
@@ -52,6 +79,8 @@ const view = (r: ReconciliationReport, source: 'stored' | 'fresh') => ({
   truncated: r.truncated,
   unchecked: r.unchecked,
   mismatches: r.mismatches.map((m) => ({ ...(snakeKeys(m) as Record<string, unknown>), action: ACTIONS[m.kind] })),
+  // Reports stored before acknowledgements existed have none.
+  acknowledged: (r.acknowledged ?? []).map((m) => ({ ...(snakeKeys(m) as Record<string, unknown>), action: ACTIONS[m.kind] })),
 })
 
 const sinceDate = (iso: string | undefined, now: Date): Date | undefined => {
@@ -63,15 +92,30 @@ const sinceDate = (iso: string | undefined, now: Date): Date | undefined => {
 /** Mounted under /api/admin. */
 export const reconciliationAdminRoutes = new Hono<AppEnv>()
   .use('/reconciliation', requireAdmin)
+  .use('/reconciliation/*', requireAdmin)
   .get('/reconciliation', validate('query', ReportQuery), async (c) => {
     const q = c.req.valid('query')
     const deps = c.var.deps.reconciliation
-    if (q.fresh === 'false' && q.since === undefined) {
+    if (q.fresh === 'false' && q.since === undefined && q.limit === undefined) {
       const last = await deps.reports.latest()
       if (last) return c.json(view(last, 'stored'))
     }
     const since = sinceDate(q.since, deps.clock.now())
-    return c.json(view(await buildReport(deps, since ? { since } : {}), 'fresh'))
+    return c.json(view(await buildReport(deps, { ...(since && { since }), ...(q.limit && { pageSize: q.limit }) }), 'fresh'))
+  })
+  .post('/reconciliation/acknowledgements', validate('json', AcknowledgeBody), async (c) => {
+    const body = c.req.valid('json')
+    const actor = c.var.principal!.userId
+    const { created, acknowledgement: a } = await acknowledgeMismatch(c.var.deps.reconciliation, { ...body, actor, requestId: c.var.requestId })
+    if (created) c.var.logger.info('reconciliation mismatch acknowledged', { fingerprint: a.fingerprint, kind: a.kind, actor })
+    const out: z.infer<typeof AcknowledgementView> = {
+      fingerprint: a.fingerprint,
+      kind: a.kind,
+      note: a.note,
+      acknowledged_by: a.acknowledgedBy,
+      acknowledged_at: a.acknowledgedAt.toISOString(),
+    }
+    return c.json(out, created ? 201 : 200)
   })
 
 const JobPayload = z.object({ since: Since.optional() }).nullable()
@@ -96,5 +140,19 @@ export const reconciliationDocs: RouteDoc[] = [
     auth: 'admin',
     query: ReportQuery,
     responses: { 200: { description: 'The report; each mismatch names its kind, ids, both sides and an action', schema: ReportView }, ...errors(400, 401, 403, 503) },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/reconciliation/acknowledgements',
+    summary:
+      'Accept one listed mismatch as it is, with a note. It then appears under `acknowledged` instead of `mismatches` for as long as both sides stay exactly as they were; if either moves, it is listed again. Acknowledging the same fingerprint twice keeps the first note (200)',
+    tag: 'reconciliation',
+    auth: 'admin',
+    body: AcknowledgeBody,
+    responses: {
+      201: { description: 'Acknowledged', schema: AcknowledgementView },
+      200: { description: 'Already acknowledged: the first acknowledgement, unchanged', schema: AcknowledgementView },
+      ...errors(400, 401, 403, 503),
+    },
   },
 ]

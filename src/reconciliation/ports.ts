@@ -1,8 +1,10 @@
 import type { PaymentGateway as ZaloPayGateway } from '../bookings/ports.ts'
 import type { PayPayGateway } from '../loyalty/ports.ts'
 import type { PaymentGateway as PaystackGateway } from '../payments/ports.ts'
+import type { AuditEntry } from '../shared/audit.ts'
 import type { Clock } from '../shared/clock.ts'
 import type { Logger } from '../shared/logger.ts'
+import type { Acknowledgement } from './domain/acknowledgement.ts'
 import type { OurCashback, OurPaystackPayment, OurPaystackRefund, OurZaloPayRefund, OurZaloPaySession, ReconciliationReport } from './domain/mismatch.ts'
 
 /** The gateways' read methods, as their own contexts' adapters already implement them. */
@@ -37,6 +39,14 @@ export interface ReconciliationRecords {
   pointsMismatches(page: Page): Promise<{ checked: number; mismatches: Array<{ userId: string; balance: number; ledgerSum: number }> }>
 }
 
+/** Operators' acknowledgements of mismatches, by fingerprint. */
+export interface AcknowledgementStore {
+  /** Those of these fingerprints that were acknowledged. */
+  find(fingerprints: readonly string[]): Promise<Acknowledgement[]>
+  /** Records one; an existing acknowledgement of the fingerprint is kept as it was (`created: false`). */
+  add(ack: Acknowledgement, audit: AuditEntry): Promise<{ readonly created: boolean; readonly acknowledgement: Acknowledgement }>
+}
+
 /** Where the last report is kept. */
 export interface ReportStore {
   save(report: ReconciliationReport): Promise<void>
@@ -46,6 +56,7 @@ export interface ReportStore {
 export interface ReconciliationDeps {
   readonly records: ReconciliationRecords
   readonly reports: ReportStore
+  readonly acknowledgements: AcknowledgementStore
   /** Null when that gateway is not configured: its section is reported as unchecked. */
   readonly paystack: PaystackReader | null
   readonly zalopay: ZaloPayReader | null

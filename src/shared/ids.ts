@@ -21,3 +21,15 @@ export function ulid(nowMs: number = Date.now()): string {
 export function prefixedId<P extends string>(prefix: P, nowMs?: number): `${P}_${string}` {
   return `${prefix}_${ulid(nowMs)}`
 }
+
+/**
+ * A stable id derived from `seed` (SHA-256, the same 26-character Crockford body as a ULID but
+ * without its time order): for records a retried request must find again, e.g. the refund an
+ * admin's Idempotency-Key names.
+ */
+export async function derivedId<P extends string>(prefix: P, seed: string): Promise<`${P}_${string}`> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(seed)))
+  let body = ''
+  for (let i = 0; i < 26; i++) body += ALPHABET[hash[i]! % 32]
+  return `${prefix}_${body}`
+}

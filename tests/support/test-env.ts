@@ -49,6 +49,9 @@ export const TEST_ENV = {
       CORS_ALLOWED_ORIGINS: 'http://allowed-frontend.test, http://second-frontend.test',
       PAYSTACK_SECRET_KEY: this.paystackSecretKey,
       PAYSTACK_API_URL: `http://127.0.0.1:${this.paystackPort}`,
+      // Half the production 10 s, like PAYPAY_TIMEOUT_MS: the timeout fault tests wait it out; a
+      // local sandbox call takes milliseconds even under a full run, so nothing else comes near it.
+      PAYSTACK_TIMEOUT_MS: '5000',
       DEV_MAILBOX: 'true',
       ZALOPAY_APP_ID: String(this.zalopayAppId),
       ZALOPAY_KEY1: this.zalopayKey1,

@@ -26,13 +26,13 @@ export async function checkPaymentStatus(
  * one past expiresAt becomes EXPIRED. Then PAID sessions still without a booking get their
  * booking job again.
  */
-export async function reconcilePayments(deps: BookingDeps, opts: { limit?: number } = {}): Promise<Record<string, number>> {
+export async function reconcilePayments(deps: BookingDeps, opts: { limit?: number; reconcileAfterMs?: number } = {}): Promise<Record<string, number>> {
   const now = deps.clock.now()
   const who = system('reconcile', now)
   const counts = { checked: 0, paid: 0, failed: 0, expired: 0, errors: 0, bookingsRequeued: 0 }
   const gateway = deps.gateway
   if (gateway) {
-    const due = await deps.sessions.findToReconcile(now, new Date(now.getTime() - deps.settings.reconcileAfterMs), opts.limit ?? 100)
+    const due = await deps.sessions.findToReconcile(now, new Date(now.getTime() - (opts.reconcileAfterMs ?? deps.settings.reconcileAfterMs)), opts.limit ?? 100)
     for (const s of due) {
       counts.checked++
       try {

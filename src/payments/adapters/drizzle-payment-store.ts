@@ -188,16 +188,24 @@ export class DrizzlePaymentStore implements PaymentStore {
     const rows = await this.db
       .select()
       .from(payments)
-      .where(and(eq(payments.status, 'initialized'), lt(payments.createdAt, before)))
-      .orderBy(asc(payments.createdAt))
+      .where(and(eq(payments.status, 'initialized'), lt(payments.updatedAt, before)))
+      .orderBy(asc(payments.updatedAt))
       .limit(limit)
     return rows.map(toPayment)
+  }
+
+  async touchPayment(id: PaymentId, now: Date) {
+    await this.db.update(payments).set({ updatedAt: now }).where(and(eq(payments.id, id), eq(payments.status, 'initialized')))
   }
 
   async requestRefund(input: { id: RefundId; paymentId: PaymentId; amount: number; reason: string }, ctx: AuditContext): Promise<RefundRequestOutcome> {
     return this.db.transaction(async (tx): Promise<RefundRequestOutcome> => {
       const [p] = await tx.select().from(payments).where(eq(payments.id, input.paymentId)).for('update')
       if (!p) return { ok: false, reason: 'not_found' }
+      // The same request again (its id derives from the admin's Idempotency-Key): its amount is
+      // already held, so neither the checks below nor a second hold apply; the caller resolves it.
+      const [prior] = await tx.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.id, input.id), eq(refunds.paymentId, p.id)))
+      if (prior) return { ok: true, refundId: input.id, payment: toPayment(p), existing: true }
       const status = p.status as PaymentStatus
       if (!paymentLifecycle.can(status, 'refund_part')) return { ok: false, reason: 'not_refundable', status }
       const refundable = p.amount - (await heldAmount(tx, p.id))
@@ -301,6 +309,20 @@ export class DrizzlePaymentStore implements PaymentStore {
       .orderBy(asc(refunds.createdAt))
       .limit(limit)
     return rows.map(toRefund)
+  }
+
+  async pendingRefunds(before: Date, limit: number) {
+    const rows = await this.db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.status, 'pending'), lt(refunds.updatedAt, before)))
+      .orderBy(asc(refunds.updatedAt))
+      .limit(limit)
+    return rows.map(toRefund)
+  }
+
+  async touchRefund(id: RefundId, now: Date) {
+    await this.db.update(refunds).set({ updatedAt: now }).where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
   }
 }
 

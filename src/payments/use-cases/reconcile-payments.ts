@@ -9,15 +9,18 @@ const PENDING_AFTER_MS = 3 * 60_000
  * The scheduled safety net: payments still initialized after a few minutes are verified with
  * Paystack and settled through the same path as the webhook (a lost webhook changes nothing);
  * refunds held but never answered are matched against Paystack's list (those it never saw are
- * released, automatic ones are sent); outbox rows whose publish was interrupted are published.
+ * released, automatic ones are sent), and so are accepted refunds whose final webhook is late;
+ * outbox rows whose publish was interrupted are published. Rows asked about without news are
+ * touched, so each run starts with the ones looked at least recently.
  */
-export async function reconcilePayments(deps: PaymentDeps): Promise<Record<string, number>> {
+export async function reconcilePayments(deps: PaymentDeps, opts: { pendingAfterMs?: number } = {}): Promise<Record<string, number>> {
   const now = deps.clock.now()
-  const before = new Date(now.getTime() - PENDING_AFTER_MS)
+  const before = new Date(now.getTime() - (opts.pendingAfterMs ?? PENDING_AFTER_MS))
   let settled = 0
   for (const p of await deps.store.stalePayments(before, 100)) {
     const outcome = await applyVerifiedCharge(deps, p.reference, { actor: 'system:reconcile', requestId: `reconcile:${now.toISOString()}` })
     if (outcome.kind !== 'not_final') settled++
+    else await deps.store.touchPayment(p.id, now)
   }
   let refunds = 0
   let abandoned = 0
@@ -40,6 +43,17 @@ export async function reconcilePayments(deps: PaymentDeps): Promise<Record<strin
     )
     await deps.outbox.publish(recorded.jobs.map((j) => j.deduplicationId!))
     abandoned++
+  }
+  // Accepted refunds whose final webhook never came: Paystack's refund list says where they are.
+  const synced = new Set<string>()
+  for (const r of await deps.store.pendingRefunds(before, 100)) {
+    if (!synced.has(r.paymentId)) {
+      const payment = await deps.store.findById(r.paymentId)
+      if (!payment) continue
+      refunds += await syncRefunds(deps, payment.reference, `reconcile:${now.toISOString()}`)
+      synced.add(r.paymentId)
+    }
+    if ((await deps.store.findRefund(r.id))?.status === 'pending') await deps.store.touchRefund(r.id, now)
   }
   const published = await deps.outbox.publish()
   return { payments_settled: settled, refunds_updated: refunds, refund_requests_released: abandoned, jobs_published: published }

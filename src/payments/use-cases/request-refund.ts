@@ -12,7 +12,9 @@ import type { PaymentDeps } from './payment-deps.ts'
  * the payment is paid and has the amount left, and holds it as a `requested` refund; (2) Paystack's
  * refund API; (3) one transaction records its answer (accepted: pending, order and payment refund
  * status, audit, email job; refused: failed, amount free again). A crash between (1) and (3) leaves
- * a `requested` refund that reconciliation settles from Paystack's refund list.
+ * a `requested` refund that reconciliation settles from Paystack's refund list. A retried request
+ * (same `refundId`, derived from the admin's Idempotency-Key) finds the refund it held: see
+ * `resolveHeld`.
  */
 export async function requestRefund(
   deps: PaymentDeps,
@@ -31,7 +33,39 @@ export async function requestRefund(
     if (held.reason === 'not_refundable') return err(paymentErrors.notRefundable(cmd.paymentId, held.status))
     return err(paymentErrors.refundTooLarge(cmd.amount, held.refundable))
   }
+  if (held.existing) {
+    const resolved = await resolveHeld(deps, id, payment.reference, audit)
+    if (resolved) return ok(resolved)
+  }
   return ok(await sendRefund(deps, id, payment.reference, money(cmd.amount, payment.amount.currency), cmd.reason, audit))
+}
+
+/**
+ * The refund a retried request held the first time. Answered: that answer. Still `requested`, its
+ * outcome is unknown (the call timed out or the connection dropped): Paystack may have made the
+ * refund, and documents no idempotency key for refunds (gateways.md §3.7), so it is looked up there
+ * first (`foundAtPaystack`); null means Paystack has none, and the caller sends it again. Without
+ * this a retry held and sent a second refund: the customer was refunded twice. Left open: a first
+ * call Paystack is still working on when the retry looks, for a partial refund (a full one is
+ * refused the second time: see sendRefund).
+ */
+async function resolveHeld(deps: PaymentDeps, refundId: RefundId, reference: string, audit: { actor: string; requestId: string; now: Date }): Promise<RefundView | null> {
+  const prior = await deps.store.findRefund(refundId)
+  if (!prior) throw new Error(`refund ${refundId} vanished`)
+  if (prior.status !== 'requested') return prior
+  return foundAtPaystack(deps, refundId, reference, audit)
+}
+
+/**
+ * Moves our refunds of the charge to Paystack's list (an unmatched refund there is taken as our
+ * unanswered one of the same amount, as reconciliation does); the refund if that answered it, null
+ * if it is still `requested`.
+ */
+async function foundAtPaystack(deps: PaymentDeps, refundId: RefundId, reference: string, audit: { actor: string; requestId: string; now: Date }): Promise<RefundView | null> {
+  const listed = await deps.gateway.listRefunds(reference)
+  if (listed.ok) await deps.store.applyGatewayRefunds(reference, listed.value, audit)
+  const now = await deps.store.findRefund(refundId)
+  return now && now.status !== 'requested' ? now : null
 }
 
 /** Steps (2) and (3) above; also used by the automatic refund of a late payment. */
@@ -44,6 +78,17 @@ export async function sendRefund(
   audit: { actor: string; requestId: string; now: Date },
 ): Promise<RefundView> {
   const answer = await deps.gateway.refund({ reference, amount, note })
+  if (!answer.ok) {
+    // Paystack refuses a second send of a refund it already made ("Transaction has been fully
+    // reversed"): another delivery of the auto-refund job, or a timed-out first attempt that
+    // landed while this one was sent. Recording that refusal failed a refund the customer got
+    // (payment left paid); look first, as for an unknown outcome.
+    const found = await foundAtPaystack(deps, refundId, reference, audit)
+    if (found) {
+      deps.logger.warn('refund refused but already made at Paystack', { refund_id: refundId, reference, message: answer.message })
+      return found
+    }
+  }
   const recorded = await deps.store.recordRefundAnswer(
     refundId,
     answer.ok ? { accepted: true, gatewayRefundId: answer.value.gatewayRefundId, status: answer.value.status } : { accepted: false, message: answer.message },

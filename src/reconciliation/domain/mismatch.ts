@@ -1,3 +1,5 @@
+import type { AcknowledgedMismatch } from './acknowledgement.ts'
+
 /**
  * The reconciliation report (issue 7): every place where our records disagree with a gateway or
  * with each other. Each mismatch is one kind of a discriminated union carrying the ids and the two
@@ -192,7 +194,10 @@ export interface ReconciliationReport {
   /** Records created (or touched) at or after this instant were compared. */
   readonly since: string
   readonly checked: Readonly<Record<string, number>>
-  readonly mismatches: readonly Mismatch[]
+  /** Open mismatches, each with the fingerprint an operator acknowledges it by. */
+  readonly mismatches: ReadonlyArray<Mismatch & { readonly fingerprint: string }>
+  /** Mismatches an operator accepted as they are (listed, not counted as open). */
+  readonly acknowledged: readonly AcknowledgedMismatch[]
   readonly unchecked: readonly UncheckedItem[]
   /** Sections that hit their page size: more records in the window than were compared. */
   readonly truncated: readonly string[]

@@ -9,6 +9,7 @@ import {
   type ReconciliationReport,
   type UncheckedItem,
 } from '../domain/mismatch.ts'
+import { type AcknowledgedMismatch, fingerprintOf } from '../domain/acknowledgement.ts'
 import type { Page, ReconciliationDeps } from '../ports.ts'
 
 /** Runs `fn` over `items` with at most `n` in flight (gateway calls stay few at a time). */
@@ -30,10 +31,10 @@ const reason = (e: unknown) => (e instanceof Error ? e.message : String(e)).slic
  * (check details), and the points ledger. Read-only: it changes nothing, it only lists. A gateway
  * that cannot be asked leaves its items `unchecked`, never silently agreeing.
  */
-export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date } = {}): Promise<ReconciliationReport> {
+export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date; pageSize?: number } = {}): Promise<ReconciliationReport> {
   const started = deps.clock.now()
   const since = opts.since ?? new Date(started.getTime() - deps.settings.windowMs)
-  const page: Page = { since, limit: deps.settings.pageSize }
+  const page: Page = { since, limit: opts.pageSize ?? deps.settings.pageSize }
   const mismatches: Mismatch[] = []
   const unchecked: UncheckedItem[] = []
   const truncated: string[] = []
@@ -138,21 +139,37 @@ export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date
   if (points.checked >= page.limit) truncated.push('points_accounts')
   for (const m of points.mismatches) mismatches.push({ kind: 'points_balance_mismatch', ...m })
 
+  const { open, acknowledged } = await splitAcknowledged(deps, mismatches)
   const finished = deps.clock.now()
   const report: ReconciliationReport = {
     id: prefixedId('rec', finished.getTime()),
     generatedAt: finished.toISOString(),
     since: since.toISOString(),
     checked,
-    mismatches,
+    mismatches: open,
+    acknowledged,
     unchecked,
     truncated,
     durationMs: finished.getTime() - started.getTime(),
   }
-  if (mismatches.length > 0 || unchecked.length > 0) {
-    deps.logger.warn('reconciliation found mismatches', { report_id: report.id, mismatches: mismatches.length, unchecked: unchecked.length })
+  if (open.length > 0 || unchecked.length > 0) {
+    deps.logger.warn('reconciliation found mismatches', { report_id: report.id, mismatches: open.length, acknowledged: acknowledged.length, unchecked: unchecked.length })
   }
   return report
+}
+
+/** Fingerprints every mismatch and moves those an operator acknowledged out of the open list. */
+async function splitAcknowledged(deps: ReconciliationDeps, mismatches: readonly Mismatch[]) {
+  const printed = await Promise.all(mismatches.map(async (m) => ({ ...m, fingerprint: await fingerprintOf(m) })))
+  const acks = new Map((await deps.acknowledgements.find(printed.map((m) => m.fingerprint))).map((a) => [a.fingerprint, a]))
+  const open: Array<Mismatch & { fingerprint: string }> = []
+  const acknowledged: AcknowledgedMismatch[] = []
+  for (const m of printed) {
+    const a = acks.get(m.fingerprint)
+    if (a) acknowledged.push({ ...m, note: a.note, acknowledgedBy: a.acknowledgedBy, acknowledgedAt: a.acknowledgedAt.toISOString() })
+    else open.push(m)
+  }
+  return { open, acknowledged }
 }
 
 /** The scheduled job: builds the report over the default window and keeps it as the last one. */

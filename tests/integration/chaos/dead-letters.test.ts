@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { adminToken, call, token, uniq } from '../helpers.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * The dead-letter path: a job QStash gave up on (here: retries 0 and a destination where the
@@ -46,6 +47,7 @@ describe('dead letters (QStash DLQ)', () => {
     expect(letter!.id).toMatch(/^dlq_/)
     expect(Date.parse(letter!.created_at)).not.toBeNaN()
 
+    countFigure('dead letters replayed')
     // Two admins replay at once: one new message, whatever the interleaving.
     const admin = await adminToken()
     const replays = await Promise.all([1, 2].map(() => call('POST', `/api/admin/dead-letters/${letter!.id}/replay`, { token: admin })))

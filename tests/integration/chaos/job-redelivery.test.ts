@@ -9,6 +9,7 @@ import { runJob } from '../commerce/jobs.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { cashback, checkCashbacks, exchanged, expectLedgerConsistent, give, grant, ledger, linkedUser, paypay, paypayCalls, reverse, settle } from '../loyalty/support.ts'
 import { payAndDeliver, pendingPayment, rows, sandbox } from '../payments/paystack-helpers.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * QStash delivers at least once: every registered job, given the state it acts on, is delivered
@@ -21,7 +22,10 @@ interface Case {
   arrange(): Promise<{ payload: unknown; check(runs: Run[]): Promise<void> }>
 }
 
-const thrice = (job: string, payload: unknown) => Promise.all([1, 2, 3].map(() => runJob(job, payload)))
+const thrice = (job: string, payload: unknown) => {
+  countFigure('job deliveries (3 at once per job)', 3)
+  return Promise.all([1, 2, 3].map(() => runJob(job, payload)))
+}
 const count = async (q: ReturnType<typeof sql>) => (await rows<{ n: number }>(q))[0]!.n
 
 /** A ZaloPay session paid (callback applied) for a new winner; its jobs are left for the test. */
@@ -43,10 +47,15 @@ async function booked(opts: { blocked?: boolean } = {}) {
   return { ...s, bookingId }
 }
 
-async function grantedCashback(points: number) {
+/** A linked user granted 1000 points who exchanged `points` of them; the Give is left for the test. */
+async function exchangedCashback(points: number) {
   const u = await linkedUser('jr')
   await grant(u.id, 1000)
-  const id = await exchanged(u, points)
+  return { u, id: await exchanged(u, points) }
+}
+
+async function grantedCashback(points: number) {
+  const { u, id } = await exchangedCashback(points)
   await give(id)
   await settle(id, 'SUCCESS')
   await checkCashbacks()
@@ -61,6 +70,23 @@ const startReversal = async (id: string, amount: number) => {
 }
 
 const allOk = (runs: Run[]) => expect(runs.map((r) => r.status), JSON.stringify(runs.map((r) => r.body))).toEqual([200, 200, 200])
+
+type Booked = Awaited<ReturnType<typeof booked>>
+
+/** A job whose payload is one booking's id: every delivery answers 200, then `expectEffect` sees the single effect. */
+const onBooking = (job: string, expectEffect: (b: Booked, runs: Run[]) => Promise<void>, opts: { blocked?: boolean } = {}): Case => ({
+  job,
+  async arrange() {
+    const b = await booked(opts)
+    return {
+      payload: { bookingId: b.bookingId },
+      async check(runs) {
+        allOk(runs)
+        await expectEffect(b, runs)
+      },
+    }
+  },
+})
 
 const cases: Case[] = [
   {
@@ -147,7 +173,7 @@ const cases: Case[] = [
     async arrange() {
       const p = await pendingPayment({ stock: 5, quantity: 2 })
       await sandbox('POST', `/__control/transactions/${p.reference}/settle`, { outcome: 'success' })
-      await rows(sql`update payments set created_at = created_at - interval '10 minutes' where reference = ${p.reference}`)
+      await rows(sql`update payments set created_at = created_at - interval '10 minutes', updated_at = updated_at - interval '10 minutes' where reference = ${p.reference}`)
       return {
         payload: {},
         async check(runs) {
@@ -174,61 +200,25 @@ const cases: Case[] = [
       }
     },
   },
-  {
-    job: BOOKING_JOBS.blockNights,
-    async arrange() {
-      const b = await booked({ blocked: false })
-      return {
-        payload: { bookingId: b.bookingId },
-        async check(runs) {
-          allOk(runs)
-          expect(await count(sql`select count(*)::int as n from property_nights where booking_id = ${b.bookingId}`)).toBe(b.won.nights.length)
-        },
-      }
+  onBooking(
+    BOOKING_JOBS.blockNights,
+    async (b) => {
+      expect(await count(sql`select count(*)::int as n from property_nights where booking_id = ${b.bookingId}`)).toBe(b.won.nights.length)
     },
-  },
-  {
-    job: BOOKING_JOBS.openConversation,
-    async arrange() {
-      const b = await booked()
-      return {
-        payload: { bookingId: b.bookingId },
-        async check(runs) {
-          allOk(runs)
-          expect(new Set(runs.map((r) => r.body.threadId)).size).toBe(1)
-          expect(await count(sql`select count(*)::int as n from booking_conversations where booking_id = ${b.bookingId}`)).toBe(1)
-        },
-      }
-    },
-  },
-  {
-    job: BOOKING_JOBS.sendConfirmation,
-    async arrange() {
-      const b = await booked()
-      return {
-        payload: { bookingId: b.bookingId },
-        async check(runs) {
-          allOk(runs)
-          expect(await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${b.bookingId}`)).toBe(1)
-        },
-      }
-    },
-  },
-  {
-    job: BOOKING_JOBS.notifyConfirmed,
-    async arrange() {
-      const b = await booked()
-      return {
-        payload: { bookingId: b.bookingId },
-        async check(runs) {
-          allOk(runs)
-          // One event: every delivery answers the same sequence number (the push is keyed).
-          expect(new Set(runs.map((r) => r.body.seq)).size).toBe(1)
-          expect(await count(sql`select count(*)::int as n from bookings where id = ${b.bookingId} and confirmed_pushed_at is not null`)).toBe(1)
-        },
-      }
-    },
-  },
+    { blocked: false },
+  ),
+  onBooking(BOOKING_JOBS.openConversation, async (b, runs) => {
+    expect(new Set(runs.map((r) => r.body.threadId)).size).toBe(1)
+    expect(await count(sql`select count(*)::int as n from booking_conversations where booking_id = ${b.bookingId}`)).toBe(1)
+  }),
+  onBooking(BOOKING_JOBS.sendConfirmation, async (b) => {
+    expect(await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${b.bookingId}`)).toBe(1)
+  }),
+  onBooking(BOOKING_JOBS.notifyConfirmed, async (b, runs) => {
+    // One event: every delivery answers the same sequence number (the push is keyed).
+    expect(new Set(runs.map((r) => r.body.seq)).size).toBe(1)
+    expect(await count(sql`select count(*)::int as n from bookings where id = ${b.bookingId} and confirmed_pushed_at is not null`)).toBe(1)
+  }),
   {
     job: BOOKING_JOBS.processRefund,
     async arrange() {
@@ -316,9 +306,7 @@ const cases: Case[] = [
   {
     job: LOYALTY_JOBS.giveCashback,
     async arrange() {
-      const u = await linkedUser('jr')
-      await grant(u.id, 1000)
-      const id = await exchanged(u, 300)
+      const { u, id } = await exchangedCashback(300)
       return {
         payload: { merchant_cashback_id: id },
         async check(runs) {
@@ -349,9 +337,7 @@ const cases: Case[] = [
   {
     job: LOYALTY_JOBS.checkCashbacks,
     async arrange() {
-      const u = await linkedUser('jr')
-      await grant(u.id, 1000)
-      const id = await exchanged(u, 400)
+      const { u, id } = await exchangedCashback(400)
       await give(id)
       await settle(id, 'FAILURE')
       return {

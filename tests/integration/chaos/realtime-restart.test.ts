@@ -4,6 +4,7 @@ import type { UserEventsObject } from '../../../src/realtime/adapters/user-event
 import type { UserEvent } from '../../../src/realtime/domain/events.ts'
 import { openSocket } from '../bookings/support.ts'
 import { token, uniq } from '../helpers.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * The per-user WebSocket hub restarted mid-run (ctx.abort(): the object loses its memory and its
@@ -24,6 +25,7 @@ describe('realtime hub restarted mid-run', () => {
     const seen = await socket!.next((m) => m.seq === keyed.seq)
 
     // The object is reset: its sockets drop, its memory is gone.
+    countFigure('faults injected (Durable Object reset)')
     await runInDurableObject(hub(userId), (_instance, state) => {
       try {
         state.abort('chaos: restart')

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { newProduct, stockRow, testDb } from '../commerce/fixtures.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { cashback, exchanged, expectLedgerConsistent, give, grant, linkedUser, paypayCalls } from '../loyalty/support.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * README "When Redis is down", row by row, with the Upstash dev server answering every REST call
@@ -11,11 +12,13 @@ import { cashback, exchanged, expectLedgerConsistent, give, grant, linkedUser, p
  * Redis is up; afterEach brings it back whatever happened.
  */
 const e = env as unknown as Record<string, string>
-const redis = (down: boolean) =>
-  fetch(`${e['UPSTASH_REDIS_REST_URL']}/__control/faults`, {
+const redis = (down: boolean) => {
+  if (down) countFigure('faults injected (Redis down)')
+  return fetch(`${e['UPSTASH_REDIS_REST_URL']}/__control/faults`, {
     method: down ? 'POST' : 'DELETE',
     ...(down && { body: JSON.stringify({ down: true }) }),
   }).then((r) => expect(r.status).toBe(200))
+}
 
 afterEach(() => redis(false))
 

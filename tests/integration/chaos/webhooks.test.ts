@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { stockRow } from '../commerce/fixtures.ts'
 import { adminToken, call, uniq } from '../helpers.ts'
 import { deliver, payAndDeliver, pendingPayment, recordedWebhook, rows, sandbox } from '../payments/paystack-helpers.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * Webhook cases not already in tests/integration/payments (duplicates, forged amounts, stale refund
@@ -21,6 +22,7 @@ describe('webhooks reordered and replayed', () => {
       once: true,
     })
     const early = await deliver(await recordedWebhook(p.reference, 'refund.processed'))
+    countFigure('events reordered or replayed')
     expect(early.status, JSON.stringify(early.body)).toBe(200)
     expect(await paymentStatus(p.paymentId)).toBe('initialized')
     expect(await rows(sql`select id from refunds where payment_id = ${p.paymentId}`)).toHaveLength(0)
@@ -45,6 +47,7 @@ describe('webhooks reordered and replayed', () => {
     const before = await stockRow(p.variantId)
 
     const replays = await Promise.all([deliver(old), deliver(old), deliver(old)])
+    countFigure('events reordered or replayed', replays.length)
     for (const r of replays) expect(r).toMatchObject({ status: 200, body: { status: 'duplicate' } })
     expect(await paymentStatus(p.paymentId)).toBe('refunded')
     expect(await stockRow(p.variantId)).toEqual(before)

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose'
 import { expect } from 'vitest'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { newProduct } from '../commerce/fixtures.ts'
-import { createPayment, wonAuction } from '../bookings/support.ts'
+import { createPayment, newAuction, newProperty, nightsAhead, payOnSandbox, postCallback, wonAuction } from '../bookings/support.ts'
 import { exchanged, grant, linkedUser } from '../loyalty/support.ts'
 
 const e = env as unknown as Record<string, string>
@@ -85,6 +85,94 @@ export async function createOwned(opts: { bookings?: boolean; loyalty?: boolean 
     merchantCashbackId,
   }
 }
+
+/** More real resources for the fuzzer's path parameters: the bookings and loyalty ones that take a few steps. */
+export interface Reachable {
+  /** A property and an auction of it with no results yet, so recording results reaches its checks. */
+  propertyId: string
+  auctionId: string
+  /** A lapsed award, and the second-chance offer that lapse made to the owner (a runner-up). */
+  awardId: string
+  offerId: string
+  /** A paid ZaloPay session of the owner (the booking routes' paymentId), its booking and zp_trans_id. */
+  paymentId: string
+  bookingId: string
+  transactionId: string
+  /** An uploaded PayPay history file (rows, content and reconciliation all answer for it). */
+  fileId: string
+}
+
+export async function createReachable(o: Owned): Promise<Reachable> {
+  const property = await newProperty()
+  const auction = await newAuction(property.id, nightsAhead(120 + Math.floor(Math.random() * 200), 2))
+
+  const lapsing = await wonAuction(`h7-winner-${uniq()}`, { runnersUp: [{ userId: o.ownerId, amount: 2_000_000 }] })
+  const lapsed = await call('POST', `/api/admin/awards/${lapsing.award.id}/lapse`, { token: o.admin })
+  expect(lapsed.body.offer?.id, JSON.stringify(lapsed.body)).toBeTruthy()
+
+  const won = await wonAuction(o.ownerId)
+  const pay = await createPayment(o.owner, { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount })
+  expect(pay.status, JSON.stringify(pay.body)).toBe(200)
+  const paid = await postCallback(await payOnSandbox(pay.body.appTransId))
+  expect(paid.body.return_code, JSON.stringify(paid.body)).toBe(1)
+  const booking = await call('POST', `/api/v1/payment/${pay.body.sessionId}/booking`, { token: o.owner })
+  expect(booking.status, JSON.stringify(booking.body)).toBe(200)
+  const session = await call('GET', `/api/v1/payment/sessions/${pay.body.sessionId}`, { token: o.owner })
+  expect(session.body.transactionId, JSON.stringify(session.body)).toBeTruthy()
+
+  // A business date no other test uses (history.test.ts picks 2010-2089).
+  const day = `21${String(10 + Math.floor(Math.random() * 90))}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`
+  const file = await call('POST', '/api/admin/loyalty/history-files', {
+    token: o.admin,
+    body: { business_date: day, content: `merchantCashbackId,amount,status,requestedAt\n${o.merchantCashbackId},100,SUCCESS,` },
+  })
+  expect(file.status, JSON.stringify(file.body)).toBe(201)
+
+  return {
+    propertyId: property.id,
+    auctionId: auction.id,
+    awardId: lapsing.award.id,
+    offerId: lapsed.body.offer.id,
+    paymentId: pay.body.sessionId,
+    bookingId: booking.body.id,
+    transactionId: session.body.transactionId,
+    fileId: file.body.file.file_id,
+  }
+}
+
+// ---- guest carts and password logins (the cart rows of the matrix) ------------------------------
+
+export const CART_SESSION = 'x-cart-session'
+
+/** A session id issued by POST /api/v1/cart/session, as a guest's front end gets one. */
+export async function cartSession(): Promise<string> {
+  const r = await call('POST', '/api/v1/cart/session')
+  expect(r.status, JSON.stringify(r.body)).toBe(201)
+  return r.body.session_id
+}
+
+/** The same id with its last character changed: what a guesser next to it would try. */
+export const neighbourOf = (id: string) => id.slice(0, -1) + (id.endsWith('A') ? 'B' : 'A')
+
+export const cartLines = (body: any): Record<string, number> =>
+  Object.fromEntries(((body?.cart?.lines ?? []) as Array<{ variant_id: string; quantity: number }>).map((l) => [l.variant_id, l.quantity]))
+
+const PASSWORD = 'h7 correct horse battery'
+
+/** An account with a password (cart merging happens on a password login). */
+export async function registered(): Promise<{ email: string; userId: string }> {
+  const email = `h7-${uniq().toLowerCase()}@example.test`
+  const r = await call('POST', '/api/v1/auth/register', { body: { email, password: PASSWORD } })
+  expect(r.status, JSON.stringify(r.body)).toBe(201)
+  return { email, userId: r.body.user.id }
+}
+
+/** Logs in from a fresh address each time (logins are also counted per address). */
+export const login = (email: string, extra: { session_id?: string; password?: string } = {}) =>
+  call('POST', '/api/v1/auth/login', {
+    body: { email, password: extra.password ?? PASSWORD, ...(extra.session_id && { session_id: extra.session_id }) },
+    headers: { 'cf-connecting-ip': `2001:db8:ca47::${crypto.randomUUID().slice(0, 4)}` },
+  })
 
 /** Tokens the auth middleware must refuse, each for a different reason. */
 export async function forgedTokens(sub: string): Promise<Record<string, string>> {

@@ -1,8 +1,9 @@
 import { SELF } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { call, token, uniq } from '../helpers.ts'
-import { createOwned, forgedTokens, type Owned } from './fixtures.ts'
+import { createOwned, createReachable, forgedTokens, type Owned, type Reachable } from './fixtures.ts'
 import { diffCounts, rowCounts, TABLES } from './tables.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * Issue 7, "Hostile input": schema-driven fuzzing of every operation in the served OpenAPI
@@ -10,14 +11,16 @@ import { diffCounts, rowCounts, TABLES } from './tables.ts'
  * PRNG mutates plausible requests into hostile ones: malformed JSON, wrong types, huge, negative
  * and fractional numbers, unicode and control characters, very long strings, oversized bodies,
  * missing, forged, expired and wrong-audience tokens, path parameters of the wrong shape, and the
- * real ids of existing resources so body validation is reached. Invariants: no 5xx, every 4xx has
+ * real ids of existing resources (fixtures.ts: every path parameter but NO_FIXTURE_FOR's) so body
+ * and query validation, and the handlers of reads, are reached. Invariants: no 5xx, every 4xx has
  * the error shape, and no table changes while an operation's batch is refused. The same SEED
  * reproduces a failure; each failure message names the case.
  *
  * The state check counts the rows of every table (src/db/*-schema.ts) before and after each
  * operation's batch, so it assumes no other test file writes to the database meanwhile: Vitest runs
- * one file at a time on a 2-core machine (availableParallelism - 1 workers). Operations where some
- * case was accepted (a 2xx: e.g. a hostile but valid unicode name) are listed, not compared.
+ * one file at a time on a 2-core machine (availableParallelism - 1 workers). Writes where some
+ * case was accepted (a 2xx: e.g. a hostile but valid unicode name) are listed, not compared; reads
+ * are compared even when accepted (a read changes nothing), except READS_THAT_WRITE.
  */
 const SEED = 0x7a11ed
 const CASES_PER_OPERATION = 16
@@ -232,8 +235,16 @@ interface Case {
 }
 
 /** Path parameters that name a real resource created in beforeAll, so handlers get past lookups. */
-function realIds(o: Owned): Record<string, string> {
+function realIds(o: Owned, r: Reachable): Record<string, string> {
   return {
+    propertyId: r.propertyId,
+    auctionId: r.auctionId,
+    awardId: r.awardId,
+    offerId: r.offerId,
+    paymentId: r.paymentId,
+    bookingId: r.bookingId,
+    transactionId: r.transactionId,
+    file_id: r.fileId,
     order_id: o.orderId,
     reference: o.paymentReference,
     payment_id: o.paymentId,
@@ -249,17 +260,18 @@ function realIds(o: Owned): Record<string, string> {
   }
 }
 
-/** Parameters with no fixture here (they need a paid booking, an offer, a history file…): fuzzed with synthetic ids only. */
+/** Parameters with no fixture here: fuzzed with synthetic ids only. */
 const NO_FIXTURE_FOR = {
-  transactionId: 'a ZaloPay transaction exists only after the sandbox pays and the callback lands',
-  paymentId: 'a booking payment id equals a session id; the booking routes behind it need a paid booking',
-  bookingId: 'bookings exist only after payment and fulfilment jobs',
-  offerId: 'second-chance offers need a lapsed award with runners-up',
-  propertyId: 'the calendar route is fuzzed with synthetic ids; properties are created by admins only',
-  auctionId: 'results need an auction; recording them is a valid write, not hostile input',
-  awardId: 'lapsing an award is a valid admin write',
-  file_id: 'history files are created by the history job',
+  id: 'a dead letter exists only after QStash gives up on a job (tests/integration/chaos/dead-letters.test.ts makes one)',
 }
+
+/** GET operations that write by design, so an accepted case may change rows. */
+const READS_THAT_WRITE = new Set([
+  // Settles the session from ZaloPay's query API (the same path as the callback).
+  'GET /api/v1/payment/zalopay/status/{appTransId}',
+  // Settles the payment from Paystack's verify API (the browser's return from checkout).
+  'GET /payments/return',
+])
 
 /** ZaloPay's callback protocol answers 200 with `return_code` 1 (applied) or 2 (already applied); anything else is a refusal. */
 const refusedInBody = (op: Operation, body: any) =>
@@ -269,6 +281,7 @@ const isErrorShape = (b: any) =>
   b && typeof b === 'object' && b.error && typeof b.error.code === 'string' && typeof b.error.message === 'string' && typeof b.error.request_id === 'string'
 
 let owned: Owned
+let reachable: Reachable
 let ops: Operation[]
 let forged: Record<string, string>
 let fuzzUser: string
@@ -276,6 +289,7 @@ let fuzzUser: string
 describe('fuzzing every operation of /openapi.json', () => {
   beforeAll(async () => {
     owned = await createOwned({ bookings: true, loyalty: true })
+    reachable = await createReachable(owned)
     forged = await forgedTokens(owned.ownerId)
     fuzzUser = await token(`h7-fuzz-${uniq()}`)
     const doc = await call('GET', '/openapi.json')
@@ -298,7 +312,7 @@ describe('fuzzing every operation of /openapi.json', () => {
 
   it('no 5xx, the error shape on every 4xx, and no state change while refused', async () => {
     rand = mulberry32(SEED)
-    const ids = realIds(owned)
+    const ids = realIds(owned, reachable)
     // The document must list what the app mounts (the route list in src/app.ts feeds both).
     const { apiDocs } = await import('../../../src/app.ts')
     expect(ops.length).toBe(apiDocs.list().length)
@@ -367,7 +381,12 @@ describe('fuzzing every operation of /openapi.json', () => {
       const n = fuzzable ? CASES_PER_OPERATION : 0
       for (let i = 0; i < n; i++) {
         const useReal = real && chance(0.5)
-        const hostilePath = op.pathParams.length > 0 && (!useReal || !(op.body || op.query.length))
+        // Real ids reach a handler only with some other input to make hostile: a body, a query, or
+        // (reads only) unknown query parameters. A write whose only input is its path (lapse an
+        // award, accept an offer, cancel a booking) with a real id would be a valid request, so its
+        // real ids meet only the credential cases above.
+        const pathOnlyRead = op.method === 'GET' && !op.body && op.query.length === 0
+        const hostilePath = op.pathParams.length > 0 && (!useReal || !(op.body || op.query.length || pathOnlyRead))
         let path = hostilePath ? synthPath() : realPath
         const q = validQuery()
         const labels: string[] = [hostilePath ? `path ${path.slice(0, 60)}` : useReal ? 'real ids' : '']
@@ -377,6 +396,11 @@ describe('fuzzing every operation of /openapi.json', () => {
           q.set(p.name, String(v))
           if (chance(0.2)) q.append(p.name, hostileQueryValue())
           labels.push(`?${p.name}=${String(v).slice(0, 24)}`)
+        } else if (pathOnlyRead && !hostilePath) {
+          const name = pick(['limit', 'cursor', 'status', 'user_id', '__proto__', 'q'.repeat(300)])
+          const v = hostileQueryValue()
+          q.set(name, v)
+          labels.push(`?${name.slice(0, 12)}=${v.slice(0, 24)}`)
         }
         path = withQuery(path, q)
         const h = headers(authFor(op, useReal || (!hostilePath && real)))
@@ -455,7 +479,7 @@ describe('fuzzing every operation of /openapi.json', () => {
         else if (c.expectStatus !== undefined && ![c.expectStatus].flat().includes(status)) failures.push(`expected ${c.expectStatus}: ${where}`)
         if (status < 400 && status >= 0 && !refusedInBody(op, body)) accepted.set(key, (accepted.get(key) ?? 0) + 1)
       }
-      if (accepted.has(key)) {
+      if (accepted.has(key) && (op.method !== 'GET' || READS_THAT_WRITE.has(key))) {
         notCompared.push(`${key} (${accepted.get(key)} of ${cases.length} cases accepted)`)
       } else {
         const changed = diffCounts(before, await rowCounts())
@@ -467,10 +491,13 @@ describe('fuzzing every operation of /openapi.json', () => {
     console.log(
       `[fuzz] seed=${SEED} operations=${ops.length} cases=${tried} failures=${failures.length} retried-on-postgres-busy=${retried} ` +
         `state-compared=${compared.length} operations over ${TABLES.length} tables; ` +
-        `operations with accepted cases (state not compared, not refused): ${notCompared.join('; ') || 'none'}; ` +
+        `writes with accepted cases (state not compared, not refused): ${notCompared.join('; ') || 'none'}; ` +
+        `reads with accepted cases (state compared): ${[...accepted.keys()].filter((k) => compared.includes(k)).join('; ') || 'none'}; ` +
         `path parameters fuzzed with synthetic ids only: ${Object.entries(NO_FIXTURE_FOR).map(([k, why]) => `${k} (${why})`).join('; ')}`,
     )
     expect(failures.slice(0, 25), `${failures.length} failures`).toEqual([])
+    countFigure('hostile cases tried', tried)
+    countFigure('operations fuzzed', ops.length)
     expect(tried).toBeGreaterThan(1500)
   }, 240_000)
 })

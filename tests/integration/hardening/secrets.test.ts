@@ -5,6 +5,7 @@ import { runJob } from '../commerce/jobs.ts'
 import { payOnSandbox, postCallback, createPayment, wonAuction } from '../bookings/support.ts'
 import { pendingPayment, recordedWebhook, sandbox } from '../payments/paystack-helpers.ts'
 import { exchanged, give, grant, linkedUser, settle } from '../loyalty/support.ts'
+import { countFigure } from '../../support/figures.ts'
 
 /**
  * Issue 7, "Hostile input", secrets: the Worker's logs during flows that carry secrets (a password
@@ -159,6 +160,9 @@ describe('no secret reaches a log line or an error body', () => {
     const errorBodies = bodies.filter((b) => / -> [45]\d\d /.test(b))
     expect(errorBodies.length).toBeGreaterThan(10)
     expect(leaks(errorBodies)).toEqual([])
+    countFigure('secret values', secrets.size)
+    countFigure('log lines scanned', lines.length)
+    countFigure('error bodies scanned', errorBodies.length)
     print(`[secrets] ${secrets.size} secret values scanned in ${lines.length} log lines and ${errorBodies.length} error bodies`)
   })
 })

@@ -10,7 +10,8 @@ import { execSql } from './support.ts'
  * cashbacks and reversals to the bucket and the manifest, idempotently per date; admins page
  * through rows and match an uploaded PayPay file against our records.
  */
-const day = `20${String(10 + Math.floor(Math.random() * 80)).padStart(2, '0')}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`
+// A random past day (2000-2024): fabricated history, long outside the reconciliation window.
+const day = `20${String(Math.floor(Math.random() * 25)).padStart(2, '0')}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`
 const utc = (jstDay: string, hhmmss: string) => new Date(Date.parse(`${jstDay}T${hhmmss}+09:00`))
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 
@@ -18,7 +19,7 @@ async function cashbackRow(status: string, amount: number, requestedAt: Date): P
   const id = prefixedId('pcb')
   const done = status === 'succeeded' || status === 'failed' ? requestedAt.toISOString() : null
   await execSql(sql`insert into paypay_cashbacks (merchant_cashback_id, user_id, user_authorization_id, points, amount, status, requested_at, accepted_at, completed_at, updated_at)
-    values (${id}, ${`hist-${uniq()}`}, 'uaid-history', ${amount}, ${amount}, ${status}, ${requestedAt.toISOString()}::timestamptz, ${requestedAt.toISOString()}::timestamptz, ${done}::timestamptz, now())`)
+    values (${id}, ${`hist-${uniq()}`}, 'uaid-history', ${amount}, ${amount}, ${status}, ${requestedAt.toISOString()}::timestamptz, ${requestedAt.toISOString()}::timestamptz, ${done}::timestamptz, ${(done ?? requestedAt.toISOString())}::timestamptz)`)
   return id
 }
 
@@ -32,7 +33,7 @@ describe('transaction-history files', () => {
     await execSql(sql`update paypay_cashbacks set reversal_reserved = 100, reversed_amount = 100 where merchant_cashback_id = ${cb1}`)
     const rv1 = prefixedId('pcr')
     await execSql(sql`insert into paypay_cashback_reversals (merchant_cashback_reversal_id, merchant_cashback_id, user_id, amount, reversed_amount, status, requested_by, requested_at, updated_at)
-      values (${rv1}, ${cb1}, 'hist-user', 100, 100, 'succeeded', 'user:admin', ${utc(day, '09:30:00').toISOString()}::timestamptz, now())`)
+      values (${rv1}, ${cb1}, 'hist-user', 100, 100, 'succeeded', 'user:admin', ${utc(day, '09:30:00').toISOString()}::timestamptz, ${utc(day, '09:30:00').toISOString()}::timestamptz)`)
 
     const job = await runJob('loyalty.export-history', { business_date: day })
     expect(job.status).toBe(200)

@@ -4,6 +4,7 @@ import { adminToken, call, token, uniq } from '../helpers.ts'
 import { ageOrder, stockRow } from '../commerce/fixtures.ts'
 import { runJob } from '../commerce/jobs.ts'
 import { deliver, payAndDeliver, pendingPayment, recordedWebhook, rows, sandbox } from './paystack-helpers.ts'
+import { about, acknowledge, freshReport } from '../reconciliation/support.ts'
 
 const outboxOf = (ids: string[]) =>
   rows<{ job_name: string; deduplication_id: string; published_at: Date | null }>(
@@ -86,6 +87,7 @@ describe('webhook (seed 004 §3)', () => {
   })
 
   it('flags an amount that differs from what was initialized and fulfils nothing', async () => {
+    const since = new Date().toISOString()
     const p = await pendingPayment({ stock: 3, quantity: 1, price: 5000 })
     const res = await payAndDeliver(p, { amount: 100 })
     expect(res.body).toMatchObject({ status: 'processed', outcome: 'flagged' })
@@ -93,6 +95,10 @@ describe('webhook (seed 004 §3)', () => {
     expect(await orderStatus(p.user, p.orderId)).toBe('awaiting_payment')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 3, reserved: 1 })
     expect(await outboxOf([p.orderId, p.paymentId])).toHaveLength(0)
+    // The reconciliation report lists it until an operator reviews it and acknowledges it.
+    const [m] = about(await freshReport(since), p.paymentId)
+    expect(m).toMatchObject({ kind: 'paystack_payment_amount', ours: 'needs_review', gateway_amount: 100 })
+    expect((await acknowledge(m!, 'short charge: customer paid the difference by transfer')).status).toBe(201)
   })
 
   it('never trusts the body: a validly signed event with a forged amount is settled from verify', async () => {
@@ -183,7 +189,7 @@ describe('webhook (seed 004 §3)', () => {
 
     const q = await pendingPayment()
     await sandbox('POST', `/__control/transactions/${q.reference}/settle`, { outcome: 'success' })
-    await rows(sql`update payments set created_at = created_at - interval '10 minutes' where reference = ${q.reference}`)
+    await rows(sql`update payments set created_at = created_at - interval '10 minutes', updated_at = updated_at - interval '10 minutes' where reference = ${q.reference}`)
     const job = await runJob('payments.reconcile')
     expect(job.status).toBe(200)
     expect(job.body.payments_settled).toBeGreaterThanOrEqual(1)
@@ -246,6 +252,7 @@ describe('refunds (seed 004 §2)', () => {
   })
 
   it('a Paystack refusal leaves a failed refund and a clear error, and frees the amount', async () => {
+    const since = new Date().toISOString()
     const p = await pendingPayment({ price: 5000 })
     await payAndDeliver(p)
     // Refunded behind our back in Paystack: our request is refused there.
@@ -255,6 +262,10 @@ describe('refunds (seed 004 §2)', () => {
     expect(res.body.error).toMatchObject({ code: 'REFUND_FAILED', details: { refund: { status: 'failed' } } })
     expect((await paymentRow(p.reference)).status).toBe('paid')
     expect(await orderStatus(p.user, p.orderId)).toBe('paid')
+    // The refund made on the dashboard is listed by reconciliation until an operator accepts it.
+    const [m] = about(await freshReport(since), p.paymentId)
+    expect(m).toMatchObject({ kind: 'paystack_refund_unknown_to_us', gateway_amount: 5000 })
+    expect((await acknowledge(m!, 'refunded on the Paystack dashboard by support')).status).toBe(201)
   })
 
   it('refund webhooks move the refund through its states, out of order ones refused by the table', async () => {

@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { runJob } from '../commerce/jobs.ts'
 import { newProduct, testDb } from '../commerce/fixtures.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { payAndDeliver, pendingPayment, sandbox } from '../payments/paystack-helpers.ts'
 import { createPayment, payOnSandbox, postCallback, wonAuction } from '../bookings/support.ts'
 import { exchanged, give, grant, linkedUser, paypay } from '../loyalty/support.ts'
+import { about, acknowledge, reportWith } from './support.ts'
 
 /**
  * The reconciliation report (issue 7): a state we made clean reports nothing about our records;
@@ -15,15 +16,7 @@ import { exchanged, give, grant, linkedUser, paypay } from '../loyalty/support.t
  */
 const since = new Date(Date.now() - 5_000).toISOString()
 
-async function report(query = `fresh=true&since=${encodeURIComponent(since)}`) {
-  const res = await call('GET', `/api/admin/reconciliation?${query}`, { token: await adminToken() })
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body as { id: string; source: string; mismatches: Array<Record<string, any>>; unchecked: unknown[]; checked: Record<string, number> }
-}
-
-/** The mismatches mentioning any of these ids. */
-const about = (r: { mismatches: Array<Record<string, any>> }, ...ids: string[]) =>
-  r.mismatches.filter((m) => Object.values(m).some((v) => ids.includes(v as string) || (Array.isArray(v) && v.some((x) => ids.includes(x?.payment_id)))))
+const report = (query = `fresh=true&since=${encodeURIComponent(since)}`) => reportWith(query)
 
 const exec = async (q: ReturnType<typeof sql>) => {
   const { db } = testDb(1)
@@ -31,13 +24,15 @@ const exec = async (q: ReturnType<typeof sql>) => {
 }
 
 describe('GET /api/admin/reconciliation', () => {
-  it('is for admins only: 401 without a token, 403 for a user; 400 for a malformed since', async () => {
+  it('is for admins only: 401 without a token, 403 for a user; 400 for a malformed since or limit', async () => {
     expect((await call('GET', '/api/admin/reconciliation')).status).toBe(401)
     const user = await call('GET', '/api/admin/reconciliation', { token: await token(`u-${uniq()}`) })
     expect(user.status).toBe(403)
-    const bad = await call('GET', '/api/admin/reconciliation?since=yesterday', { token: await adminToken() })
-    expect(bad.status).toBe(400)
-    expect(bad.body.error.code).toBe('VALIDATION_FAILED')
+    for (const q of ['since=yesterday', 'limit=0', 'limit=1001', 'limit=ten']) {
+      const bad = await call('GET', `/api/admin/reconciliation?${q}`, { token: await adminToken() })
+      expect(bad.status, q).toBe(400)
+      expect(bad.body.error.code).toBe('VALIDATION_FAILED')
+    }
   })
 
   describe('a clean state', () => {
@@ -95,6 +90,14 @@ describe('GET /api/admin/reconciliation', () => {
       expect(about(await report(), p.paymentId)).toEqual([
         expect.objectContaining({ kind: 'paystack_refund_status', refund_id: refund.body.refund.refund_id, payment_id: p.paymentId, gateway_refund_id: gatewayRefundId, ours: 'pending', gateway: 'processed' }),
       ])
+      // The action it names: payments.reconcile reads Paystack's refund list for pending refunds
+      // (here without waiting the scheduled few minutes) and the mismatch is gone.
+      const job = await runJob('payments.reconcile', { pending_after_seconds: 0 })
+      expect(job.status, JSON.stringify(job.body)).toBe(200)
+      expect(job.body.refunds_updated).toBeGreaterThanOrEqual(1)
+      const view = await call('GET', `/api/admin/payments/${p.paymentId}`, { token: await adminToken() })
+      expect(view.body.refunds.map((r: any) => r.status)).toEqual(['processed'])
+      expect(about(await report(), p.paymentId)).toEqual([])
     })
 
     it('tampered orders: a paid order without a paid payment, and a paid payment whose order is not paid', async () => {
@@ -103,6 +106,10 @@ describe('GET /api/admin/reconciliation', () => {
       await payAndDeliver(paid)
       await exec(sql`update orders set status = 'paid' where id = ${unpaid.orderId}`)
       await exec(sql`update orders set status = 'cancelled' where id = ${paid.orderId}`)
+      onTestFinished(async () => {
+        await exec(sql`update orders set status = 'awaiting_payment' where id = ${unpaid.orderId}`)
+        await exec(sql`update orders set status = 'paid' where id = ${paid.orderId}`)
+      })
       const r = await report()
       expect(about(r, unpaid.orderId)).toEqual(
         expect.arrayContaining([
@@ -151,6 +158,9 @@ describe('GET /api/admin/reconciliation', () => {
       expect(about(await report(), created.body.sessionId)).toEqual([
         expect.objectContaining({ kind: 'zalopay_session_status', session_id: created.body.sessionId, app_trans_id: created.body.appTransId, ours: row!['status'], gateway: 'paid', ours_amount: won.amount, gateway_amount: won.amount, gateway_transaction_id: expect.any(String) }),
       ])
+      // The action it names: bookings.reconcile-payments asks ZaloPay's query API and applies it.
+      expect((await runJob('bookings.reconcile-payments', { reconcile_after_seconds: 0 })).status).toBe(200)
+      expect(about(await report(), created.body.sessionId)).toEqual([])
     })
 
     it('PayPay cashback FAILURE settled without the check job: ours accepted, gateway FAILURE', async () => {
@@ -166,6 +176,61 @@ describe('GET /api/admin/reconciliation', () => {
       expect(about(await report(), id)).toEqual([
         expect.objectContaining({ kind: 'paypay_cashback_status', merchant_cashback_id: id, user_id: u.id, ours: 'accepted', gateway, amount: 400, failure_code: gateway === 'FAILURE' ? 'NOT_ENOUGH_MONEY' : null }),
       ])
+      // The action it names: the check job settles it (FAILURE returns the points).
+      expect((await runJob('loyalty.check-cashbacks', { check_after_seconds: 0 })).status).toBe(200)
+      expect(about(await report(), id)).toEqual([])
+    })
+  })
+
+  describe('acknowledging a mismatch', () => {
+    it('is for admins, and refuses what is not a listed mismatch\'s fingerprint, kind and note', async () => {
+      const body = { fingerprint: 'a'.repeat(64), kind: 'points_balance_mismatch', note: 'checked by finance' }
+      const post = (b: unknown, t?: string) => call('POST', '/api/admin/reconciliation/acknowledgements', { body: b, ...(t && { token: t }) })
+      expect((await post(body)).status).toBe(401)
+      expect((await post(body, await token(`u-${uniq()}`))).status).toBe(403)
+      const admin = await adminToken()
+      for (const bad of [{ ...body, fingerprint: 'A'.repeat(64) }, { ...body, fingerprint: 'a'.repeat(63) }, { ...body, kind: 'made_up' }, { ...body, note: ' ' }, { ...body, note: 'x'.repeat(1001) }]) {
+        const res = await post(bad, admin)
+        expect(res.status, JSON.stringify(bad).slice(0, 100)).toBe(400)
+        expect(res.body.error.code).toBe('VALIDATION_FAILED')
+      }
+    })
+
+    it('an amount Paystack charged short, reviewed and accepted: listed under acknowledged with the note, once', async () => {
+      const p = await pendingPayment({ price: 5000 })
+      expect((await payAndDeliver(p, { amount: 100 })).body).toMatchObject({ outcome: 'flagged' })
+      const [m] = about(await report(), p.paymentId)
+      expect(m).toMatchObject({ kind: 'paystack_payment_amount', ours: 'needs_review', ours_amount: 5000, gateway_amount: 100, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) })
+      const first = await acknowledge(m!, 'short charge collected by bank transfer, ticket FIN-1')
+      expect(first.status, JSON.stringify(first.body)).toBe(201)
+      expect(first.body).toMatchObject({ fingerprint: m!['fingerprint'], kind: 'paystack_payment_amount', note: 'short charge collected by bank transfer, ticket FIN-1', acknowledged_by: 'admin-1' })
+      // Twice (a double click, another operator): the first decision stands.
+      const again = await acknowledge(m!, 'a different story')
+      expect(again.status).toBe(200)
+      expect(again.body.note).toBe(first.body.note)
+      const r = await report()
+      expect(about(r, p.paymentId)).toEqual([])
+      expect(about({ mismatches: r.acknowledged }, p.paymentId)).toEqual([
+        expect.objectContaining({ kind: 'paystack_payment_amount', fingerprint: m!['fingerprint'], note: first.body.note, acknowledged_by: 'admin-1', acknowledged_at: first.body.acknowledged_at }),
+      ])
+      const audits = await exec(sql`select actor, data from audit_log where entity_type = 'reconciliation_mismatch' and entity_id = ${m!['fingerprint']}`)
+      expect(audits).toEqual([{ actor: 'admin-1', data: { kind: 'paystack_payment_amount', note: first.body.note } }])
+    })
+
+    it('covers the mismatch exactly as it was: if either side moves again, it is listed again', async () => {
+      const userId = `rec-ack-${uniq()}`
+      await grant(userId, 300)
+      await exec(sql`update points_accounts set balance = balance + 7 where user_id = ${userId}`)
+      onTestFinished(async () => {
+        await exec(sql`update points_accounts set balance = (select coalesce(sum(points), 0) from points_ledger where user_id = ${userId}) where user_id = ${userId}`)
+      })
+      const [m] = about(await report(), userId)
+      expect((await acknowledge(m!, 'known manual correction')).status).toBe(201)
+      expect(about(await report(), userId)).toEqual([])
+      await exec(sql`update points_accounts set balance = balance + 1 where user_id = ${userId}`)
+      const moved = about(await report(), userId)
+      expect(moved).toEqual([expect.objectContaining({ kind: 'points_balance_mismatch', balance: 308, ledger_sum: 300 })])
+      expect(moved[0]!['fingerprint']).not.toBe(m!['fingerprint'])
     })
   })
 
