@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { devToken, startDevStack, type DevStack } from '../../tools/dev/stack.ts'
 import { startZaloPaySandbox, type ZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
 import { TEST_ENV } from '../support/test-env.ts'
+import { bookingsClient } from './bookings-client.ts'
 
 /**
  * Seed 003 end to end over real HTTP and WebSocket: the Worker under wrangler dev (a Durable
@@ -37,50 +38,10 @@ afterAll(async () => {
   if (persistTo) rmSync(persistTo, { recursive: true, force: true })
 })
 
-const api = async (method: string, path: string, token: string, body?: unknown) => {
-  const res = await fetch(`${stack.urls.worker}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  return { status: res.status, body: (await res.json()) as any }
-}
-
-/** A browser-side client of the seed's WebSocket protocol, token in Sec-WebSocket-Protocol. */
-async function subscribe(userId: string, token: string) {
-  const ws = new WebSocket(`${stack.urls.worker.replace(/^http/, 'ws')}/payment-notifications`, [`bearer.${token}`])
-  const messages: any[] = []
-  ws.onmessage = (e) => messages.push(JSON.parse(String(e.data)))
-  await new Promise<void>((resolve, reject) => {
-    ws.onopen = () => resolve()
-    ws.onerror = () => reject(new Error('socket refused'))
-  })
-  ws.send(JSON.stringify({ type: 'SUBSCRIBE', userId, channels: ['auction_results', 'payment_status', 'second_chance_offers', 'booking_confirmations'] }))
-  const next = async (pred: (m: any) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const m = messages.find(pred)
-      if (m) return m
-      if (Date.now() > deadline) throw new Error(`no message; got ${JSON.stringify(messages)}`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
-  await next((m) => m.type === 'SUBSCRIBED')
-  return { ws, messages, next }
-}
-
-async function wonAuction(userId: string) {
-  const admin = stack.adminToken
-  // Fresh properties each time; the nights only need to be in the future.
-  const nights = [1, 2].map((d) => new Date(Date.now() + (120 + d) * 86_400_000).toISOString().slice(0, 10))
-  const { body: p } = await api('POST', '/api/admin/properties', admin, { name: `E2E villa ${Date.now()}`, hostId: 'e2e-host', maxGuests: 2, nightlyRate: 1 })
-  const { body: a } = await api('POST', '/api/admin/auctions', admin, { propertyId: p.property.id, nights })
-  const r = await api('POST', `/api/admin/auctions/${a.auction.id}/results`, admin, {
-    awards: [{ userId, nights, amount: 1_800_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString() }],
-  })
-  expect(r.status).toBe(201)
-  return { auctionId: a.auction.id as string, nights, propertyName: p.property.name as string }
-}
+const client = () => bookingsClient(stack.urls.worker, stack.adminToken)
+const api: ReturnType<typeof bookingsClient>['api'] = (...a) => client().api(...a)
+const subscribe: ReturnType<typeof bookingsClient>['subscribe'] = (...a) => client().subscribe(...a)
+const wonAuction: ReturnType<typeof bookingsClient>['wonAuction'] = (...a) => client().wonAuction(...a)
 
 async function clickOnSandboxPage(orderUrl: string, button: 'Pay' | 'Fail') {
   const { chromium } = await import('playwright-core')
