@@ -5,9 +5,9 @@ import { seed } from '../../tools/db/seed.ts'
 import { freePort } from '../../tools/dev/stack.ts'
 import { startUpstashRedisDev, type UpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { startZaloPaySandbox, type ZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
-import { SignJWT } from 'jose'
 import { TEST_ENV } from '../support/test-env.ts'
 import { bookingsClient } from './bookings-client.ts'
+import { testToken } from './test-token.ts'
 
 /**
  * The same Hono app served by Deno (the `deno` npm package), with a direct Postgres connection and
@@ -88,21 +88,12 @@ describe('Deno entry', () => {
   })
 })
 
-const sign = (sub: string, roles: string[] = []) =>
-  new SignJWT({ roles })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuer(TEST_ENV.issuer)
-    .setAudience(TEST_ENV.audience)
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(TEST_ENV.hs256Secret))
 
 describe('Deno entry: WebSockets through the in-process hub', () => {
   it('a subscribed client gets AUCTION_RESULT, then PAYMENT_STATUS COMPLETED when the ZaloPay callback reaches Deno; a bad token is refused', async () => {
-    const { api, connect, subscribe, wonAuction } = bookingsClient(base, await sign('deno-admin', ['admin']))
+    const { api, connect, subscribe, wonAuction } = bookingsClient(base, await testToken('deno-admin', ['admin']))
     const userId = `deno-guest-${Date.now()}`
-    const token = await sign(userId)
+    const token = await testToken(userId)
     const client = await subscribe(userId, token)
     const won = await wonAuction(userId)
     expect(await client.next((m) => m.type === 'AUCTION_RESULT')).toMatchObject({ auctionId: won.auctionId, result: 'WON', amount: 1_800_000 })
@@ -134,7 +125,7 @@ describe('Deno entry: WebSockets through the in-process hub', () => {
     replay.ws.close()
 
     // Another user's token cannot listen to this user's stream; a forged token cannot connect.
-    const other = await connect(await sign(`deno-other-${Date.now()}`))
+    const other = await connect(await testToken(`deno-other-${Date.now()}`))
     other.ws.send(JSON.stringify({ type: 'SUBSCRIBE', userId, channels: ['payment_status'] }))
     expect(await other.next((m) => m.type === 'ERROR')).toMatchObject({ code: 'SUBSCRIPTION_FORBIDDEN' })
     expect(other.messages.some((m) => m.type === 'PAYMENT_STATUS')).toBe(false)

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../tools/dev/stack.ts'
 import { startPayPaySandbox, type PayPaySandbox } from '../../tools/paypay-sandbox/server.ts'
 import { signDelivery } from '../../tools/qstash-dev/signing.ts'
 import { startUpstashRedisDev, type UpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { TEST_ENV } from '../support/test-env.ts'
+import { testToken } from './test-token.ts'
 
 /**
  * Loyalty over real HTTP from the Deno entry (so the PayPay client — Web Crypto HMAC, its own MD5,
@@ -23,15 +23,6 @@ let paypay: PayPaySandbox
 let base: string
 const output: string[] = []
 
-const jwt = (sub: string, roles: string[] = []) =>
-  new SignJWT({ roles })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuer(TEST_ENV.issuer)
-    .setAudience(TEST_ENV.audience)
-    .setIssuedAt()
-    .setExpirationTime('15m')
-    .sign(new TextEncoder().encode(TEST_ENV.hs256Secret))
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${base}${path}`, {
@@ -114,8 +105,8 @@ let cashbackId = ''
 describe('loyalty on the Deno entry', () => {
   it('links PayPay, exchanges points and gives the cashback with OPA-Auth signed in Deno', async () => {
     const userId = `e2e-loyalty-${Date.now()}`
-    const user = await jwt(userId)
-    const admin = await jwt('e2e-admin', ['admin'])
+    const user = await testToken(userId)
+    const admin = await testToken('e2e-admin', ['admin'])
     const session = await api('POST', '/api/v1/paypay/sessions', user)
     expect(session.status, JSON.stringify(session.body)).toBe(201)
     const consent = await fetch(session.body.link_url, {
@@ -142,7 +133,7 @@ describe('loyalty on the Deno entry', () => {
 describe.skipIf(!existsSync('/usr/bin/chromium'))('transaction-history admin page in a browser', () => {
   it('lists files, shows a file’s rows and highlights every mismatch of PayPay’s file', async () => {
     expect(cashbackId).not.toBe('')
-    const admin = await jwt('e2e-admin', ['admin'])
+    const admin = await testToken('e2e-admin', ['admin'])
     const ours = await api('POST', '/api/admin/loyalty/history-files/export', admin, { business_date: businessDate })
     expect(ours.status).toBe(200)
     const unknown = 'pcb_01ZZZZZZZZZZZZZZZZZZZZZZZZ'
