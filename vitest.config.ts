@@ -15,6 +15,8 @@ const inWorker = () =>
     },
   })
 
+const RUN_ALONE = ['tests/integration/chaos/gateway-faults-zalopay-paypay.test.ts', 'tests/integration/reconciliation/reconciliation.test.ts']
+
 // Test tiers (see README): each is a Vitest project, so `vitest run --project NAME` runs one tier.
 export default defineConfig({
   test: {
@@ -32,7 +34,21 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          exclude: RUN_ALONE,
           globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Files that run the safety-net jobs with their waits cut to zero: those jobs act on every
+        // due record, so they would settle other files' records mid-test. They run after the
+        // parallel tier (a later group), one file at a time, on its database and sandboxes.
+        plugins: [inWorker()],
+        test: {
+          name: 'integration-alone',
+          include: RUN_ALONE,
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
           testTimeout: 30_000,
         },
       },
@@ -44,7 +60,7 @@ export default defineConfig({
         test: {
           name: 'aftermath',
           include: ['tests/aftermath/**/*.test.ts'],
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           testTimeout: 120_000,
         },
       },
