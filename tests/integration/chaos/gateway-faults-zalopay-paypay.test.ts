@@ -37,19 +37,26 @@ const PAYPAY_TIMEOUT_MS = 5_000
 /** A `timeout` fault hangs past our timeout before dropping the socket, so the gateway never acted. */
 const delayFor = (kind: Kind, timeoutMs: number) => (kind === 'slow' ? { delayMs: 300 } : kind === 'timeout' ? { delayMs: timeoutMs + 2000 } : {})
 
-const zpFault = async (operation: string, kind: Kind) => {
+/**
+ * One-shot by default. The reconcile and check jobs ask about every due record, other files'
+ * leftovers included, so their rows fault every call of the run (`EVERY_CALL`) and clear the
+ * faults before the next run: a one-shot fault could be spent on someone else's record.
+ */
+const EVERY_CALL = 1000
+const zpFault = async (operation: string, kind: Kind, times = 1) => {
   countFigure(`ZaloPay faults injected (${kind})`)
-  expect(await zp('/__control/faults', { body: { operation, kind, ...delayFor(kind, ZALOPAY_TIMEOUT_MS) } })).toEqual({ ok: true })
+  expect(await zp('/__control/faults', { body: { operation, kind, times, ...delayFor(kind, ZALOPAY_TIMEOUT_MS) } })).toEqual({ ok: true })
 }
-const ppFault = async (operation: string, kind: Kind) => {
+const ppFault = async (operation: string, kind: Kind, times = 1) => {
   countFigure(`PayPay faults injected (${kind})`)
-  expect((await paypay('POST', '/__control/faults', { operation, kind, ...delayFor(kind, PAYPAY_TIMEOUT_MS) })).status).toBe(200)
+  expect((await paypay('POST', '/__control/faults', { operation, kind, times, ...delayFor(kind, PAYPAY_TIMEOUT_MS) })).status).toBe(200)
 }
-
-afterEach(async () => {
+const clearFaults = async () => {
   await zp('/__control/faults', { method: 'DELETE' })
   await paypay('DELETE', '/__control/faults')
-})
+}
+
+afterEach(clearFaults)
 
 // One connection for the whole file: a handle per query is never closed, and Postgres (shared by
 // every run on this machine) refuses clients past max_connections. It is not ended either: end()
@@ -124,8 +131,9 @@ describe('ZaloPay query under faults (bookings.reconcile-payments)', () => {
     const { payment, t } = await createdPayment()
     // Paid at ZaloPay, callback lost: only the reconcile job's query can find it.
     const late = await payOnSandbox(payment.appTransId)
-    await zpFault('query', kind)
+    await zpFault('query', kind, EVERY_CALL)
     const run = await runJob('bookings.reconcile-payments', { reconcile_after_seconds: 0 })
+    await clearFaults()
     expect(run.status, JSON.stringify(run.body)).toBe(200)
     expect(run.body.errors).toBeGreaterThanOrEqual(1)
     expect(await sessionRow(payment.sessionId)).toEqual({ status: 'PENDING', app_trans_id: payment.appTransId })
@@ -290,8 +298,9 @@ describe('PayPay check_cashback under faults (loyalty.check-cashbacks)', () => {
     const id = await exchanged(u, 400)
     expect((await give(id)).body.cashback_status).toBe('accepted')
     await settle(id, 'FAILURE')
-    await ppFault('check_cashback', kind)
+    await ppFault('check_cashback', kind, EVERY_CALL)
     const first = await checkCashbacks()
+    await clearFaults()
     expect(first.status).toBe(200)
     expect(first.body.report.errors).toBeGreaterThanOrEqual(1)
     expect((await cashback(id)).cashback.status).toBe('accepted')
@@ -310,7 +319,7 @@ describe('PayPay check_cashback under faults (loyalty.check-cashbacks)', () => {
     await checkCashbacks()
     expect((await credits(u.id, 'refund_credit')).map((e) => [e.points, e.reference_id])).toEqual([[400, id]])
     expect(await expectLedgerConsistent(u.id)).toBe(1000)
-  }, 30_000)
+  }, 90_000)
 })
 
 describe('PayPay check_reversal under faults (loyalty.check-reversals)', () => {
@@ -319,8 +328,9 @@ describe('PayPay check_reversal under faults (loyalty.check-reversals)', () => {
     const rid = await startReversal(id, 200)
     expect((await reverse(rid)).body).toMatchObject({ outcome: 'done', reversal_status: 'accepted' })
     await settleReversal(rid)
-    await ppFault('check_reversal', 'http_500')
+    await ppFault('check_reversal', 'http_500', EVERY_CALL)
     const first = await checkReversals()
+    await clearFaults()
     expect(first.status).toBe(200)
     expect(first.body.report.errors).toBeGreaterThanOrEqual(1)
     expect((await cashback(id)).reversals[0]).toMatchObject({ status: 'accepted' })
