@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seed } from '../../tools/db/seed.ts'
-import { freePort } from '../../tools/dev/stack.ts'
 import { startUpstashRedisDev, type UpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { startZaloPaySandbox, type ZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
 import { TEST_ENV } from '../support/test-env.ts'
 import { bookingsClient } from './bookings-client.ts'
+import { startDenoServer, type DenoServer } from './deno-server.ts'
 import { testToken } from './test-token.ts'
 
 /**
@@ -14,64 +12,24 @@ import { testToken } from './test-token.ts'
  * the in-process event hub instead of Durable Objects: proves nothing below the entries depends
  * on Workers, WebSockets included.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-let deno: ChildProcess
+let deno: DenoServer
 let upstash: UpstashRedisDev
 let zp: ZaloPaySandbox
 let base: string
-const output: string[] = []
 
 beforeAll(async () => {
   await seed(TEST_ENV.e2eDatabaseUrl)
   upstash = await startUpstashRedisDev({ port: 0, token: 'deno-test-token', redisUrl: TEST_ENV.redisUrl })
   zp = await startZaloPaySandbox({ port: 0, callbackRetryScale: 0.01 })
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  deno = spawn(
-    fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url)),
-    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'src/deno.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: TEST_ENV.e2eDatabaseUrl,
-        UPSTASH_REDIS_REST_URL: upstash.url,
-        UPSTASH_REDIS_REST_TOKEN: 'deno-test-token',
-        QSTASH_URL: 'http://127.0.0.1:9',
-        QSTASH_TOKEN: 'unused',
-        QSTASH_CURRENT_SIGNING_KEY: 'unused-current',
-        QSTASH_NEXT_SIGNING_KEY: 'unused-next',
-        PUBLIC_BASE_URL: base,
-        AUTH_ISSUER: TEST_ENV.issuer,
-        AUTH_AUDIENCE: TEST_ENV.audience,
-        AUTH_HS256_SECRET: TEST_ENV.hs256Secret,
-        ZALOPAY_APP_ID: String(zp.appId),
-        ZALOPAY_KEY1: zp.key1,
-        ZALOPAY_KEY2: zp.key2,
-        ZALOPAY_API_URL: zp.url,
-        DENO_NO_UPDATE_CHECK: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  deno = await startDenoServer(
+    { url: upstash.url, token: 'deno-test-token' },
+    { ZALOPAY_APP_ID: String(zp.appId), ZALOPAY_KEY1: zp.key1, ZALOPAY_KEY2: zp.key2, ZALOPAY_API_URL: zp.url },
   )
-  deno.stdout!.on('data', (c: Buffer) => output.push(c.toString()))
-  deno.stderr!.on('data', (c: Buffer) => output.push(c.toString()))
-  const deadline = Date.now() + 90_000
-  for (;;) {
-    if (deno.exitCode !== null) throw new Error(`deno exited ${deno.exitCode}: ${output.join('')}`)
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline) throw new Error(`deno not healthy: ${output.join('')}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  base = deno.base
 })
 
 afterAll(async () => {
-  deno?.kill('SIGTERM')
+  deno?.stop()
   await upstash?.close()
   await zp?.close()
 })

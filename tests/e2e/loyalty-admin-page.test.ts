@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../tools/dev/stack.ts'
 import { startPayPaySandbox, type PayPaySandbox } from '../../tools/paypay-sandbox/server.ts'
 import { signDelivery } from '../../tools/qstash-dev/signing.ts'
 import { startUpstashRedisDev, type UpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { TEST_ENV } from '../support/test-env.ts'
+import { startDenoServer, type DenoServer } from './deno-server.ts'
 import { testToken } from './test-token.ts'
 
 /**
@@ -15,13 +13,11 @@ import { testToken } from './test-token.ts'
  * page clicked through in headless Chromium: file list, a file's rows, an uploaded PayPay file's
  * mismatches highlighted.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SIGNING_KEY = 'loyalty-e2e-current'
-let deno: ChildProcess
+let deno: DenoServer
 let upstash: UpstashRedisDev
 let paypay: PayPaySandbox
 let base: string
-const output: string[] = []
 
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -47,55 +43,24 @@ async function job(name: string, payload: unknown): Promise<{ status: number; bo
 beforeAll(async () => {
   upstash = await startUpstashRedisDev({ port: 0, token: 'loyalty-e2e-token', redisUrl: TEST_ENV.redisUrl })
   paypay = await startPayPaySandbox({ port: 0, settleDelayMs: Number.POSITIVE_INFINITY })
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  deno = spawn(
-    fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url)),
-    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'src/deno.ts'],
+  deno = await startDenoServer(
+    { url: upstash.url, token: 'loyalty-e2e-token' },
     {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: TEST_ENV.e2eDatabaseUrl,
-        UPSTASH_REDIS_REST_URL: upstash.url,
-        UPSTASH_REDIS_REST_TOKEN: 'loyalty-e2e-token',
-        QSTASH_URL: 'http://127.0.0.1:9',
-        QSTASH_TOKEN: 'unused',
-        QSTASH_CURRENT_SIGNING_KEY: SIGNING_KEY,
-        QSTASH_NEXT_SIGNING_KEY: 'loyalty-e2e-next',
-        PUBLIC_BASE_URL: base,
-        AUTH_ISSUER: TEST_ENV.issuer,
-        AUTH_AUDIENCE: TEST_ENV.audience,
-        AUTH_HS256_SECRET: TEST_ENV.hs256Secret,
-        PAYPAY_API_URL: paypay.url,
-        PAYPAY_API_KEY: paypay.apiKey,
-        PAYPAY_API_SECRET: paypay.apiSecret,
-        PAYPAY_MERCHANT_ID: paypay.merchantId,
-        PAYPAY_RATE_LIMIT_PER_SECOND: '50',
-        LOG_LEVEL: 'error',
-        DENO_NO_UPDATE_CHECK: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      QSTASH_CURRENT_SIGNING_KEY: SIGNING_KEY,
+      QSTASH_NEXT_SIGNING_KEY: 'loyalty-e2e-next',
+      PAYPAY_API_URL: paypay.url,
+      PAYPAY_API_KEY: paypay.apiKey,
+      PAYPAY_API_SECRET: paypay.apiSecret,
+      PAYPAY_MERCHANT_ID: paypay.merchantId,
+      PAYPAY_RATE_LIMIT_PER_SECOND: '50',
+      LOG_LEVEL: 'error',
     },
   )
-  deno.stdout!.on('data', (c: Buffer) => output.push(c.toString()))
-  deno.stderr!.on('data', (c: Buffer) => output.push(c.toString()))
-  const deadline = Date.now() + 90_000
-  for (;;) {
-    if (deno.exitCode !== null) throw new Error(`deno exited ${deno.exitCode}: ${output.join('')}`)
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline) throw new Error(`deno not healthy: ${output.join('')}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  base = deno.base
 })
 
 afterAll(async () => {
-  deno?.kill('SIGTERM')
+  deno?.stop()
   await Promise.all([upstash?.close(), paypay?.close()])
 })
 
