@@ -123,15 +123,8 @@ export class PayPayOpaClient implements PayPayGateway {
   async checkCashback(merchantCashbackId: string): Promise<PayPayResult<CashbackDetails>> {
     const raw = await this.send('check_cashback', 'GET', `/v2/cashback/${encodeURIComponent(merchantCashbackId)}`)
     return classify(raw, (r) => {
-      const d = obj(r.data)
-      const status = d?.['status'] as PayPayTxStatus | undefined
-      if (!status || !TX_STATUSES.includes(status)) return null
-      return {
-        status,
-        amount: Number(obj(d?.['amount'])?.['amount'] ?? 0),
-        cashbackId: str(d?.['cashbackId']),
-        failureCode: status === 'FAILURE' ? (r.code !== 'SUCCESS' ? r.code : 'FAILURE') : null,
-      }
+      const t = txDetails(r)
+      return t && { ...t, cashbackId: str(obj(r.data)?.['cashbackId']) }
     })
   }
 
@@ -155,15 +148,8 @@ export class PayPayOpaClient implements PayPayGateway {
       `/v2/cashback_reversal/${encodeURIComponent(merchantCashbackReversalId)}/${encodeURIComponent(merchantCashbackId)}`,
     )
     return classify(raw, (r) => {
-      const d = obj(r.data)
-      const status = d?.['status'] as PayPayTxStatus | undefined
-      if (!status || !TX_STATUSES.includes(status)) return null
-      return {
-        status,
-        amount: Number(obj(d?.['amount'])?.['amount'] ?? 0),
-        cashbackReversalId: str(d?.['cashbackReversalId']),
-        failureCode: status === 'FAILURE' ? (r.code !== 'SUCCESS' ? r.code : 'FAILURE') : null,
-      }
+      const t = txDetails(r)
+      return t && { ...t, cashbackReversalId: str(obj(r.data)?.['cashbackReversalId']) }
     })
   }
 
@@ -240,6 +226,18 @@ export class PayPayOpaClient implements PayPayGateway {
  * `parse` returns null for "no data expected" when `nullIsData`, undefined (or null otherwise)
  * for an unexpected 2xx shape, which is treated as transient (we do not know what happened).
  */
+/** What both Check … Details answers carry; null when the status is not one PayPay documents. */
+function txDetails(r: Extract<Raw, { answered: true }>): { status: PayPayTxStatus; amount: number; failureCode: string | null } | null {
+  const d = obj(r.data)
+  const status = d?.['status'] as PayPayTxStatus | undefined
+  if (!status || !TX_STATUSES.includes(status)) return null
+  return {
+    status,
+    amount: Number(obj(d?.['amount'])?.['amount'] ?? 0),
+    failureCode: status === 'FAILURE' ? (r.code !== 'SUCCESS' ? r.code : 'FAILURE') : null,
+  }
+}
+
 function classify<T>(raw: Raw, parse: (r: Extract<Raw, { answered: true }>) => T | null | undefined, nullIsData = false): PayPayResult<T> {
   if (!raw.answered) return { ok: false, kind: 'transient', code: raw.code, message: raw.message, httpStatus: null }
   if (raw.status >= 200 && raw.status < 300) {
