@@ -6,12 +6,12 @@ import { TEST_ENV } from './tests/support/test-env.ts'
  * Inside workerd, through the Hyperdrive binding to the real local Postgres and through the
  * Upstash dev server to the real local Redis.
  */
-const inWorker = () =>
+const inWorker = (through: 'direct' | 'counting-proxies' = 'direct') =>
   cloudflareTest({
     wrangler: { configPath: './wrangler.toml' },
     miniflare: {
-      hyperdrives: { HYPERDRIVE: TEST_ENV.integrationDatabaseUrl },
-      bindings: TEST_ENV.workerBindings,
+      hyperdrives: { HYPERDRIVE: through === 'direct' ? TEST_ENV.integrationDatabaseUrl : TEST_ENV.budgetsDatabaseUrl },
+      bindings: through === 'direct' ? TEST_ENV.workerBindings : TEST_ENV.budgetsWorkerBindings,
     },
   })
 
@@ -20,7 +20,7 @@ const RUN_ALONE = ['tests/integration/chaos/gateway-faults-zalopay-paypay.test.t
 // Test tiers (see README): each is a Vitest project, so `vitest run --project NAME` runs one tier.
 export default defineConfig({
   test: {
-    reporters: ['default', './tests/support/chaos-figures-reporter.ts'],
+    reporters: ['default', './tests/support/chaos-figures-reporter.ts', './tests/support/budgets-reporter.ts'],
     projects: [
       {
         test: { name: 'unit', environment: 'node', include: ['tests/unit/**/*.test.ts'] },
@@ -36,6 +36,20 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           exclude: RUN_ALONE,
           globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Round-trip budgets: the Worker reaches Postgres and the Upstash dev server through the
+        // counting proxies (tools/latency-proxy) that the shared global setup starts, so a test
+        // can count the statements, round trips and Redis calls of one request. One file at a
+        // time, so no other request of this tier is counted with it.
+        plugins: [inWorker('counting-proxies')],
+        test: {
+          name: 'budgets',
+          include: ['tests/budgets/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          fileParallelism: false,
           testTimeout: 30_000,
         },
       },

@@ -11,4 +11,8 @@ export const recordHeartbeat = async (redis: Redis, at: Date) => {
   return { at: at.toISOString() }
 }
 
-export const lastHeartbeat = (redis: Redis) => redis.get<string>(KEY)
+/** Redis reachability and the last heartbeat in one HTTP call (Upstash is HTTP: calls are round trips). */
+export const pingWithHeartbeat = async (redis: Redis): Promise<string | null> => {
+  const [, beat] = await redis.pipeline().ping().get<string>(KEY).exec<[string, string | null]>()
+  return beat
+}

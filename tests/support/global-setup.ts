@@ -3,23 +3,40 @@ import { recreateDatabase, runMigrations } from '../../tools/db/migrate.ts'
 import { startPayPaySandbox } from '../../tools/paypay-sandbox/server.ts'
 import { startPaystackSandbox } from '../../tools/paystack-sandbox/server.ts'
 import { startQStashDev } from '../../tools/qstash-dev/server.ts'
+import { startProxyControl } from '../../tools/latency-proxy/control.ts'
+import { startLatencyProxy } from '../../tools/latency-proxy/proxy.ts'
 import { startUpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { startZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
 import { TEST_ENV } from './test-env.ts'
 
 /**
  * Runs in Node before a tier's tests: a fresh, migrated database for the tier, and for the
- * integration tier (whose Worker bindings are fixed in vitest.config.ts) the Upstash REST and
- * QStash dev servers on their fixed test ports, in front of the real local Redis. The e2e tier
- * starts its own stack the way `npm run dev` does.
+ * integration and budgets tiers (whose Worker bindings are fixed in vitest.config.ts) the Upstash
+ * REST and QStash dev servers, the gateway sandboxes and the counting latency proxies on their
+ * fixed test ports, in front of the real local Redis. The e2e tier starts its own stack the way
+ * `npm run dev` does.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const isIntegration = project.name === 'integration'
-  const url = isIntegration ? TEST_ENV.integrationDatabaseUrl : TEST_ENV.e2eDatabaseUrl
-  await recreateDatabase(url)
-  await runMigrations(url)
-  if (!isIntegration) return async () => {}
+  if (project.name === 'e2e') {
+    await recreateDatabase(TEST_ENV.e2eDatabaseUrl)
+    await runMigrations(TEST_ENV.e2eDatabaseUrl)
+    return async () => {}
+  }
+  // The integration and budgets tiers share one stack: whichever starts first starts it (global
+  // setups of several projects run in this one Node process), the last to finish stops it.
+  const shared = globalThis as { integrationStack?: { started: Promise<() => Promise<void>>; users: number } }
+  shared.integrationStack ??= { started: startIntegrationStack(), users: 0 }
+  const stack = shared.integrationStack
+  stack.users++
+  const stop = await stack.started
+  return async () => {
+    if (--stack.users === 0) await stop()
+  }
+}
 
+async function startIntegrationStack(): Promise<() => Promise<void>> {
+  await recreateDatabase(TEST_ENV.integrationDatabaseUrl)
+  await runMigrations(TEST_ENV.integrationDatabaseUrl)
   const upstash = await startUpstashRedisDev({
     port: TEST_ENV.upstashPort,
     token: TEST_ENV.upstashToken,
@@ -57,7 +74,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     merchantId: TEST_ENV.paypayMerchantId,
     settleDelayMs: 1500,
   })
+  // The budgets tier's Worker reaches Postgres and the Upstash dev server through counting proxies.
+  const pgTarget = new URL(TEST_ENV.integrationDatabaseUrl)
+  const pgProxy = await startLatencyProxy({ protocol: 'postgres', port: TEST_ENV.pgProxyPort, target: { host: pgTarget.hostname, port: Number(pgTarget.port || 5432) } })
+  const upstashProxy = await startLatencyProxy({ protocol: 'http', port: TEST_ENV.upstashProxyPort, target: { host: '127.0.0.1', port: TEST_ENV.upstashPort } })
+  const control = await startProxyControl(TEST_ENV.proxyControlPort, { postgres: pgProxy, redis: upstashProxy })
   return async () => {
-    await Promise.all([upstash.close(), qstash.close(), paystack.close(), zalopay.close(), paypay.close()])
+    await Promise.all([upstash.close(), qstash.close(), paystack.close(), zalopay.close(), paypay.close(), control.close(), pgProxy.close(), upstashProxy.close()])
   }
 }

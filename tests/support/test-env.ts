@@ -20,6 +20,10 @@ export const TEST_ENV = {
   zalopayKey1: 'zalopay-test-key1',
   zalopayKey2: 'zalopay-test-key2',
   paypayPort: 18092 + portOffset,
+  /** Latency proxies of the budgets tier (tools/latency-proxy): Postgres, Upstash REST, control. */
+  pgProxyPort: 18094 + portOffset,
+  upstashProxyPort: 18095 + portOffset,
+  proxyControlPort: 18096 + portOffset,
   paypayApiKey: 'paypay-test-api-key',
   /** Base64, as PayPay issues it (the responseToken JWT is keyed by the decoded bytes). */
   paypayApiSecret: 'cGF5cGF5LXRlc3Qtc2VjcmV0LWZvci1pbnRlZ3JhdGlvbg==',
@@ -33,6 +37,18 @@ export const TEST_ENV = {
   audience: 'edge-payments',
   integrationDatabaseUrl: `${pg}/${prefix}_it`,
   e2eDatabaseUrl: `${pg}/${prefix}_e2e`,
+  /** The integration database, reached through the counting proxy (Hyperdrive's local mode needs a password). */
+  get budgetsDatabaseUrl(): string {
+    const u = new URL(this.integrationDatabaseUrl)
+    u.hostname = '127.0.0.1'
+    u.port = String(this.pgProxyPort)
+    if (!u.password) u.password = 'postgres'
+    return u.toString()
+  },
+  /** The Worker's bindings in the budgets tier: Redis calls go through the counting proxy. */
+  get budgetsWorkerBindings(): Record<string, string> {
+    return { ...this.workerBindings, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${this.upstashProxyPort}`, PROXY_CONTROL_URL: `http://127.0.0.1:${this.proxyControlPort}` }
+  },
   get workerBindings(): Record<string, string> {
     return {
       UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${this.upstashPort}`,

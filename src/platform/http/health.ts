@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { lastHeartbeat } from '../heartbeat.ts'
+import { pingWithHeartbeat } from '../heartbeat.ts'
 import type { AppEnv } from './app-env.ts'
 import type { RouteDoc } from './openapi.ts'
 
@@ -28,8 +28,13 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 3000): Promise<z.in
 /** Reachability of Postgres and Redis; 503 when either is down so load balancers notice. */
 export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
   const { db, redis } = c.var.deps
-  const [database, redisCheck] = await Promise.all([probe(() => db.execute(sql`select 1`)), probe(() => redis.ping())])
-  const beat = redisCheck.ok ? await lastHeartbeat(redis).catch(() => null) : null
+  let beat: string | null = null
+  const [database, redisCheck] = await Promise.all([
+    probe(() => db.execute(sql`select 1`)),
+    probe(async () => {
+      beat = await pingWithHeartbeat(redis)
+    }),
+  ])
   const healthy = database.ok && redisCheck.ok
   const body: z.infer<typeof HealthResponse> = {
     status: healthy ? 'ok' : 'degraded',
