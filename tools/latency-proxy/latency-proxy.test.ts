@@ -49,7 +49,7 @@ describe('latency proxy in front of the real Postgres', () => {
       const started = performance.now()
       await sql`select ${1}::int as one`
       const took = performance.now() - started
-      expect(took).toBeGreaterThanOrEqual(50)
+      expect(took).toBeGreaterThanOrEqual(48) // Node timers may fire a millisecond early
       expect(took).toBeLessThan(50 + 200)
     } finally {
       proxy.setDelay(0)
