@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,6 +6,7 @@ import { devToken, startDevStack, type DevStack } from '../../tools/dev/stack.ts
 import { startZaloPaySandbox, type ZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
 import { TEST_ENV } from '../support/test-env.ts'
 import { bookingsClient } from './bookings-client.ts'
+import { noBrowser, launchChromium } from '../../tools/shared/browser.ts'
 
 /**
  * Seed 003 end to end over real HTTP and WebSocket: the Worker under wrangler dev (a Durable
@@ -44,11 +45,7 @@ const subscribe: ReturnType<typeof bookingsClient>['subscribe'] = (...a) => clie
 const wonAuction: ReturnType<typeof bookingsClient>['wonAuction'] = (...a) => client().wonAuction(...a)
 
 async function clickOnSandboxPage(orderUrl: string, button: 'Pay' | 'Fail') {
-  const { chromium } = await import('playwright-core')
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  const browser = await launchChromium()
   try {
     const page = await browser.newPage()
     await page.goto(orderUrl)
@@ -61,7 +58,7 @@ async function clickOnSandboxPage(orderUrl: string, button: 'Pay' | 'Fail') {
   }
 }
 
-describe.skipIf(!existsSync('/usr/bin/chromium'))('auction booking paid with ZaloPay, pushed over WebSocket', () => {
+describe.skipIf(noBrowser())('auction booking paid with ZaloPay, pushed over WebSocket', () => {
   it('pays on the sandbox page: the callback reaches the Worker, COMPLETED then BOOKING_CONFIRMED arrive, the booking is readable', async () => {
     const userId = `e2e-guest-${Date.now()}`
     const token = await devToken(userId, [])

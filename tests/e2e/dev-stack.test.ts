@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO } from '../../tools/db/seed.ts'
 import { TEST_ENV } from '../support/test-env.ts'
 import { startDevStack, type DevStack } from '../../tools/dev/stack.ts'
+import { noBrowser, launchChromium } from '../../tools/shared/browser.ts'
 
 /**
  * What `npm run dev` gives a newcomer, over real HTTP: the Worker under wrangler dev on the
@@ -86,7 +87,7 @@ const json = async (res: Response) => (await res.json()) as any
  * Paystack payment paid by clicking the sandbox's checkout page in Chromium, the signed webhook
  * settling it, and the follow-up jobs delivered by QStash into the dev mailbox.
  */
-describe.skipIf(!existsSync('/usr/bin/chromium'))('cart to paid order through the Paystack sandbox', () => {
+describe.skipIf(noBrowser())('cart to paid order through the Paystack sandbox', () => {
   it('pays an order by clicking Pay on the checkout page', async () => {
     const w = stack.urls.worker
     const products = await json(await fetch(`${w}/api/v1/products?limit=100`))
@@ -107,11 +108,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('cart to paid order through th
     const init = await json(await post(`/api/v1/orders/${order_id}/payments`, {}, auth))
     expect(init.authorization_url).toContain(stack.urls.paystack)
 
-    const { chromium } = await import('playwright-core')
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage()
       await page.goto(init.authorization_url)

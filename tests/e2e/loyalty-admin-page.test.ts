@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPayPaySandbox, type PayPaySandbox } from '../../tools/paypay-sandbox/server.ts'
 import { signDelivery } from '../../tools/qstash-dev/signing.ts'
@@ -6,6 +5,7 @@ import { startUpstashRedisDev, type UpstashRedisDev } from '../../tools/upstash-
 import { TEST_ENV } from '../support/test-env.ts'
 import { startDenoServer, type DenoServer } from './deno-server.ts'
 import { testToken } from './test-token.ts'
+import { noBrowser, launchChromium } from '../../tools/shared/browser.ts'
 
 /**
  * Loyalty over real HTTP from the Deno entry (so the PayPay client — Web Crypto HMAC, its own MD5,
@@ -94,8 +94,8 @@ describe('loyalty on the Deno entry', () => {
   })
 })
 
-// Needs a system Chromium; skipped where /usr/bin/chromium is absent.
-describe.skipIf(!existsSync('/usr/bin/chromium'))('transaction-history admin page in a browser', () => {
+// Needs a system Chromium: skipped where it is absent, except under CI=true, where that fails.
+describe.skipIf(noBrowser())('transaction-history admin page in a browser', () => {
   it('lists files, shows a file’s rows and highlights every mismatch of PayPay’s file', async () => {
     expect(cashbackId).not.toBe('')
     const admin = await testToken('e2e-admin', ['admin'])
@@ -108,11 +108,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('transaction-history admin pag
     })
     expect(theirs.status).toBe(201)
 
-    const { chromium } = await import('playwright-core')
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage()
       const problems: string[] = []

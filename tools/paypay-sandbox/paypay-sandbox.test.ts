@@ -1,5 +1,4 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import PAYPAY from '@paypayopa/paypayopa-sdk-node'
@@ -8,6 +7,7 @@ import { jwtVerify } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { signature } from './opa-auth.ts'
 import { startPayPaySandbox, type PayPaySandbox } from './server.ts'
+import { noBrowser, launchChromium } from '../shared/browser.ts'
 
 /**
  * The sandbox seen from the merchant's side: requests are signed here with an independent
@@ -733,14 +733,10 @@ describe('with settleDelayMs Infinity, duplicates "reject" and a visibility dela
   })
 })
 
-// Needs a system Chromium; skipped where /usr/bin/chromium is absent.
-describe.skipIf(!existsSync('/usr/bin/chromium'))('in a browser', () => {
+// Needs a system Chromium: skipped where it is absent, except under CI=true, where that fails.
+describe.skipIf(noBrowser())('in a browser', () => {
   it('a person clicking Approve lands on the merchant with a verifiable responseToken', async () => {
-    const { chromium } = await import('playwright-core')
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    const browser = await launchChromium()
     try {
       const { nonce, url } = await createSession()
       const page = await browser.newPage()
