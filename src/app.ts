@@ -29,13 +29,22 @@ import { healthDocs, healthRoutes } from './platform/http/health.ts'
 import { jobDocs, jobRoutes, type JobHandler } from './platform/http/jobs.ts'
 import { ApiDocs } from './platform/http/openapi.ts'
 import { requestContext } from './platform/http/request-context.ts'
+import { deferVia } from './shared/defer.ts'
 
 const TITLE = 'Edge payments backend'
 const VERSION = '0.1.0'
 const MAX_BODY_BYTES = 1024 * 1024
 
-/** What an entry gives the app for each request: the dependency container to use. */
-export type ScopeProvider = (c: Context<AppEnv>) => Promise<{ deps: Deps }> | { deps: Deps }
+/**
+ * What an entry gives the app for each request: the dependency container to use and, optionally,
+ * how to keep the request alive for deferred work (the Worker's waitUntil); without it deferred
+ * work runs detached (a long-lived process).
+ */
+export interface Scope {
+  readonly deps: Deps
+  readonly keepAlive?: (work: Promise<unknown>) => void
+}
+export type ScopeProvider = (c: Context<AppEnv>) => Promise<Scope> | Scope
 
 const jobs: Record<string, JobHandler> = {
   'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
@@ -70,6 +79,7 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
     const scope = await provide(c)
     c.set('deps', scope.deps)
     c.set('logger', scope.deps.logger.child({ request_id: c.var.requestId }))
+    c.set('defer', deferVia(scope.keepAlive ?? (() => {}), c.var.logger))
     await next()
   })
   app.use((c, next) =>

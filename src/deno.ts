@@ -46,6 +46,7 @@ const realtime = {
   },
 }
 const deps = buildDeps({ config, db: handle.db, redis: createRedis(config), logger, runtime: { realtime } })
+// No keepAlive: in this long-lived process deferred work (c.var.defer) runs detached, failures logged.
 const app = createApp(() => ({ deps }))
 
 Deno.serve(

@@ -44,6 +44,8 @@ const app = createApp((c) => {
         realtime: userEvents(env),
       },
     }),
+    // Deferred work (c.var.defer) runs after the answer; the runtime keeps the request alive for it.
+    keepAlive: (work) => c.executionCtx.waitUntil(work),
   }
 })
 

@@ -131,7 +131,7 @@ export const giftView = (g: Gift): z.infer<typeof GiftView> => ({
 export const giftRoutes = new Hono<AppEnv>()
   .post('/gifts/use', optionalUser, idempotency(), validate('json', GiftUseRequest), async (c) => {
     const body = c.req.valid('json')
-    const result = await redeemGift(c.var.deps.gifts, {
+    const result = await redeemGift({ ...c.var.deps.gifts, defer: c.var.defer }, {
       giftId: body.gift_id as GiftId,
       supplierInvoiceNo: body.supplier_invoice_no,
       pin: body.pin,

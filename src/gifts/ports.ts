@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../shared/audit.ts'
-import type { Gift, GiftId } from './domain/gift.ts'
+import type { Gift, GiftId, GiftUse } from './domain/gift.ts'
 import type { Supplier, SupplierAccount, SupplierCode } from './domain/supplier.ts'
 
 export interface NewGift {
@@ -12,31 +12,40 @@ export interface NewGift {
 
 export interface GiftRepository {
   findById(giftId: GiftId): Promise<Gift | null>
-  /**
-   * Marks the gift used if and only if it is still unused, writing the audit row in the same
-   * transaction. Returns null when another redemption won the race: exactly one caller gets a gift.
-   */
-  markUsed(input: {
-    giftId: GiftId
-    usedAt: Date
-    supplierCode: SupplierCode
-    invoiceNo: string
-    audit: AuditEntry
-  }): Promise<Gift | null>
   /** Inserts all or none; returns the ids that already existed (and inserts nothing) on conflict. */
   issue(gifts: readonly NewGift[], audit: AuditEntry): Promise<{ created: Gift[] } | { existing: GiftId[] }>
 }
 
+/** Everything a redemption decides on (seed 002 steps 1-3), read together. */
+export interface RedemptionSnapshot {
+  readonly gift: Gift | null
+  /** The supplier the invoice number names (its own, else one of its accounts'); null when neither. */
+  readonly supplier: Supplier | null
+  /** The PIN hashes of that supplier's accounts; empty without a supplier. */
+  readonly pinHashes: readonly string[]
+}
+
+/**
+ * A redemption's unit of work against the database: one read, one guarded write (issue 13: on the
+ * edge every statement is a round trip to the database's region).
+ */
+export interface RedemptionStore {
+  /** One statement, no locks: the gift, the supplier by invoice number, its accounts' PIN hashes. */
+  load(giftId: GiftId, invoiceNo: string): Promise<RedemptionSnapshot>
+  /**
+   * One statement: marks the gift used if and only if it is still unused, with its audit row.
+   * Returns false when another redemption won the race: exactly one caller marks a gift.
+   */
+  markUsed(input: { giftId: GiftId; use: GiftUse & { supplierCode: SupplierCode }; audit: AuditEntry }): Promise<boolean>
+}
+
 export interface SupplierRepository {
-  findByInvoiceNo(invoiceNo: string): Promise<Supplier | null>
   findByCode(code: SupplierCode): Promise<Supplier | null>
   /** Returns false when the code or invoice number is taken. */
   create(supplier: Supplier, audit: AuditEntry): Promise<boolean>
 }
 
 export interface SupplierAccountRepository {
-  findByInvoiceNo(invoiceNo: string): Promise<SupplierAccount | null>
-  listBySupplierCode(code: SupplierCode): Promise<SupplierAccount[]>
   /** Returns false when the invoice number is taken. */
   create(account: SupplierAccount, audit: AuditEntry): Promise<boolean>
 }

@@ -77,9 +77,16 @@ describe('POST /api/gifts/use', () => {
     const sql = db()
     const [row] = await sql`select gift_status, gift_used_datetime from gift_codes where gift_id = ${gift!}`
     expect(row!['gift_status']).toBe(1)
-    const audits = await sql`select actor, action, request_id from audit_log where entity_type = 'gift' and entity_id = ${gift!}`
+    const audits = await sql`select actor, action, request_id, data, created_at = ${row!['gift_used_datetime']} as same_time
+      from audit_log where entity_type = 'gift' and entity_id = ${gift!}`
     expect(audits).toEqual([
-      { actor: `supplier:${shop.supplierCode}`, action: 'gift.redeemed', request_id: r.headers.get('x-request-id') },
+      {
+        actor: `supplier:${shop.supplierCode}`,
+        action: 'gift.redeemed',
+        request_id: r.headers.get('x-request-id'),
+        data: { supplier_code: shop.supplierCode, supplier_invoice_no: shop.invoiceNo },
+        same_time: true,
+      },
     ])
   })
 

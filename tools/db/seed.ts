@@ -3,6 +3,7 @@
  * production) and prints what it created. Running it again reports what already exists.
  */
 import { DrizzleGiftRepository } from '../../src/gifts/adapters/drizzle-gift-repository.ts'
+import { DrizzleRedemptionStore } from '../../src/gifts/adapters/drizzle-redemption-store.ts'
 import { DrizzleSupplierAccountRepository, DrizzleSupplierRepository } from '../../src/gifts/adapters/drizzle-supplier-repositories.ts'
 import type { SupplierCode } from '../../src/gifts/domain/supplier.ts'
 import { issueGifts } from '../../src/gifts/use-cases/issue-gifts.ts'
@@ -54,12 +55,14 @@ export async function seed(url: string): Promise<Line[]> {
   const clock = systemClock
   const deps = {
     gifts: new DrizzleGiftRepository(handle.db),
+    redemptions: new DrizzleRedemptionStore(handle.db),
     suppliers: new DrizzleSupplierRepository(handle.db),
     accounts: new DrizzleSupplierAccountRepository(handle.db),
     pins: new Pbkdf2Hasher(),
     clock,
     // Seeding never touches the lockout; the redemption below uses a known-good PIN.
     lockout: { reserve: async () => ({ locked: false as const }), settle: async () => {} },
+    defer: () => {},
   }
   const actor = { actor: 'seed', requestId: 'seed' }
   const lines: Line[] = []

@@ -1,16 +1,15 @@
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { AuditEntry } from '../../shared/audit.ts'
 import { money } from '../../shared/money.ts'
 import { auditLog, giftCodes } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import { auditRow } from '../../platform/audit-row.ts'
 import { GIFT_STATUS_CODE, type Gift, type GiftId } from '../domain/gift.ts'
-import type { SupplierCode } from '../domain/supplier.ts'
 import type { GiftRepository, NewGift } from '../ports.ts'
 
 type GiftRow = typeof giftCodes.$inferSelect
 
-const toGift = (r: GiftRow): Gift => ({
+export const toGift = (r: GiftRow): Gift => ({
   giftId: r.giftId as GiftId,
   status: r.giftStatus === GIFT_STATUS_CODE.used ? 'used' : 'unused',
   value: money(r.giftAmount, r.giftCurrency),
@@ -28,32 +27,6 @@ export class DrizzleGiftRepository implements GiftRepository {
   async findById(giftId: GiftId): Promise<Gift | null> {
     const [row] = await this.db.select().from(giftCodes).where(eq(giftCodes.giftId, giftId))
     return row ? toGift(row) : null
-  }
-
-  async markUsed(input: {
-    giftId: GiftId
-    usedAt: Date
-    supplierCode: SupplierCode
-    invoiceNo: string
-    audit: AuditEntry
-  }): Promise<Gift | null> {
-    return this.db.transaction(async (tx) => {
-      // The status guard in WHERE is what makes concurrent redemptions safe: Postgres re-checks it
-      // after waiting for the row lock, so only the first UPDATE matches.
-      const [row] = await tx
-        .update(giftCodes)
-        .set({
-          giftStatus: GIFT_STATUS_CODE.used,
-          giftUsedDatetime: input.usedAt,
-          usedSupplierCode: input.supplierCode,
-          usedInvoiceNo: input.invoiceNo,
-        })
-        .where(and(eq(giftCodes.giftId, input.giftId), eq(giftCodes.giftStatus, GIFT_STATUS_CODE.unused)))
-        .returning()
-      if (!row) return null
-      await tx.insert(auditLog).values(auditRow(input.audit))
-      return toGift(row)
-    })
   }
 
   async issue(gifts: readonly NewGift[], audit: AuditEntry): Promise<{ created: Gift[] } | { existing: GiftId[] }> {

@@ -12,21 +12,8 @@ const toSupplier = (r: typeof suppliers.$inferSelect): Supplier => ({
   supplierInvoiceNo: r.supplierInvoiceNo,
 })
 
-const toAccount = (r: typeof supplierAccounts.$inferSelect): SupplierAccount => ({
-  supplierAccountId: r.supplierAccountId,
-  supplierAccountInvoiceNo: r.supplierAccountInvoiceNo,
-  supplierCode: r.supplierCode as SupplierCode,
-  supplierAccountName: r.supplierAccountName,
-  secretHash: r.supplierAccountSecretCode,
-})
-
 export class DrizzleSupplierRepository implements SupplierRepository {
   constructor(private readonly db: Db) {}
-
-  async findByInvoiceNo(invoiceNo: string): Promise<Supplier | null> {
-    const [row] = await this.db.select().from(suppliers).where(eq(suppliers.supplierInvoiceNo, invoiceNo))
-    return row ? toSupplier(row) : null
-  }
 
   async findByCode(code: SupplierCode): Promise<Supplier | null> {
     const [row] = await this.db.select().from(suppliers).where(eq(suppliers.supplierCode, code))
@@ -49,19 +36,6 @@ export class DrizzleSupplierRepository implements SupplierRepository {
 
 export class DrizzleSupplierAccountRepository implements SupplierAccountRepository {
   constructor(private readonly db: Db) {}
-
-  async findByInvoiceNo(invoiceNo: string): Promise<SupplierAccount | null> {
-    const [row] = await this.db
-      .select()
-      .from(supplierAccounts)
-      .where(eq(supplierAccounts.supplierAccountInvoiceNo, invoiceNo))
-    return row ? toAccount(row) : null
-  }
-
-  async listBySupplierCode(code: SupplierCode): Promise<SupplierAccount[]> {
-    const rows = await this.db.select().from(supplierAccounts).where(eq(supplierAccounts.supplierCode, code))
-    return rows.map(toAccount)
-  }
 
   async create(a: SupplierAccount, audit: AuditEntry): Promise<boolean> {
     return this.db.transaction(async (tx) => {

@@ -25,3 +25,20 @@ export interface Gift {
   readonly usedInvoiceNo: string | null
   readonly createdAt: Date
 }
+
+/** Who used a gift, and when: what a redemption writes onto it. */
+export interface GiftUse {
+  readonly usedAt: Date
+  readonly supplierCode: string
+  readonly invoiceNo: string
+}
+
+/**
+ * The gift as a redemption leaves it. The store's guarded write (status still unused) is what makes
+ * it true; the answer is built here from the snapshot it was decided on, not read back.
+ */
+export function redeemed(gift: Gift, use: GiftUse): Gift {
+  const to = giftLifecycle.transition(gift.status, 'redeem')
+  if (!to.ok) throw new Error(to.error.message)
+  return { ...gift, status: to.value, usedAt: use.usedAt, usedSupplierCode: use.supplierCode, usedInvoiceNo: use.invoiceNo }
+}

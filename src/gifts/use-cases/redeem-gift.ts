@@ -1,19 +1,15 @@
-import type { Clock } from '../../shared/clock.ts'
+import type { Defer } from '../../shared/defer.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { giftErrors, type GiftError } from '../domain/errors.ts'
-import type { Gift, GiftId } from '../domain/gift.ts'
+import { redeemed, type Gift, type GiftId } from '../domain/gift.ts'
 import { checkRedeemable } from '../domain/redeemability.ts'
 import type { Supplier } from '../domain/supplier.ts'
-import type { GiftRepository, PinHasher, PinLockout, SupplierAccountRepository, SupplierRepository } from '../ports.ts'
-import { findSupplierByInvoice } from './find-supplier-by-invoice.ts'
+import type { PinHasher } from '../ports.ts'
+import type { GiftDeps } from './gift-deps.ts'
 
-export interface RedeemGiftDeps {
-  readonly gifts: GiftRepository
-  readonly suppliers: SupplierRepository
-  readonly accounts: SupplierAccountRepository
-  readonly pins: PinHasher
-  readonly lockout: PinLockout
-  readonly clock: Clock
+export type RedeemGiftDeps = Pick<GiftDeps, 'gifts' | 'redemptions' | 'pins' | 'lockout' | 'clock'> & {
+  /** The request's deferred work: the lockout's bookkeeping that cannot change the answer. */
+  readonly defer: Defer
 }
 
 export interface RedeemGiftCommand {
@@ -30,53 +26,70 @@ export interface Redemption {
   readonly supplier: Supplier
 }
 
-/** Seed 002, steps 1-4 in order: gift, supplier invoice, PIN (behind the lockout), mark used. */
+/**
+ * Seed 002, steps 1-4 in order: gift, supplier invoice, PIN (behind the lockout), mark used.
+ * Postgres sees two statements (one read of everything the checks need, one guarded write) and
+ * Redis one call before the answer on success (issue 13).
+ */
 export async function redeemGift(deps: RedeemGiftDeps, cmd: RedeemGiftCommand): Promise<Result<Redemption, GiftError>> {
   const now = deps.clock.now()
+  const snapshot = await deps.redemptions.load(cmd.giftId, cmd.supplierInvoiceNo)
 
-  const gift = checkRedeemable(cmd.giftId, await deps.gifts.findById(cmd.giftId), now)
+  const gift = checkRedeemable(cmd.giftId, snapshot.gift, now)
   if (!gift.ok) return gift
-
-  const supplier = await findSupplierByInvoice(deps, cmd.supplierInvoiceNo)
+  const supplier = snapshot.supplier
   if (supplier === null) return err(giftErrors.invoiceNotFound())
 
   // Reserved before the PIN is checked, so a correct PIN during a lockout is refused too.
-  const lock = await deps.lockout.reserve(supplier.supplierCode)
+  const code = supplier.supplierCode
+  const lock = await deps.lockout.reserve(code)
   if (lock.locked) return err(giftErrors.pinLocked(lock.retryAfterSeconds))
-  const correct = await pinMatchesAnAccount(deps, supplier, cmd.pin)
-  await deps.lockout.settle(supplier.supplierCode, correct)
-  if (!correct) return err(giftErrors.invalidPin())
+  if (!(await pinMatchesAny(deps.pins, snapshot.pinHashes, cmd.pin))) {
+    // Counted BEFORE the answer: a guesser must never learn a PIN was wrong while the failure is
+    // not yet counted, or sequential guesses could outrun the limit (and a lost deferred count
+    // would be a free guess). Only wrong PINs pay this second Redis call.
+    await deps.lockout.settle(code, false)
+    return err(giftErrors.invalidPin())
+  }
 
-  const usedAt = deps.clock.now()
-  const used = await deps.gifts.markUsed({
-    giftId: gift.value.giftId,
-    usedAt,
-    supplierCode: supplier.supplierCode,
-    invoiceNo: cmd.supplierInvoiceNo,
+  try {
+    return await markUsed(deps, cmd, gift.value, supplier)
+  } finally {
+    // Releasing a correct attempt's in-flight slot cannot change this answer, so the caller does
+    // not wait for it. Until it lands the slot only makes the lockout stricter; a lost release
+    // (logged by the Defer) expires with the in-flight key's TTL.
+    deps.defer('gifts.pin-attempt.release', () => deps.lockout.settle(code, true))
+  }
+}
+
+async function markUsed(deps: RedeemGiftDeps, cmd: RedeemGiftCommand, gift: Gift, supplier: Supplier): Promise<Result<Redemption, GiftError>> {
+  const use = { usedAt: deps.clock.now(), supplierCode: supplier.supplierCode, invoiceNo: cmd.supplierInvoiceNo }
+  const marked = await deps.redemptions.markUsed({
+    giftId: gift.giftId,
+    use,
     audit: {
       actor: cmd.actor ?? `supplier:${supplier.supplierCode}`,
       action: 'gift.redeemed',
       entityType: 'gift',
-      entityId: gift.value.giftId,
+      entityId: gift.giftId,
       requestId: cmd.requestId,
-      at: usedAt,
+      at: use.usedAt,
       data: { supplier_code: supplier.supplierCode, supplier_invoice_no: cmd.supplierInvoiceNo },
     },
   })
-  if (used === null) {
+  if (!marked) {
     // Lost the race to a concurrent redemption: report what the winner left behind.
     const current = await deps.gifts.findById(cmd.giftId)
     return err(giftErrors.alreadyUsed(cmd.giftId, current?.usedAt ?? null))
   }
-  return ok({ gift: used, supplier })
+  return ok({ gift: redeemed(gift, use), supplier })
 }
 
 /**
  * Verifies against every account of the supplier without stopping at the first match, so the time
  * taken does not reveal which account (if any) a PIN belongs to.
  */
-async function pinMatchesAnAccount(deps: RedeemGiftDeps, supplier: Supplier, pin: string): Promise<boolean> {
-  const accounts = await deps.accounts.listBySupplierCode(supplier.supplierCode)
-  const results = await Promise.all(accounts.map((a) => deps.pins.verify(pin, a.secretHash)))
+async function pinMatchesAny(pins: PinHasher, hashes: readonly string[], pin: string): Promise<boolean> {
+  const results = await Promise.all(hashes.map((h) => pins.verify(pin, h)))
   return results.includes(true)
 }

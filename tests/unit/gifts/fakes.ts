@@ -1,7 +1,8 @@
 import type { AuditEntry } from '../../../src/shared/audit.ts'
 import { ManualClock } from '../../../src/shared/clock.ts'
 import { money } from '../../../src/shared/money.ts'
-import type { Gift, GiftId } from '../../../src/gifts/domain/gift.ts'
+import type { Defer } from '../../../src/shared/defer.ts'
+import type { Gift, GiftId, GiftUse } from '../../../src/gifts/domain/gift.ts'
 import type { Supplier, SupplierAccount, SupplierCode } from '../../../src/gifts/domain/supplier.ts'
 import type {
   GiftRepository,
@@ -9,9 +10,12 @@ import type {
   NewGift,
   PinHasher,
   PinLockout,
+  RedemptionSnapshot,
+  RedemptionStore,
   SupplierAccountRepository,
   SupplierRepository,
 } from '../../../src/gifts/ports.ts'
+import type { GiftDeps } from '../../../src/gifts/use-cases/gift-deps.ts'
 import type { RedeemGiftDeps } from '../../../src/gifts/use-cases/redeem-gift.ts'
 
 /** In-memory ports for unit tests of the gift use cases (the real adapters have integration tests). */
@@ -20,14 +24,6 @@ export class MemoryGifts implements GiftRepository {
   readonly audit: AuditEntry[] = []
   async findById(id: GiftId) {
     return this.rows.get(id) ?? null
-  }
-  async markUsed(i: { giftId: GiftId; usedAt: Date; supplierCode: SupplierCode; invoiceNo: string; audit: AuditEntry }) {
-    const g = this.rows.get(i.giftId)
-    if (!g || g.status !== 'unused') return null
-    const used: Gift = { ...g, status: 'used', usedAt: i.usedAt, usedSupplierCode: i.supplierCode, usedInvoiceNo: i.invoiceNo }
-    this.rows.set(i.giftId, used)
-    this.audit.push(i.audit)
-    return used
   }
   async issue(gifts: readonly NewGift[], audit: AuditEntry) {
     const existing = gifts.filter((g) => this.rows.has(g.giftId)).map((g) => g.giftId)
@@ -53,9 +49,6 @@ export class MemoryGifts implements GiftRepository {
 
 export class MemorySuppliers implements SupplierRepository {
   readonly rows: Supplier[] = []
-  async findByInvoiceNo(inv: string) {
-    return this.rows.find((s) => s.supplierInvoiceNo === inv) ?? null
-  }
   async findByCode(code: SupplierCode) {
     return this.rows.find((s) => s.supplierCode === code) ?? null
   }
@@ -68,16 +61,50 @@ export class MemorySuppliers implements SupplierRepository {
 
 export class MemoryAccounts implements SupplierAccountRepository {
   readonly rows: SupplierAccount[] = []
-  async findByInvoiceNo(inv: string) {
-    return this.rows.find((a) => a.supplierAccountInvoiceNo === inv) ?? null
-  }
-  async listBySupplierCode(code: SupplierCode) {
-    return this.rows.filter((a) => a.supplierCode === code)
-  }
   async create(a: SupplierAccount) {
     if (this.rows.some((r) => r.supplierAccountInvoiceNo === a.supplierAccountInvoiceNo)) return false
     this.rows.push(a)
     return true
+  }
+}
+
+/** The one-read, one-guarded-write store over the memory tables (the SQL has integration tests). */
+export class MemoryRedemptions implements RedemptionStore {
+  /** Statements a database would have run, to check the use case's budget. */
+  loads = 0
+  writes = 0
+  constructor(
+    private readonly gifts: MemoryGifts,
+    private readonly suppliers: MemorySuppliers,
+    private readonly accounts: MemoryAccounts,
+  ) {}
+  async load(giftId: GiftId, invoiceNo: string): Promise<RedemptionSnapshot> {
+    this.loads++
+    const gift = this.gifts.rows.get(giftId) ?? null
+    if (!gift) return { gift: null, supplier: null, pinHashes: [] }
+    const code =
+      this.suppliers.rows.find((s) => s.supplierInvoiceNo === invoiceNo)?.supplierCode ??
+      this.accounts.rows.find((a) => a.supplierAccountInvoiceNo === invoiceNo)?.supplierCode
+    const supplier = this.suppliers.rows.find((s) => s.supplierCode === code) ?? null
+    const pinHashes = supplier ? this.accounts.rows.filter((a) => a.supplierCode === supplier.supplierCode).map((a) => a.secretHash) : []
+    return { gift, supplier, pinHashes }
+  }
+  async markUsed(i: { giftId: GiftId; use: GiftUse & { supplierCode: SupplierCode }; audit: AuditEntry }) {
+    this.writes++
+    const g = this.gifts.rows.get(i.giftId)
+    if (!g || g.status !== 'unused') return false
+    this.gifts.rows.set(i.giftId, { ...g, status: 'used', usedAt: i.use.usedAt, usedSupplierCode: i.use.supplierCode, usedInvoiceNo: i.use.invoiceNo })
+    this.gifts.audit.push(i.audit)
+    return true
+  }
+}
+
+/** A Defer that holds tasks until the test runs them: "after the answer" made observable. */
+export class HeldDefer {
+  readonly pending: Array<{ label: string; task: () => Promise<unknown> }> = []
+  readonly defer: Defer = (label, task) => void this.pending.push({ label, task })
+  async runAll(): Promise<void> {
+    for (const p of this.pending.splice(0)) await p.task()
   }
 }
 
@@ -89,18 +116,22 @@ export const plainPins: PinHasher = {
 
 export class MemoryLockout implements PinLockout {
   readonly failures = new Map<string, { count: number; until: number }>()
+  /** Calls in order, so tests can tell what happened before the answer. */
+  readonly log: string[] = []
   constructor(
     private readonly clock: ManualClock,
     readonly limit = 5,
     readonly windowMs = 15 * 60_000,
   ) {}
   async reserve(code: SupplierCode): Promise<LockoutState> {
+    this.log.push('reserve')
     const now = this.clock.now().getTime()
     const f = this.failures.get(code)
     if (!f || f.until <= now || f.count < this.limit) return { locked: false }
     return { locked: true, retryAfterSeconds: Math.ceil((f.until - now) / 1000) }
   }
   async settle(code: SupplierCode, correct: boolean) {
+    this.log.push(`settle:${correct}`)
     if (correct) return
     const now = this.clock.now().getTime()
     const f = this.failures.get(code)
@@ -111,13 +142,19 @@ export class MemoryLockout implements PinLockout {
 
 export function giftWorld(now = new Date('2026-06-01T00:00:00Z')) {
   const clock = new ManualClock(now)
+  const gifts = new MemoryGifts()
+  const suppliers = new MemorySuppliers()
+  const accounts = new MemoryAccounts()
+  const deferred = new HeldDefer()
   const deps = {
-    gifts: new MemoryGifts(),
-    suppliers: new MemorySuppliers(),
-    accounts: new MemoryAccounts(),
+    gifts,
+    redemptions: new MemoryRedemptions(gifts, suppliers, accounts),
+    suppliers,
+    accounts,
     pins: plainPins,
     lockout: new MemoryLockout(clock),
     clock,
-  } satisfies RedeemGiftDeps
-  return { deps, clock }
+    defer: deferred.defer,
+  } satisfies GiftDeps & RedeemGiftDeps
+  return { deps, clock, deferred }
 }

@@ -112,6 +112,53 @@ describe('redeemGift (seed 002)', () => {
     expect(await codeOf(cmd())).toBe('PIN_LOCKED')
   })
 
+  it('success: one read, one guarded write, one lockout call before the answer; the release is deferred', async () => {
+    const r = await redeemGift(world.deps, cmd())
+    expect(r.ok).toBe(true)
+    const { redemptions, lockout } = world.deps
+    expect([redemptions.loads, redemptions.writes]).toEqual([1, 1])
+    expect(lockout.log).toEqual(['reserve'])
+    expect(world.deferred.pending.map((p) => p.label)).toEqual(['gifts.pin-attempt.release'])
+    await world.deferred.runAll()
+    expect(lockout.log).toEqual(['reserve', 'settle:true'])
+  })
+
+  it('a wrong PIN is counted before the answer, with nothing deferred and nothing written', async () => {
+    expect(await codeOf(cmd({ pin: '0000' }))).toBe('INVALID_PIN')
+    expect(world.deps.lockout.log).toEqual(['reserve', 'settle:false'])
+    expect(world.deferred.pending).toEqual([])
+    expect([world.deps.redemptions.loads, world.deps.redemptions.writes]).toEqual([1, 0])
+  })
+
+  it('refusals before the PIN touch neither the lockout nor the write', async () => {
+    expect(await codeOf(cmd({ giftId: 'G-OLD' as GiftId }))).toBe('GIFT_EXPIRED')
+    expect(await codeOf(cmd({ supplierInvoiceNo: 'INV-NONE' }))).toBe('SUPPLIER_INVOICE_NOT_FOUND')
+    expect(world.deps.lockout.log).toEqual([])
+    expect(world.deps.redemptions.writes).toBe(0)
+  })
+
+  it('a failed write still releases the attempt (deferred) and surfaces the error', async () => {
+    world.deps.redemptions.markUsed = async () => {
+      throw new Error('db down')
+    }
+    await expect(redeemGift(world.deps, cmd())).rejects.toThrow('db down')
+    expect(world.deferred.pending.map((p) => p.label)).toEqual(['gifts.pin-attempt.release'])
+  })
+
+  it('losing the write race answers GIFT_ALREADY_USED with the winner\'s time', async () => {
+    const winner = new Date('2026-05-31T12:00:00Z')
+    const { redemptions, gifts } = world.deps
+    const load = redemptions.load.bind(redemptions)
+    redemptions.load = async (id, inv) => {
+      const snap = await load(id, inv)
+      // A concurrent redemption lands between this read and the write.
+      gifts.rows.set(id, { ...snap.gift!, status: 'used', usedAt: winner })
+      return snap
+    }
+    const r = await redeemGift(world.deps, cmd())
+    expect(r.ok ? 'OK' : r.error).toMatchObject({ code: 'GIFT_ALREADY_USED', details: { gift_used_datetime: winner.toISOString() } })
+  })
+
   it('concurrent redemptions of one gift: exactly one succeeds, the rest see GIFT_ALREADY_USED', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => codeOf(cmd())))
     expect(results.filter((r) => r === 'OK')).toHaveLength(1)
