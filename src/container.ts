@@ -9,7 +9,8 @@ import type { CatalogDeps } from './catalog/use-cases/catalog-deps.ts'
 import { DrizzleGiftRepository } from './gifts/adapters/drizzle-gift-repository.ts'
 import { DrizzleSupplierAccountRepository, DrizzleSupplierRepository } from './gifts/adapters/drizzle-supplier-repositories.ts'
 import { RedisPinLockout } from './gifts/adapters/redis-pin-lockout.ts'
-import type { RedeemGiftDeps } from './gifts/use-cases/redeem-gift.ts'
+import { DrizzleRedemptionStore } from './gifts/adapters/drizzle-redemption-store.ts'
+import type { GiftDeps } from './gifts/use-cases/gift-deps.ts'
 import { DrizzleUserRepository } from './identity/adapters/drizzle-user-repository.ts'
 import { JoseTokenIssuer } from './identity/adapters/jose-token-issuer.ts'
 import { RedisLoginThrottle } from './identity/adapters/redis-login-throttle.ts'
@@ -20,6 +21,8 @@ import { PostgresReservationSweeper } from './inventory/adapters/postgres-reserv
 import { RedisReservationCache } from './inventory/adapters/redis-reservation-cache.ts'
 import type { InventoryLock } from './inventory/ports.ts'
 import { DrizzleOrderRepository } from './orders/adapters/drizzle-order-repository.ts'
+import { LockedOrderPlacement } from './orders/adapters/locked-order-placement.ts'
+import { PostgresOrderPlacement } from './orders/adapters/postgres-order-placement.ts'
 import type { OrderDeps } from './orders/use-cases/order-deps.ts'
 import { DrizzleEmailSender } from './payments/adapters/drizzle-email-sender.ts'
 import { DrizzleOutboxRelay } from './payments/adapters/drizzle-outbox-relay.ts'
@@ -36,7 +39,11 @@ import { DrizzleReversalRepository } from './loyalty/adapters/drizzle-reversal-r
 import { PayPayOpaClient } from './loyalty/adapters/paypay-client.ts'
 import { RedisRateGate } from './loyalty/adapters/redis-rate-gate.ts'
 import { DEFAULT_LOYALTY_SETTINGS, type LoyaltyDeps } from './loyalty/use-cases/loyalty-deps.ts'
-import { DrizzleAuctionRepository, DrizzleBookingRepository, DrizzlePaymentSessionRepository, DrizzlePropertyRepository, DrizzleRefundRepository } from './bookings/adapters/drizzle-booking-repositories.ts'
+import { DrizzleAuctionRepository } from './bookings/adapters/drizzle-auction-repository.ts'
+import { DrizzleBookingRepository } from './bookings/adapters/drizzle-booking-repository.ts'
+import { DrizzlePaymentSessionRepository } from './bookings/adapters/drizzle-payment-session-repository.ts'
+import { DrizzlePropertyRepository } from './bookings/adapters/drizzle-property-repository.ts'
+import { DrizzleRefundRepository } from './bookings/adapters/drizzle-refund-repository.ts'
 import { LogEmailSender } from './bookings/adapters/log-email-sender.ts'
 import { ZaloPayGateway } from './bookings/adapters/zalopay-gateway.ts'
 import type { BookingDeps } from './bookings/use-cases/deps.ts'
@@ -74,7 +81,7 @@ export interface Deps {
   readonly verifyToken: TokenVerifier
   /** Generated files (invoices, history files): R2 on Workers, Postgres elsewhere. */
   readonly files: ObjectStore
-  readonly gifts: RedeemGiftDeps
+  readonly gifts: GiftDeps
   readonly commerce: CommerceDeps
   /** Null when Paystack is not configured (PAYSTACK_SECRET_KEY unset). */
   readonly payments: PaymentDeps | null
@@ -148,6 +155,7 @@ export function buildDeps(input: {
     files,
     gifts: {
       gifts: new DrizzleGiftRepository(db),
+      redemptions: new DrizzleRedemptionStore(db),
       suppliers: new DrizzleSupplierRepository(db),
       accounts: new DrizzleSupplierAccountRepository(db),
       pins: hasher,
@@ -221,7 +229,6 @@ function buildPayments(
   files: ObjectStore,
 ): PaymentDeps | null {
   if (!config.PAYSTACK_SECRET_KEY) return null
-  const users = new DrizzleUserRepository(db)
   return {
     store: new DrizzlePaymentStore(db),
     gateway: new PaystackGateway(config.PAYSTACK_API_URL, config.PAYSTACK_SECRET_KEY, config.PAYSTACK_TIMEOUT_MS),
@@ -230,7 +237,6 @@ function buildPayments(
     intents: new RedisPaymentIntentCache(redis, logger),
     reservationCache: commerce.orders.reservationCache,
     orders: commerce.orders.orders,
-    emailOf: async (userId) => (await users.findById(userId))?.email ?? null,
     emails: new DrizzleEmailSender(db),
     files,
     clock,
@@ -259,8 +265,9 @@ function buildCommerce(config: Config, db: Db, redis: Redis, logger: Logger, clo
     carts: { guests: new RedisGuestCartStore(redis), users: userCarts, catalog, clock },
     orders: {
       orders: new DrizzleOrderRepository(db),
-      catalog,
-      carts: userCarts,
+      // The Postgres lock reserves inside the one placement statement; any other lock (the
+      // variants' Durable Objects) reserves between a read and the write.
+      placement: lock instanceof PostgresInventoryLock ? new PostgresOrderPlacement(db) : new LockedOrderPlacement(db, lock),
       inventory: lock,
       sweeper: new PostgresReservationSweeper(db),
       reservationCache: new RedisReservationCache(redis, logger),

@@ -1,7 +1,7 @@
 import { and, asc, inArray, isNull } from 'drizzle-orm'
 import { outbox } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
-import type { JobQueue } from '../../shared/jobs.ts'
+import type { JobMessage, JobQueue } from '../../shared/jobs.ts'
 import type { Logger } from '../../shared/logger.ts'
 import type { OutboxRelay } from '../ports.ts'
 
@@ -25,18 +25,29 @@ export class DrizzleOutboxRelay implements OutboxRelay {
       .orderBy(asc(outbox.id))
       .limit(200)
     if (rows.length === 0) return 0
+    const sent = await this.send(rows.map((row) => ({ name: row.jobName, payload: row.payload, deduplicationId: row.deduplicationId })))
+    await this.markPublished(sent)
+    return sent.length
+  }
+
+  async send(jobs: readonly JobMessage[]): Promise<readonly string[]> {
+    if (jobs.length === 0) return []
     try {
       // One batch request instead of one per job: QStash deduplicates each message by its id.
-      await this.queue.publishMany(rows.map((row) => ({ name: row.jobName, payload: row.payload, deduplicationId: row.deduplicationId })))
+      await this.queue.publishMany(jobs)
     } catch (e) {
       // Left unpublished: the reconciliation job publishes them later.
-      this.logger.warn('outbox publish failed', { jobs: rows.length, error: String(e) })
-      return 0
+      this.logger.warn('outbox publish failed', { jobs: jobs.length, error: String(e) })
+      return []
     }
+    return jobs.map((j) => j.deduplicationId!)
+  }
+
+  async markPublished(deduplicationIds: readonly string[]): Promise<void> {
+    if (deduplicationIds.length === 0) return
     await this.db
       .update(outbox)
       .set({ publishedAt: new Date() })
-      .where(inArray(outbox.id, rows.map((r) => r.id)))
-    return rows.length
+      .where(and(inArray(outbox.deduplicationId, [...deduplicationIds]), isNull(outbox.publishedAt)))
   }
 }

@@ -1,16 +1,16 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm'
-import { auditLog, orders, outbox, payments, refunds } from '../../db/schema.ts'
-import { PostgresStockCommitter } from '../../inventory/adapters/postgres-stock-committer.ts'
+import { auditLog, orders, payments, refunds } from '../../db/schema.ts'
 import { orderLifecycle, type OrderStatus } from '../../orders/domain/order.ts'
 import { auditRow } from '../../platform/audit-row.ts'
 import type { Db, Tx } from '../../platform/db.ts'
-import { prefixedId } from '../../shared/ids.ts'
-import type { JobMessage } from '../../shared/jobs.ts'
 import { money } from '../../shared/money.ts'
-import { decideCharge, paymentLifecycle, type Payment, type PaymentId, type PaymentReference, type PaymentStatus, type VerifiedCharge } from '../domain/payment.ts'
-import { HOLDS_AMOUNT, REFUND_EVENT_FOR, refundLifecycle, type RefundId, type RefundStatus } from '../domain/refund.ts'
-import type { AuditContext, GatewayRefund, PaymentStore, RefundRequestOutcome, RefundView, SettleOutcome } from '../ports.ts'
-import { PAYMENT_JOBS } from '../use-cases/payment-jobs.ts'
+import { paymentLifecycle, type Payment, type PaymentId, type PaymentReference, type PaymentStatus } from '../domain/payment.ts'
+import { ACCEPTED_REFUND_STATUSES } from '../domain/refund-answer.ts'
+import { REFUND_EVENT_FOR, refundLifecycle, type RefundId, type RefundStatus } from '../domain/refund.ts'
+import type { AuditContext, GatewayRefund, PaymentStore, RefundAnswerWrite, RefundView, SettlementWrite } from '../ports.ts'
+import { markInitFailed, openPayment } from './open-payment-sql.ts'
+import { holdRefund, loadRefundState, recordRefundAnswer } from './refund-sql.ts'
+import { commitSettlement, loadCharge } from './settlement-sql.ts'
 
 type PaymentRow = typeof payments.$inferSelect
 type RefundRow = typeof refunds.$inferSelect
@@ -42,62 +42,20 @@ const toRefund = (r: RefundRow): RefundView => ({
 const audit = (ctx: AuditContext, action: string, entityType: string, entityId: string, data?: Record<string, unknown>) =>
   auditRow({ actor: ctx.actor, requestId: ctx.requestId, at: ctx.now, action, entityType, entityId, ...(data && { data }) })
 
-/** Writes jobs to the outbox inside the caller's transaction; a rollback takes them back. */
-async function enqueue(tx: Tx, jobs: readonly JobMessage[], now: Date): Promise<void> {
-  if (jobs.length === 0) return
-  await tx
-    .insert(outbox)
-    .values(jobs.map((j) => ({ jobName: j.name, payload: j.payload as object, deduplicationId: j.deduplicationId!, createdAt: now })))
-    .onConflictDoNothing()
-}
-
-const job = (name: string, dedup: string, payload: Record<string, unknown>): JobMessage => ({ name, payload, deduplicationId: `${name}:${dedup}` })
-
 /** Postgres side of payments. Each method is one transaction; rows are locked in the order payment → order → refunds. */
 export class DrizzlePaymentStore implements PaymentStore {
   constructor(private readonly db: Db) {}
 
-  async createInitialized(p: Payment, ctx: AuditContext) {
-    return this.db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(payments)
-        .values({
-          id: p.id,
-          orderId: p.orderId,
-          userId: p.userId,
-          reference: p.reference,
-          amount: p.amount.amount,
-          currency: p.amount.currency,
-          status: p.status,
-          email: p.email,
-          createdAt: p.createdAt,
-          updatedAt: p.createdAt,
-        })
-        .onConflictDoNothing()
-        .returning({ id: payments.id })
-      if (inserted.length === 0) {
-        const [live] = await tx.select().from(payments).where(and(eq(payments.orderId, p.orderId), eq(payments.status, 'initialized')))
-        if (!live) throw new Error(`payment insert for order ${p.orderId} conflicted without a live payment`)
-        return { created: false as const, existing: toPayment(live) }
-      }
-      await tx.insert(auditLog).values(audit(ctx, 'payment.initialized', 'payment', p.id, { order_id: p.orderId, reference: p.reference, amount: p.amount.amount, currency: p.amount.currency }))
-      return { created: true as const }
-    })
+  openPayment(p: Parameters<PaymentStore['openPayment']>[0], ctx: AuditContext) {
+    return openPayment(this.db, p, ctx)
   }
 
   async attachAuthorization(id: PaymentId, authorizationUrl: string, accessCode: string) {
     await this.db.update(payments).set({ authorizationUrl, accessCode, updatedAt: new Date() }).where(eq(payments.id, id))
   }
 
-  async markInitFailed(id: PaymentId, reason: string, ctx: AuditContext) {
-    await this.db.transaction(async (tx) => {
-      const moved = await tx
-        .update(payments)
-        .set({ status: 'failed', reviewReason: reason.slice(0, 500), updatedAt: ctx.now })
-        .where(and(eq(payments.id, id), eq(payments.status, 'initialized')))
-        .returning({ id: payments.id })
-      if (moved.length > 0) await tx.insert(auditLog).values(audit(ctx, 'payment.init_failed', 'payment', id, { reason: reason.slice(0, 200) }))
-    })
+  markInitFailed(id: PaymentId, reason: string, ctx: AuditContext) {
+    return markInitFailed(this.db, id, reason, ctx)
   }
 
   async findById(id: PaymentId) {
@@ -110,78 +68,12 @@ export class DrizzlePaymentStore implements PaymentStore {
     return r ? toPayment(r) : null
   }
 
-  async settleCharge(reference: string, charge: VerifiedCharge, ctx: AuditContext): Promise<SettleOutcome> {
-    return this.db.transaction(async (tx): Promise<SettleOutcome> => {
-      const [row] = await tx.select().from(payments).where(eq(payments.reference, reference)).for('update')
-      if (!row) return { kind: 'unknown_reference' }
-      const payment = toPayment(row)
-      const decision = decideCharge(payment, charge)
-      const setStatus = async (event: 'succeed' | 'fail' | 'flag', extra: Partial<PaymentRow> = {}) => {
-        const to = paymentLifecycle.transition(payment.status, event)
-        if (!to.ok) throw new Error(to.error.message)
-        await tx.update(payments).set({ status: to.value, updatedAt: ctx.now, ...extra }).where(eq(payments.id, payment.id))
-      }
-      switch (decision.kind) {
-        case 'already_settled':
-        case 'not_final':
-          return { kind: decision.kind }
-        case 'failed':
-          await setStatus('fail')
-          await tx.insert(auditLog).values(audit(ctx, 'payment.failed', 'payment', payment.id, { reference }))
-          return { kind: 'failed' }
-        case 'mismatch':
-          await setStatus('flag', { reviewReason: decision.reason, gatewayTransactionId: charge.gatewayTransactionId })
-          await tx.insert(auditLog).values(audit(ctx, 'payment.flagged', 'payment', payment.id, { reason: decision.reason }))
-          return { kind: 'flagged', reason: decision.reason }
-        case 'fulfil':
-          break
-      }
+  loadCharge(reference: string) {
+    return loadCharge(this.db, reference)
+  }
 
-      await setStatus('succeed', { gatewayTransactionId: charge.gatewayTransactionId, paidAt: charge.paidAt ?? ctx.now })
-      await tx.insert(auditLog).values(audit(ctx, 'payment.paid', 'payment', payment.id, { reference, amount: charge.amount, currency: charge.currency }))
-
-      const [order] = await tx.select().from(orders).where(eq(orders.id, payment.orderId)).for('update')
-      const orderStatus = order?.status as OrderStatus | undefined
-      const commit =
-        orderStatus && orderLifecycle.can(orderStatus, 'pay') ? await new PostgresStockCommitter(tx).commit(payment.orderId, ctx.now) : null
-      if (order && orderStatus && commit?.ok) {
-        await tx.update(orders).set({ status: 'paid', updatedAt: ctx.now }).where(eq(orders.id, order.id))
-        await tx.insert(auditLog).values([
-          audit(ctx, 'order.paid', 'order', order.id, { from: orderStatus, payment_id: payment.id }),
-          audit(ctx, 'inventory.committed', 'order', order.id, { lines: commit.committed.length, reactivated: commit.reactivated }),
-        ])
-        const jobs = [
-          job(PAYMENT_JOBS.invoice, order.id, { order_id: order.id, payment_id: payment.id }),
-          job(PAYMENT_JOBS.email, `order_confirmation:${payment.id}`, { kind: 'order_confirmation', payment_id: payment.id }),
-          job(PAYMENT_JOBS.email, `payment_receipt:${payment.id}`, { kind: 'payment_receipt', payment_id: payment.id }),
-        ]
-        await enqueue(tx, jobs, ctx.now)
-        return { kind: 'fulfilled', orderId: order.id, jobs, reactivated: commit.reactivated.length > 0 }
-      }
-
-      // Paid, but the order cannot be fulfilled (stock gone after expiry, or the order was
-      // cancelled): keep the money's trail and refund it in full, automatically.
-      const refundId = prefixedId('rfd', ctx.now.getTime()) as RefundId
-      const why = !order ? 'order missing' : commit && !commit.ok ? `stock unavailable (${commit.reason})` : `order ${orderStatus}`
-      await tx.insert(refunds).values({
-        id: refundId,
-        paymentId: payment.id,
-        amount: payment.amount.amount,
-        currency: payment.amount.currency,
-        reason: `automatic: ${why}`,
-        status: 'requested',
-        requestedBy: 'system',
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      await tx.insert(auditLog).values(audit(ctx, 'payment.refund_required', 'payment', payment.id, { refund_id: refundId, reason: why }))
-      const jobs = [
-        job(PAYMENT_JOBS.autoRefund, refundId, { refund_id: refundId }),
-        job(PAYMENT_JOBS.email, `payment_refunded_out_of_stock:${payment.id}`, { kind: 'payment_refunded_out_of_stock', payment_id: payment.id }),
-      ]
-      await enqueue(tx, jobs, ctx.now)
-      return { kind: 'refund_required', orderId: payment.orderId, refundId, jobs }
-    })
+  commitSettlement(write: SettlementWrite) {
+    return commitSettlement(this.db, write)
   }
 
   async stalePayments(before: Date, limit: number) {
@@ -198,64 +90,16 @@ export class DrizzlePaymentStore implements PaymentStore {
     await this.db.update(payments).set({ updatedAt: now }).where(and(eq(payments.id, id), eq(payments.status, 'initialized')))
   }
 
-  async requestRefund(input: { id: RefundId; paymentId: PaymentId; amount: number; reason: string }, ctx: AuditContext): Promise<RefundRequestOutcome> {
-    return this.db.transaction(async (tx): Promise<RefundRequestOutcome> => {
-      const [p] = await tx.select().from(payments).where(eq(payments.id, input.paymentId)).for('update')
-      if (!p) return { ok: false, reason: 'not_found' }
-      // The same request again (its id derives from the admin's Idempotency-Key): its amount is
-      // already held, so neither the checks below nor a second hold apply; the caller resolves it.
-      const [prior] = await tx.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.id, input.id), eq(refunds.paymentId, p.id)))
-      if (prior) return { ok: true, refundId: input.id, payment: toPayment(p), existing: true }
-      const status = p.status as PaymentStatus
-      if (!paymentLifecycle.can(status, 'refund_part')) return { ok: false, reason: 'not_refundable', status }
-      const refundable = p.amount - (await heldAmount(tx, p.id))
-      if (input.amount > refundable) return { ok: false, reason: 'too_large', refundable }
-      await tx.insert(refunds).values({
-        id: input.id,
-        paymentId: p.id,
-        amount: input.amount,
-        currency: p.currency,
-        reason: input.reason,
-        status: 'requested',
-        requestedBy: ctx.actor,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      await tx.insert(auditLog).values(audit(ctx, 'refund.requested', 'refund', input.id, { payment_id: p.id, amount: input.amount, reason: input.reason }))
-      return { ok: true, refundId: input.id, payment: toPayment(p) }
-    })
+  holdRefund(...args: Parameters<PaymentStore['holdRefund']>) {
+    return holdRefund(this.db, ...args)
   }
 
-  async recordRefundAnswer(
-    refundId: RefundId,
-    answer: { accepted: true; gatewayRefundId: string; status: string } | { accepted: false; message: string },
-    ctx: AuditContext,
-  ) {
-    return this.db.transaction(async (tx) => {
-      const [r] = await tx.select().from(refunds).where(eq(refunds.id, refundId))
-      if (!r) throw new Error(`unknown refund ${refundId}`)
-      const [p] = await tx.select().from(payments).where(eq(payments.id, r.paymentId)).for('update')
-      const [locked] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for('update')
-      if (!p || !locked) throw new Error(`refund ${refundId} lost its payment`)
-      const from = locked.status as RefundStatus
-      if (!answer.accepted) {
-        const to = refundLifecycle.transition(from, 'reject')
-        if (to.ok) {
-          await tx.update(refunds).set({ status: to.value, failureReason: answer.message.slice(0, 500), updatedAt: ctx.now }).where(eq(refunds.id, refundId))
-          await tx.insert(auditLog).values(audit(ctx, 'refund.failed', 'refund', refundId, { message: answer.message.slice(0, 200) }))
-        }
-        return { jobs: [] }
-      }
-      const event = REFUND_EVENT_FOR[answer.status] ?? 'accept'
-      const to = refundLifecycle.transition(from, event)
-      if (!to.ok) return { jobs: [] }
-      await tx.update(refunds).set({ status: to.value, gatewayRefundId: answer.gatewayRefundId, updatedAt: ctx.now }).where(eq(refunds.id, refundId))
-      await tx.insert(auditLog).values(audit(ctx, 'refund.accepted', 'refund', refundId, { gateway_refund_id: answer.gatewayRefundId, status: answer.status }))
-      await markRefunded(tx, p, ctx)
-      const jobs = [job(PAYMENT_JOBS.email, `refund_confirmation:${refundId}`, { kind: 'refund_confirmation', payment_id: p.id, refund_id: refundId })]
-      await enqueue(tx, jobs, ctx.now)
-      return { jobs }
-    })
+  loadRefundState(id: RefundId) {
+    return loadRefundState(this.db, id)
+  }
+
+  recordRefundAnswer(write: RefundAnswerWrite) {
+    return recordRefundAnswer(this.db, write)
   }
 
   async applyGatewayRefunds(reference: string, listed: readonly GatewayRefund[], ctx: AuditContext): Promise<number> {
@@ -326,21 +170,12 @@ export class DrizzlePaymentStore implements PaymentStore {
   }
 }
 
-/** Amount held by refunds that have not failed (requested ones included: racing refunds see them). */
-async function heldAmount(tx: Tx, paymentId: string): Promise<number> {
-  const [row] = await tx
-    .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::integer` })
-    .from(refunds)
-    .where(and(eq(refunds.paymentId, paymentId), inArray(refunds.status, [...HOLDS_AMOUNT])))
-  return Number(row?.total ?? 0)
-}
-
 /** After a refund is accepted: payment and order become partially refunded or refunded. */
 async function markRefunded(tx: Tx, p: PaymentRow, ctx: AuditContext): Promise<void> {
   const [row] = await tx
     .select({ total: sql<number>`coalesce(sum(${refunds.amount}), 0)::integer` })
     .from(refunds)
-    .where(and(eq(refunds.paymentId, p.id), inArray(refunds.status, ['pending', 'processing', 'processed', 'needs_attention'])))
+    .where(and(eq(refunds.paymentId, p.id), inArray(refunds.status, [...ACCEPTED_REFUND_STATUSES])))
   const event = Number(row?.total ?? 0) >= p.amount ? 'refund_all' : 'refund_part'
   const paymentTo = paymentLifecycle.transition(p.status as PaymentStatus, event)
   if (paymentTo.ok && paymentTo.value !== p.status) {

@@ -19,55 +19,51 @@ export interface PaymentIntent {
  */
 export const newReference = (nowMs: number): PaymentReference => `TXN-${ulid(nowMs)}` as PaymentReference
 
+const MAX_TRIES = 3
+
 /**
- * Seed 004 §1 steps 5-9. One live Paystack transaction per order: a live intent (Redis) or a live
- * payment row (Postgres, unique per order) is answered again instead of creating a second one.
+ * Seed 004 §1 steps 5-9 in two statements around the Paystack call: (1) one reads the order and
+ * its live payment and, if the order is payable, opens the payment (guarded: one live payment per
+ * order); (2) one records Paystack's answer. A live payment is answered again instead of creating
+ * a second Paystack transaction. The intent is then cached in Redis (seed step 7).
  */
 export async function initializePayment(
   deps: PaymentDeps,
   cmd: { orderId: OrderId; userId: string; email?: string; requestId: string },
 ): Promise<Result<PaymentIntent, PaymentError>> {
   const now = deps.clock.now()
-  const order = await deps.orders.findForUser(cmd.orderId, cmd.userId)
-  if (!order) return err(paymentErrors.orderNotFound(cmd.orderId))
-  if (order.status !== 'awaiting_payment') return err(paymentErrors.orderNotPayable(order.id, order.status))
-  if (order.expiresAt.getTime() <= now.getTime()) return err(paymentErrors.orderExpired(order.id))
-
-  const cached = await deps.intents.get(order.id)
-  if (cached) {
-    const p = await deps.store.findByReference(cached.reference)
-    if (p && p.status === 'initialized') return ok({ paymentId: p.id, reference: cached.reference, authorizationUrl: cached.authorizationUrl, reused: true })
-  }
-
-  const email = cmd.email ?? (await deps.emailOf(cmd.userId))
-  if (!email) return err(paymentErrors.emailRequired())
-  const payment: Payment = {
-    id: prefixedId('pay', now.getTime()) as PaymentId,
-    orderId: order.id,
-    userId: cmd.userId,
-    reference: newReference(now.getTime()),
-    amount: order.total,
-    status: 'initialized',
-    email,
-    authorizationUrl: null,
-    createdAt: now,
-  }
   const audit = { actor: `user:${cmd.userId}`, requestId: cmd.requestId, now }
-  const created = await deps.store.createInitialized(payment, audit)
-  if (!created.created) {
-    const live = created.existing
-    if (!live.authorizationUrl) return err(paymentErrors.initInProgress(order.id))
-    await deps.intents.put(order.id, { reference: live.reference, authorizationUrl: live.authorizationUrl }, deps.intentTtlSeconds)
-    return ok({ paymentId: live.id, reference: live.reference, authorizationUrl: live.authorizationUrl, reused: true })
+  const id = prefixedId('pay', now.getTime()) as PaymentId
+  const reference = newReference(now.getTime())
+  for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
+    const opened = await deps.store.openPayment({ id, reference, orderId: cmd.orderId, userId: cmd.userId, ...(cmd.email && { email: cmd.email }) }, audit)
+    const order = opened.order
+    if (!order) return err(paymentErrors.orderNotFound(cmd.orderId))
+    if (order.status !== 'awaiting_payment') return err(paymentErrors.orderNotPayable(order.id, order.status))
+    if (order.expiresAt.getTime() <= now.getTime()) return err(paymentErrors.orderExpired(order.id))
+    if (opened.created) return openAtGateway(deps, opened.created, audit)
+    const live = opened.live
+    if (live) {
+      if (!live.authorizationUrl) return err(paymentErrors.initInProgress(order.id))
+      await deps.intents.put(order.id, { reference: live.reference, authorizationUrl: live.authorizationUrl }, deps.intentTtlSeconds)
+      return ok({ paymentId: live.id, reference: live.reference, authorizationUrl: live.authorizationUrl, reused: true })
+    }
+    if (!opened.email) return err(paymentErrors.emailRequired())
+    // Nothing inserted and no live payment seen: a concurrent request opened one after this
+    // statement's snapshot was taken. The next read sees it.
   }
+  return err(paymentErrors.initInProgress(cmd.orderId))
+}
 
+/** Paystack's initialize for the payment just opened, then its answer recorded (one statement). */
+async function openAtGateway(deps: PaymentDeps, payment: Payment, audit: { actor: string; requestId: string; now: Date }): Promise<Result<PaymentIntent, PaymentError>> {
   const answer = await deps.gateway
     .initialize({
       reference: payment.reference,
       amount: payment.amount,
-      email,
+      email: payment.email,
       callbackUrl: deps.callbackUrl,
-      metadata: { order_id: order.id, payment_id: payment.id },
+      metadata: { order_id: payment.orderId, payment_id: payment.id },
     })
     .catch(async (e: unknown) => {
       // Unknown whether Paystack created it; nobody was shown its page, so retire this reference.
@@ -79,7 +75,7 @@ export async function initializePayment(
     return err(paymentErrors.gateway(answer.message))
   }
   await deps.store.attachAuthorization(payment.id, answer.value.authorizationUrl, answer.value.accessCode)
-  await deps.intents.put(order.id, { reference: payment.reference, authorizationUrl: answer.value.authorizationUrl }, deps.intentTtlSeconds)
-  deps.logger.info('payment initialized', { payment_id: payment.id, order_id: order.id, reference: payment.reference })
+  await deps.intents.put(payment.orderId, { reference: payment.reference, authorizationUrl: answer.value.authorizationUrl }, deps.intentTtlSeconds)
+  deps.logger.info('payment initialized', { payment_id: payment.id, order_id: payment.orderId, reference: payment.reference })
   return ok({ paymentId: payment.id, reference: payment.reference, authorizationUrl: answer.value.authorizationUrl, reused: false })
 }

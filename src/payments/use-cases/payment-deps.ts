@@ -13,8 +13,6 @@ export interface PaymentDeps {
   readonly intents: PaymentIntentCache
   readonly reservationCache: ReservationCache
   readonly orders: Pick<OrderRepository, 'find' | 'findForUser'>
-  /** The payer's email for Paystack, when the service knows the user. */
-  readonly emailOf: (userId: string) => Promise<string | null>
   readonly emails: EmailSender
   readonly files: ObjectStore
   readonly clock: Clock

@@ -1,5 +1,6 @@
 import type { OrderId } from '../../orders/domain/order.ts'
 import type { Order } from '../../orders/domain/order.ts'
+import type { JobMessage } from '../../shared/jobs.ts'
 import { money } from '../../shared/money.ts'
 import type { PaymentId } from '../domain/payment.ts'
 import type { RefundId } from '../domain/refund.ts'
@@ -14,6 +15,9 @@ export const PAYMENT_JOBS = {
   autoRefund: 'payments.auto-refund',
   reconcile: 'payments.reconcile',
 } as const
+
+/** A job for the outbox, named by what it is about so a second write of it is a no-op. */
+export const outboxJob = (name: string, dedup: string, payload: Record<string, unknown>): JobMessage => ({ name, payload, deduplicationId: `${name}:${dedup}` })
 
 export type EmailKind = 'order_confirmation' | 'payment_receipt' | 'refund_confirmation' | 'payment_refunded_out_of_stock'
 

@@ -1,6 +1,7 @@
 import { applyVerifiedCharge } from './apply-verified-charge.ts'
 import type { PaymentDeps } from './payment-deps.ts'
 import { autoRefund } from './payment-jobs.ts'
+import { recordRefundAnswer } from './record-refund-answer.ts'
 import { syncRefunds } from './sync-refunds.ts'
 
 const PENDING_AFTER_MS = 3 * 60_000
@@ -36,12 +37,12 @@ export async function reconcilePayments(deps: PaymentDeps, opts: { pendingAfterM
     }
     // Held for minutes and unknown to Paystack: the call never reached it (5xx, reset, timeout).
     // Fail it so its amount is free again; the admin's retry creates the refund that counts.
-    const recorded = await deps.store.recordRefundAnswer(
+    await recordRefundAnswer(
+      deps,
       r.id,
       { accepted: false, message: 'never reached Paystack (no matching refund there); released by reconciliation' },
       { actor: 'system:reconcile', requestId: `reconcile:${now.toISOString()}`, now },
     )
-    await deps.outbox.publish(recorded.jobs.map((j) => j.deduplicationId!))
     abandoned++
   }
   // Accepted refunds whose final webhook never came: Paystack's refund list says where they are.

@@ -2,15 +2,16 @@ import { prefixedId } from '../../shared/ids.ts'
 import { money } from '../../shared/money.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { paymentErrors, type PaymentError } from '../domain/errors.ts'
-import type { PaymentId } from '../domain/payment.ts'
-import type { RefundId } from '../domain/refund.ts'
-import type { RefundView } from '../ports.ts'
+import { PAYMENT_STATUSES, paymentLifecycle, type PaymentId } from '../domain/payment.ts'
+import { HOLDS_AMOUNT, type RefundId } from '../domain/refund.ts'
+import type { RefundView, StoredRefundState } from '../ports.ts'
 import type { PaymentDeps } from './payment-deps.ts'
+import { recordRefundAnswer } from './record-refund-answer.ts'
 
 /**
- * Seed 004 §2, without holding a database lock across the gateway call: (1) one transaction checks
+ * Seed 004 §2, without holding a database lock across the gateway call: (1) one statement checks
  * the payment is paid and has the amount left, and holds it as a `requested` refund; (2) Paystack's
- * refund API; (3) one transaction records its answer (accepted: pending, order and payment refund
+ * refund API; (3) one statement records its answer (accepted: pending, order and payment refund
  * status, audit, email job; refused: failed, amount free again). A crash between (1) and (3) leaves
  * a `requested` refund that reconciliation settles from Paystack's refund list. A retried request
  * (same `refundId`, derived from the admin's Idempotency-Key) finds the refund it held: see
@@ -22,22 +23,25 @@ export async function requestRefund(
 ): Promise<Result<RefundView, PaymentError>> {
   const now = deps.clock.now()
   const audit = { actor: cmd.actor, requestId: cmd.requestId, now }
-  const payment = await deps.store.findById(cmd.paymentId)
+  const id = cmd.refundId ?? (prefixedId('rfd', now.getTime()) as RefundId)
+  const rules = { refundableFrom: PAYMENT_STATUSES.filter((s) => paymentLifecycle.can(s, 'refund_part')), holds: [...HOLDS_AMOUNT] }
+  const held = await deps.store.holdRefund(
+    { id, paymentId: cmd.paymentId, amount: cmd.amount, ...(cmd.currency && { currency: cmd.currency }), reason: cmd.reason },
+    rules,
+    audit,
+  )
+  const payment = held.payment
   if (!payment) return err(paymentErrors.paymentNotFound(cmd.paymentId))
   if (cmd.currency && cmd.currency !== payment.amount.currency) return err(paymentErrors.currencyMismatch(payment.amount.currency))
-
-  const id = cmd.refundId ?? (prefixedId('rfd', now.getTime()) as RefundId)
-  const held = await deps.store.requestRefund({ id, paymentId: cmd.paymentId, amount: cmd.amount, reason: cmd.reason }, audit)
-  if (!held.ok) {
-    if (held.reason === 'not_found') return err(paymentErrors.paymentNotFound(cmd.paymentId))
-    if (held.reason === 'not_refundable') return err(paymentErrors.notRefundable(cmd.paymentId, held.status))
-    return err(paymentErrors.refundTooLarge(cmd.amount, held.refundable))
-  }
-  if (held.existing) {
+  if (held.outcome === 'existing') {
+    // The same request again: its amount is already held, so the checks below do not apply.
     const resolved = await resolveHeld(deps, id, payment.reference, audit)
     if (resolved) return ok(resolved)
+  } else if (held.outcome === 'refused') {
+    if (!paymentLifecycle.can(payment.status, 'refund_part')) return err(paymentErrors.notRefundable(cmd.paymentId, payment.status))
+    return err(paymentErrors.refundTooLarge(cmd.amount, held.refundable ?? 0))
   }
-  return ok(await sendRefund(deps, id, payment.reference, money(cmd.amount, payment.amount.currency), cmd.reason, audit))
+  return ok(await sendRefund(deps, id, payment.reference, money(cmd.amount, payment.amount.currency), cmd.reason, audit, held.state))
 }
 
 /**
@@ -76,6 +80,7 @@ export async function sendRefund(
   amount: ReturnType<typeof money>,
   note: string,
   audit: { actor: string; requestId: string; now: Date },
+  state?: StoredRefundState | null,
 ): Promise<RefundView> {
   const answer = await deps.gateway.refund({ reference, amount, note })
   if (!answer.ok) {
@@ -89,14 +94,13 @@ export async function sendRefund(
       return found
     }
   }
-  const recorded = await deps.store.recordRefundAnswer(
+  const view = await recordRefundAnswer(
+    deps,
     refundId,
     answer.ok ? { accepted: true, gatewayRefundId: answer.value.gatewayRefundId, status: answer.value.status } : { accepted: false, message: answer.message },
     audit,
+    state,
   )
-  await deps.outbox.publish(recorded.jobs.map((j) => j.deduplicationId!))
-  const view = await deps.store.findRefund(refundId)
-  if (!view) throw new Error(`refund ${refundId} vanished`)
   deps.logger.info('refund sent', { refund_id: refundId, reference, status: view.status })
   return view
 }
