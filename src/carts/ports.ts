@@ -1,4 +1,4 @@
-import type { VariantId } from '../catalog/domain/variant.ts'
+import type { Variant, VariantId } from '../catalog/domain/variant.ts'
 import type { CartLine, CartSessionId, GuestCart } from './domain/cart.ts'
 
 /** A cart is addressed either by its guest session or by its user. */
@@ -13,6 +13,12 @@ export interface CartStore {
   remove(owner: CartOwner, variantId: VariantId): Promise<void>
 }
 
+/** A cart line with its variant as the catalog has it now. */
+export interface CartEntry {
+  readonly variant: Variant
+  readonly quantity: number
+}
+
 export interface GuestCartStore extends CartStore {
   get(sessionId: CartSessionId): Promise<GuestCart | null>
   /** Deletes the guest cart if it is still at `revision` (a write after the read keeps it). */
@@ -20,13 +26,18 @@ export interface GuestCartStore extends CartStore {
 }
 
 export interface UserCartStore extends CartStore {
+  /** The user's lines with their variants, in one read (lines whose variant vanished are left out). */
+  view(userId: string, now: Date): Promise<CartEntry[]>
   /**
-   * Applies `merge` to the user's lines and saves the result, once per (session, revision): a
-   * retried or concurrent merge of the same guest cart revision changes nothing and returns false.
+   * Merges the guest lines into the user's as `mergeLines` (domain/cart.ts) specifies, with line
+   * caps from the variants as they are now and at most `maxLine` units, once per (session,
+   * revision): a retried or concurrent merge of the same guest cart revision changes nothing and
+   * answers merged false. Answers the user's cart after it, like `view`.
    */
-  mergeOnce(
+  mergeGuest(
     userId: string,
-    guest: { sessionId: CartSessionId; revision: string },
-    merge: (userLines: readonly CartLine[]) => CartLine[],
-  ): Promise<boolean>
+    guest: { sessionId: CartSessionId; revision: string; lines: readonly CartLine[] },
+    maxLine: number,
+    now: Date,
+  ): Promise<{ merged: boolean; entries: CartEntry[] }>
 }

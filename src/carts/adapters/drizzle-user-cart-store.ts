@@ -1,9 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { VariantId } from '../../catalog/domain/variant.ts'
-import { cartItems, cartMerges } from '../../db/schema.ts'
+import { variantFromSnapshot, type VariantSnapshotRow } from '../../catalog/adapters/variant-snapshot.ts'
+import { cartItems } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
+import { pgIntArray, pgTextArray } from '../../platform/pg-array.ts'
 import type { CartLine, CartSessionId } from '../domain/cart.ts'
-import type { CartOwner, UserCartStore } from '../ports.ts'
+import type { CartEntry, CartOwner, UserCartStore } from '../ports.ts'
 
 const userOf = (owner: CartOwner): string => {
   if (owner.kind !== 'user') throw new Error('DrizzleUserCartStore only holds user carts')
@@ -46,35 +48,28 @@ export class DrizzleUserCartStore implements UserCartStore {
     await this.db.delete(cartItems).where(and(eq(cartItems.userId, userOf(owner)), eq(cartItems.variantId, variantId)))
   }
 
-  async mergeOnce(
+  async view(userId: string, now: Date): Promise<CartEntry[]> {
+    const [row] = await this.db.execute<{ lines: EntryRow[] }>(sql`select cart_view(${userId}, ${now.toISOString()}::timestamptz) as lines`)
+    return toEntries(row?.lines ?? [])
+  }
+
+  /** One call of cart_merge_guest (drizzle/0011): the claim, the capped upserts and the cart after. */
+  async mergeGuest(
     userId: string,
-    guest: { sessionId: CartSessionId; revision: string },
-    merge: (userLines: readonly CartLine[]) => CartLine[],
-  ): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      // A concurrent merge of the same revision waits here on the primary key, then finds it taken.
-      const claimed = await tx
-        .insert(cartMerges)
-        .values({ sessionId: guest.sessionId, revision: guest.revision, userId })
-        .onConflictDoNothing()
-        .returning({ sessionId: cartMerges.sessionId })
-      if (claimed.length === 0) return false
-      const current = await tx
-        .select({ variantId: cartItems.variantId, quantity: cartItems.quantity })
-        .from(cartItems)
-        .where(eq(cartItems.userId, userId))
-        .for('update')
-      const merged = merge(current.map((r) => ({ variantId: r.variantId as VariantId, quantity: r.quantity })))
-      for (const line of merged) {
-        await tx
-          .insert(cartItems)
-          .values({ userId, variantId: line.variantId, quantity: line.quantity })
-          .onConflictDoUpdate({
-            target: [cartItems.userId, cartItems.variantId],
-            set: { quantity: line.quantity, updatedAt: sql`now()` },
-          })
-      }
-      return true
-    })
+    guest: { sessionId: CartSessionId; revision: string; lines: readonly CartLine[] },
+    maxLine: number,
+    now: Date,
+  ): Promise<{ merged: boolean; entries: CartEntry[] }> {
+    const [row] = await this.db.execute<{ out: { merged: boolean; lines: EntryRow[] } }>(sql`
+      select cart_merge_guest(${userId}, ${guest.sessionId}, ${guest.revision},
+        ${pgTextArray(guest.lines.map((l) => l.variantId))}::text[], ${pgIntArray(guest.lines.map((l) => l.quantity))}::integer[],
+        ${maxLine}::integer, ${now.toISOString()}::timestamptz) as out`)
+    if (!row) throw new Error('cart_merge_guest returned no row')
+    return { merged: row.out.merged === true, entries: toEntries(row.out.lines) }
   }
 }
+
+type EntryRow = { quantity: number; variant: VariantSnapshotRow }
+
+const toEntries = (rows: readonly EntryRow[]): CartEntry[] =>
+  rows.map((r) => ({ quantity: Number(r.quantity), variant: variantFromSnapshot(r.variant) }))

@@ -24,7 +24,8 @@ export const lineCap = (available: number, purchasable: boolean): number =>
  * Seed 004 §5 step 4: for each guest line, add its quantity to the user's line for the same variant
  * or add it as a new line. What the guest adds is capped so the line never exceeds what can be
  * bought; the user's own quantity is never reduced by a merge. Lines that cannot be bought at all
- * are dropped from what is added.
+ * are dropped from what is added. The login merge applies this rule inside one statement
+ * (drizzle/0011 cart_merge_guest, a capped upsert per line); this is its specification.
  */
 export function mergeLines(
   user: readonly CartLine[],

@@ -1,7 +1,7 @@
 import type { Variant, VariantId } from '../../catalog/domain/variant.ts'
 import type { Money } from '../../shared/money.ts'
 import type { CartLine } from '../domain/cart.ts'
-import type { CartOwner } from '../ports.ts'
+import type { CartEntry, CartOwner } from '../ports.ts'
 import type { CartDeps } from './cart-deps.ts'
 
 export interface PricedLine {
@@ -16,19 +16,13 @@ export interface PricedCart {
   readonly subtotals: readonly Money[]
 }
 
-/** Prices every line from the catalog as it is now; lines whose variant vanished are left out. */
-export async function priceLines(deps: CartDeps, lines: readonly CartLine[]): Promise<PricedCart> {
-  const variants = await deps.catalog.findVariants(
-    lines.map((l) => l.variantId),
-    deps.clock.now(),
-  )
+/** Prices lines whose variants are known, sorted by SKU, with one subtotal per currency. */
+export function priceEntries(entries: readonly CartEntry[]): PricedCart {
   const priced: PricedLine[] = []
   const totals = new Map<string, number>()
-  for (const l of lines) {
-    const variant = variants.get(l.variantId as VariantId)
-    if (!variant) continue
-    const amount = variant.price.amount * l.quantity
-    priced.push({ variant, quantity: l.quantity, lineTotal: { amount, currency: variant.price.currency } })
+  for (const { variant, quantity } of entries) {
+    const amount = variant.price.amount * quantity
+    priced.push({ variant, quantity, lineTotal: { amount, currency: variant.price.currency } })
     totals.set(variant.price.currency, (totals.get(variant.price.currency) ?? 0) + amount)
   }
   priced.sort((a, b) => a.variant.sku.localeCompare(b.variant.sku))
@@ -36,7 +30,22 @@ export async function priceLines(deps: CartDeps, lines: readonly CartLine[]): Pr
   return { lines: priced, subtotals }
 }
 
+/** Prices every line from the catalog as it is now; lines whose variant vanished are left out. */
+export async function priceLines(deps: CartDeps, lines: readonly CartLine[]): Promise<PricedCart> {
+  const variants = await deps.catalog.findVariants(
+    lines.map((l) => l.variantId),
+    deps.clock.now(),
+  )
+  const entries: CartEntry[] = []
+  for (const l of lines) {
+    const variant = variants.get(l.variantId as VariantId)
+    if (variant) entries.push({ variant, quantity: l.quantity })
+  }
+  return priceEntries(entries)
+}
+
+/** One read either way: a guest's lines come from Redis, a user's arrive with their variants. */
 export async function viewCart(deps: CartDeps, owner: CartOwner): Promise<PricedCart> {
-  const store = owner.kind === 'guest' ? deps.guests : deps.users
-  return priceLines(deps, await store.lines(owner))
+  if (owner.kind === 'user') return priceEntries(await deps.users.view(owner.userId, deps.clock.now()))
+  return priceLines(deps, await deps.guests.lines(owner))
 }

@@ -1,55 +1,28 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { auditLog, products, productVariants } from '../../db/schema.ts'
 import { auditRow } from '../../platform/audit-row.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
-import { money } from '../../shared/money.ts'
 import type { Product, ProductId, ProductStatus, Variant, VariantId } from '../domain/variant.ts'
+import { variantFromSnapshot, variantMap, variantSnapshotsOf, type VariantSnapshotRow } from './variant-snapshot.ts'
 import type { CatalogRepository, NewVariant, ProductPatch, StockChange, VariantPatch } from '../ports.ts'
 
-/** Availability ignores reservations whose time has passed, whether or not they were released yet. */
-const availableAt = (now: Date) => sql<number>`(${productVariants.stock} - ${productVariants.reserved} + coalesce((
-  select sum(r.quantity) from reservations r
-  where r.variant_id = ${productVariants.id} and r.status = 'active' and r.reserved_until <= ${now.toISOString()}
-), 0))::integer`
+type ProductRow = { id: string; name: string; description: string; status: ProductStatus; variants: VariantSnapshotRow[] }
 
-const variantColumns = (now: Date) => ({
-  id: productVariants.id,
-  productId: productVariants.productId,
-  sku: productVariants.sku,
-  name: productVariants.name,
-  priceAmount: productVariants.priceAmount,
-  currency: productVariants.currency,
-  stock: productVariants.stock,
-  version: productVariants.version,
-  available: availableAt(now),
-  productStatus: products.status,
-})
-
-type VariantRow = {
-  id: string
-  productId: string
-  sku: string
-  name: string
-  priceAmount: number
-  currency: string
-  stock: number
-  version: number
-  available: number
-  productStatus: ProductStatus
-}
-
-const toVariant = (r: VariantRow): Variant => ({
-  id: r.id as VariantId,
-  productId: r.productId as ProductId,
-  sku: r.sku,
+const toProduct = (r: ProductRow): Product => ({
+  id: r.id as ProductId,
   name: r.name,
-  price: money(r.priceAmount, r.currency),
-  stock: r.stock,
-  available: Math.max(0, Number(r.available)),
-  version: r.version,
-  purchasable: r.productStatus === 'active',
+  description: r.description,
+  status: r.status,
+  variants: r.variants.map(variantFromSnapshot),
 })
+
+/** Products with their variants (by SKU) in one statement; `where` filters the products. */
+const productsWith = (now: Date, where: SQL) => sql`
+  select p.id, p.name, p.description, p.status, coalesce((
+    select jsonb_agg(to_jsonb(s) order by s.sku) from variant_snapshots(${now.toISOString()}::timestamptz) s where s.product_id = p.id
+  ), '[]'::jsonb) as variants
+  from products p ${where}`
 
 export class DrizzleCatalogRepository implements CatalogRepository {
   constructor(private readonly db: Db) {}
@@ -88,48 +61,21 @@ export class DrizzleCatalogRepository implements CatalogRepository {
   }
 
   async findProduct(id: ProductId, now: Date): Promise<Product | null> {
-    const [row] = await this.db.select().from(products).where(eq(products.id, id))
-    if (!row) return null
-    const variants = await this.db
-      .select(variantColumns(now))
-      .from(productVariants)
-      .innerJoin(products, eq(products.id, productVariants.productId))
-      .where(eq(productVariants.productId, id))
-      .orderBy(asc(productVariants.sku))
-    return { id: row.id as ProductId, name: row.name, description: row.description, status: row.status, variants: variants.map(toVariant) }
+    const [row] = await this.db.execute<ProductRow>(productsWith(now, sql`where p.id = ${id}`))
+    return row ? toProduct(row) : null
   }
 
   async listProducts(page: { limit: number; after?: ProductId }, now: Date): Promise<Product[]> {
-    const rows = await this.db
-      .select()
-      .from(products)
-      .where(and(eq(products.status, 'active'), page.after ? gt(products.id, page.after) : undefined))
-      .orderBy(asc(products.id))
-      .limit(page.limit)
-    if (rows.length === 0) return []
-    const variants = await this.db
-      .select(variantColumns(now))
-      .from(productVariants)
-      .innerJoin(products, eq(products.id, productVariants.productId))
-      .where(inArray(productVariants.productId, rows.map((r) => r.id)))
-      .orderBy(asc(productVariants.sku))
-    return rows.map((r) => ({
-      id: r.id as ProductId,
-      name: r.name,
-      description: r.description,
-      status: r.status,
-      variants: variants.filter((v) => v.productId === r.id).map(toVariant),
-    }))
+    const after = page.after ? sql`and p.id > ${page.after}` : sql``
+    const rows = await this.db.execute<ProductRow>(
+      productsWith(now, sql`where p.status = 'active' ${after} order by p.id limit ${page.limit}`),
+    )
+    return rows.map(toProduct)
   }
 
   async findVariants(ids: readonly VariantId[], now: Date): Promise<Map<VariantId, Variant>> {
     if (ids.length === 0) return new Map()
-    const rows = await this.db
-      .select(variantColumns(now))
-      .from(productVariants)
-      .innerJoin(products, eq(products.id, productVariants.productId))
-      .where(inArray(productVariants.id, [...ids]))
-    return new Map(rows.map((r) => [r.id as VariantId, toVariant(r)]))
+    return variantMap(await this.db.execute<VariantSnapshotRow>(variantSnapshotsOf(ids, now)))
   }
 
   async updateProduct(id: ProductId, patch: ProductPatch, audit: AuditEntry): Promise<Product | null> {

@@ -5,9 +5,14 @@ import type { CatalogCache } from '../ports.ts'
 const GENERATION_KEY = 'catalog:generation'
 const TTL_SECONDS = 30
 
+// One call each: the generation lookup and the read or write of the entry happen inside Redis.
+const GET_ENTRY = `local g = redis.call('GET', KEYS[1]) or '0' return redis.call('GET', 'catalog:' .. g .. ':' .. ARGV[1])`
+const SET_ENTRY = `local g = redis.call('GET', KEYS[1]) or '0' redis.call('SET', 'catalog:' .. g .. ':' .. ARGV[1], ARGV[2], 'EX', ARGV[3]) return 1`
+
 /**
  * Keys carry a generation number and invalidation bumps it, so one INCR drops every cached page at
- * once. Redis being down only costs speed: reads fall through to Postgres (README "Redis down").
+ * once; a read or a write is one call (a script looks the generation up). Redis being down only
+ * costs speed: reads fall through to Postgres (README "Redis down").
  */
 export class RedisCatalogCache implements CatalogCache {
   constructor(
@@ -17,8 +22,9 @@ export class RedisCatalogCache implements CatalogCache {
 
   async get<T>(key: string): Promise<T | null> {
     try {
-      const generation = (await this.redis.get<number>(GENERATION_KEY)) ?? 0
-      return await this.redis.get<T>(`catalog:${generation}:${key}`)
+      const hit = await this.redis.eval<[string], unknown>(GET_ENTRY, [GENERATION_KEY], [key])
+      if (hit === null || hit === undefined) return null
+      return (typeof hit === 'string' ? JSON.parse(hit) : hit) as T
     } catch (e) {
       this.logger.warn('catalog cache read failed; reading from Postgres', { error: String(e) })
       return null
@@ -27,8 +33,7 @@ export class RedisCatalogCache implements CatalogCache {
 
   async set(key: string, value: unknown): Promise<void> {
     try {
-      const generation = (await this.redis.get<number>(GENERATION_KEY)) ?? 0
-      await this.redis.set(`catalog:${generation}:${key}`, JSON.stringify(value), { ex: TTL_SECONDS })
+      await this.redis.eval(SET_ENTRY, [GENERATION_KEY], [key, JSON.stringify(value), String(TTL_SECONDS)])
     } catch (e) {
       this.logger.warn('catalog cache write failed', { error: String(e) })
     }

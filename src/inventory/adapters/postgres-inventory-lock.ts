@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { VariantId } from '../../catalog/domain/variant.ts'
 import type { Db } from '../../platform/db.ts'
+import { pgIntArray, pgTextArray } from '../../platform/pg-array.ts'
 import type { ReserveOutcome, StockLine } from '../domain/reservation.ts'
 import type { InventoryLock } from '../ports.ts'
 import { withDeadlockRetry } from './deadlock-retry.ts'
@@ -33,7 +34,7 @@ export async function reserveInPostgres(
   const quantities = lines.map((l) => l.quantity)
   const rows = await withDeadlockRetry(() =>
     db.execute<{ reserved: boolean; failed_variant: string | null; available: number | null }>(
-      sql`select * from inventory_reserve(${orderId}, ${toTextArray(variants)}::text[], ${toIntArray(quantities)}::integer[], ${until.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)`,
+      sql`select * from inventory_reserve(${orderId}, ${pgTextArray(variants)}::text[], ${pgIntArray(quantities)}::integer[], ${until.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)`,
     ),
   )
   const row = rows[0]
@@ -57,7 +58,3 @@ export async function releaseInPostgres(db: Db, orderId: string, reason: 'releas
   )
   return rows.length
 }
-
-// postgres.js sends these as text literals; array parameters through drizzle's sql need a literal.
-const toTextArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
-const toIntArray = (xs: readonly number[]) => `{${xs.map((x) => String(Math.trunc(x))).join(',')}}`

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { sql } from 'drizzle-orm'
 import { connectDb, type Db } from '../../platform/db.ts'
+import { pgIntArray, pgTextArray } from '../../platform/pg-array.ts'
 
 /** A copy of the variant's record, rebuilt from Postgres whenever the object starts. */
 interface VariantState {
@@ -147,9 +148,9 @@ export class VariantStockObject extends DurableObject<Env> {
     if (toWrite.length > 0) {
       const rows = await this.database().execute<{ r_order: string; r_ok: boolean; r_stock: number; r_reserved: number }>(sql`
         select * from inventory_reserve_batch(
-          ${this.variantId}, ${pgArray(toWrite.map((o) => o.orderId))}::text[],
-          ${pgArray(toWrite.map((o) => String(o.quantity)))}::integer[],
-          ${pgArray(toWrite.map((o) => new Date(o.until).toISOString()))}::timestamptz[],
+          ${this.variantId}, ${pgTextArray(toWrite.map((o) => o.orderId))}::text[],
+          ${pgIntArray(toWrite.map((o) => o.quantity))}::integer[],
+          ${pgTextArray(toWrite.map((o) => new Date(o.until).toISOString()))}::timestamptz[],
           ${new Date(now).toISOString()}::timestamptz)`)
       for (const r of rows) written.set(r.r_order, r.r_ok)
       const last = rows[0]
@@ -173,7 +174,7 @@ export class VariantStockObject extends DurableObject<Env> {
     let released = 0
     if (targets.length > 0) {
       const [row] = await this.database().execute<{ r_released: number; r_stock: number; r_reserved: number }>(sql`
-        select * from inventory_release_variant(${this.variantId}, ${pgArray(targets)}::text[], ${reason}, ${new Date(now).toISOString()}::timestamptz)`)
+        select * from inventory_release_variant(${this.variantId}, ${pgTextArray(targets)}::text[], ${reason}, ${new Date(now).toISOString()}::timestamptz)`)
       if (row) {
         released = Number(row.r_released)
         state.stock = Number(row.r_stock)
@@ -189,18 +190,18 @@ export class VariantStockObject extends DurableObject<Env> {
     return this.state ?? this.load()
   }
 
+  /** One statement: the variant's counts and its active holds. */
   private async load(): Promise<VariantState> {
-    const db = this.database()
-    const [row] = await db.execute<{ stock: number; reserved: number }>(
-      sql`select stock, reserved from product_variants where id = ${this.variantId}`,
-    )
-    const holds = await db.execute<{ order_id: string; quantity: number; reserved_until: string | Date }>(
-      sql`select order_id, quantity, reserved_until from reservations where variant_id = ${this.variantId} and status = 'active'`,
-    )
+    const [row] = await this.database().execute<{ stock: number; reserved: number; holds: Array<{ order_id: string; quantity: number; until: string }> }>(sql`
+      select v.stock, v.reserved, coalesce((
+        select jsonb_agg(jsonb_build_object('order_id', r.order_id, 'quantity', r.quantity, 'until', r.reserved_until))
+        from reservations r where r.variant_id = v.id and r.status = 'active'
+      ), '[]'::jsonb) as holds
+      from product_variants v where v.id = ${this.variantId}`)
     const state: VariantState = {
       stock: Number(row?.stock ?? 0),
       reserved: Number(row?.reserved ?? 0),
-      holds: new Map(holds.map((h) => [h.order_id, { quantity: Number(h.quantity), until: new Date(h.reserved_until).getTime() }])),
+      holds: new Map((row?.holds ?? []).map((h) => [h.order_id, { quantity: Number(h.quantity), until: new Date(h.until).getTime() }])),
       loadedAt: Date.now(),
     }
     this.state = state
@@ -232,5 +233,3 @@ function lapsed(s: VariantState, now: number): number {
   for (const h of s.holds.values()) if (h.until <= now) n += h.quantity
   return n
 }
-
-const pgArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`

@@ -1,99 +1,84 @@
-import { and, asc, desc, eq, inArray, lt, lte } from 'drizzle-orm'
+import { and, asc, eq, lte, sql, type SQL } from 'drizzle-orm'
 import type { VariantId } from '../../catalog/domain/variant.ts'
-import { auditLog, orderLines, orders } from '../../db/schema.ts'
-import { auditRow } from '../../platform/audit-row.ts'
+import { orders } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
+import { auditInsertFrom, ts } from '../../platform/unit-of-work-sql.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
 import { money } from '../../shared/money.ts'
 import { orderLifecycle, type Order, type OrderEvent, type OrderId, type OrderStatus } from '../domain/order.ts'
 import type { OrderRepository } from '../ports.ts'
 
-type OrderRow = typeof orders.$inferSelect
-type LineRow = typeof orderLines.$inferSelect
+type OrderRow = {
+  id: string
+  user_id: string
+  status: string
+  currency: string
+  total_amount: number
+  expires_at: string | Date
+  created_at: string | Date
+  updated_at: string | Date
+  lines: Array<{ variant_id: string; sku: string; name: string; unit_amount: number; quantity: number; line_amount: number }>
+}
 
-const toOrder = (o: OrderRow, lines: readonly LineRow[]): Order => ({
+const toOrder = (o: OrderRow): Order => ({
   id: o.id as OrderId,
-  userId: o.userId,
+  userId: o.user_id,
   status: o.status as OrderStatus,
-  total: money(o.totalAmount, o.currency),
-  expiresAt: o.expiresAt,
-  createdAt: o.createdAt,
-  updatedAt: o.updatedAt,
-  lines: lines
-    .filter((l) => l.orderId === o.id)
-    .map((l) => ({
-      variantId: l.variantId as VariantId,
-      sku: l.sku,
-      name: l.name,
-      unitPrice: money(l.unitAmount, o.currency),
-      quantity: l.quantity,
-      lineTotal: money(l.lineAmount, o.currency),
-    })),
+  total: money(Number(o.total_amount), o.currency),
+  expiresAt: new Date(o.expires_at),
+  createdAt: new Date(o.created_at),
+  updatedAt: new Date(o.updated_at),
+  lines: o.lines.map((l) => ({
+    variantId: l.variant_id as VariantId,
+    sku: l.sku,
+    name: l.name,
+    unitPrice: money(Number(l.unit_amount), o.currency),
+    quantity: Number(l.quantity),
+    lineTotal: money(Number(l.line_amount), o.currency),
+  })),
 })
+
+/** Orders with their lines (by SKU) in one statement; `where` filters and orders the orders. */
+const ordersWith = (where: SQL) => sql`
+  select o.id, o.user_id, o.status, o.currency, o.total_amount, o.expires_at, o.created_at, o.updated_at, coalesce((
+    select jsonb_agg(jsonb_build_object('variant_id', l.variant_id, 'sku', l.sku, 'name', l.name, 'unit_amount', l.unit_amount,
+      'quantity', l.quantity, 'line_amount', l.line_amount) order by l.sku)
+    from order_lines l where l.order_id = o.id
+  ), '[]'::jsonb) as lines
+  from orders o ${where}`
 
 export class DrizzleOrderRepository implements OrderRepository {
   constructor(private readonly db: Db) {}
 
-  async create(order: Order, audit: AuditEntry): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.insert(orders).values({
-        id: order.id,
-        userId: order.userId,
-        status: order.status,
-        currency: order.total.currency,
-        totalAmount: order.total.amount,
-        expiresAt: order.expiresAt,
-        createdAt: order.createdAt,
-        updatedAt: order.updatedAt,
-      })
-      await tx.insert(orderLines).values(
-        order.lines.map((l) => ({
-          orderId: order.id,
-          variantId: l.variantId,
-          sku: l.sku,
-          name: l.name,
-          unitAmount: l.unitPrice.amount,
-          quantity: l.quantity,
-          lineAmount: l.lineTotal.amount,
-        })),
-      )
-      await tx.insert(auditLog).values(auditRow(audit))
-    })
-  }
-
   async find(id: OrderId): Promise<Order | null> {
-    const [o] = await this.db.select().from(orders).where(eq(orders.id, id))
-    return o ? this.withLines([o]).then((x) => x[0]!) : null
+    const [o] = await this.db.execute<OrderRow>(ordersWith(sql`where o.id = ${id}`))
+    return o ? toOrder(o) : null
   }
 
   async findForUser(id: OrderId, userId: string): Promise<Order | null> {
-    const [o] = await this.db.select().from(orders).where(and(eq(orders.id, id), eq(orders.userId, userId)))
-    return o ? this.withLines([o]).then((x) => x[0]!) : null
+    const [o] = await this.db.execute<OrderRow>(ordersWith(sql`where o.id = ${id} and o.user_id = ${userId}`))
+    return o ? toOrder(o) : null
   }
 
   async listForUser(userId: string, page: { limit: number; before?: OrderId }): Promise<Order[]> {
-    const rows = await this.db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.userId, userId), page.before ? lt(orders.id, page.before) : undefined))
-      .orderBy(desc(orders.id))
-      .limit(page.limit)
-    return this.withLines(rows)
+    const before = page.before ? sql`and o.id < ${page.before}` : sql``
+    const rows = await this.db.execute<OrderRow>(ordersWith(sql`where o.user_id = ${userId} ${before} order by o.id desc limit ${page.limit}`))
+    return rows.map(toOrder)
   }
 
+  /** One statement: the guarded update and its audit row (written only if the update happened). */
   async transition(id: OrderId, from: OrderStatus, event: OrderEvent, audit: AuditEntry): Promise<OrderStatus | null> {
     const to = orderLifecycle.transition(from, event)
     if (!to.ok) return null
-    return this.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(orders)
-        .set({ status: to.value, updatedAt: audit.at })
-        .where(and(eq(orders.id, id), eq(orders.status, from)))
-        .returning({ id: orders.id })
-      if (rows.length === 0) return null
-      await tx.insert(auditLog).values(auditRow({ ...audit, data: { ...audit.data, from, to: to.value } }))
-      return to.value
-    })
+    const at = ts(audit.at)
+    const rows = await this.db.execute<{ id: string }>(sql`
+      with moved as (
+        update orders set status = ${to.value}, updated_at = ${at}
+        where id = ${id} and status = ${from}
+        returning id
+      ), audited as (${auditInsertFrom({ ...audit, data: { ...audit.data, from, to: to.value } }, 'moved')})
+      select id from moved`)
+    return rows.length === 0 ? null : to.value
   }
 
   async findLapsed(now: Date, limit: number): Promise<OrderId[]> {
@@ -104,15 +89,5 @@ export class DrizzleOrderRepository implements OrderRepository {
       .orderBy(asc(orders.expiresAt))
       .limit(limit)
     return rows.map((r) => r.id as OrderId)
-  }
-
-  private async withLines(rows: readonly OrderRow[]): Promise<Order[]> {
-    if (rows.length === 0) return []
-    const lines = await this.db
-      .select()
-      .from(orderLines)
-      .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
-      .orderBy(asc(orderLines.sku))
-    return rows.map((o) => toOrder(o, lines))
   }
 }

@@ -1,14 +1,12 @@
-import type { CatalogRepository } from '../../catalog/ports.ts'
-import type { CartStore } from '../../carts/ports.ts'
 import type { InventoryLock, ReservationCache, ReservationSweeper } from '../../inventory/ports.ts'
 import type { Logger } from '../../shared/logger.ts'
 import type { Clock } from '../../shared/clock.ts'
-import type { OrderRepository } from '../ports.ts'
+import type { OrderPlacement, OrderRepository } from '../ports.ts'
 
 export interface OrderDeps {
   readonly orders: OrderRepository
-  readonly catalog: Pick<CatalogRepository, 'findVariants'>
-  readonly carts: Pick<CartStore, 'lines'>
+  readonly placement: OrderPlacement
+  /** Releases the stock of cancelled and lapsed orders. */
   readonly inventory: InventoryLock
   readonly sweeper: ReservationSweeper
   readonly reservationCache: ReservationCache
