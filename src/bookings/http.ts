@@ -322,11 +322,9 @@ export const bookingRoutes = new Hono<AppEnv>()
     return c.json(bookingView(blocked.value))
   })
   .get('/payment/:paymentId/booking', requireUser, validate('param', PaymentParam), async (c) => {
-    const deps = c.var.deps.bookings
-    const id = c.req.valid('param').paymentId as PaymentSessionId
-    const session = await deps.sessions.find(id)
-    const booking = session && session.userId === c.var.principal!.userId ? await deps.bookings.findByPayment(id) : null
-    if (!booking) throw new HttpError(404, 'BOOKING_NOT_FOUND', 'No booking for this payment (yet)')
+    // One read: a payment's booking belongs to the payment's owner, so the owner check is on it.
+    const booking = await c.var.deps.bookings.bookings.findByPayment(c.req.valid('param').paymentId as PaymentSessionId)
+    if (!booking || booking.userId !== c.var.principal!.userId) throw new HttpError(404, 'BOOKING_NOT_FOUND', 'No booking for this payment (yet)')
     return c.json(bookingView(booking))
   })
   .post('/bookings/:bookingId/update-calendar', requireUser, validate('param', BookingParam), async (c) => {
@@ -377,14 +375,14 @@ export const bookingRoutes = new Hono<AppEnv>()
   })
   .get('/properties/:propertyId/calendar', requireUser, validate('param', PropertyParam), validate('query', CalendarQuery), async (c) => {
     const deps = c.var.deps.bookings
-    const property = await deps.properties.find(c.req.valid('param').propertyId as PropertyId)
-    if (!property) throw new HttpError(404, 'PROPERTY_NOT_FOUND', 'Property not found')
     const q = c.req.valid('query')
     const from = q.from ?? nightOf(deps.clock.now())
     const to = q.to ?? addDays(from, 90)
+    // One read (the property and its nights); an unknown property still answers 404 before a bad range's 400.
+    const calendar = await deps.properties.calendar(c.req.valid('param').propertyId as PropertyId, from, to)
+    if (!calendar) throw new HttpError(404, 'PROPERTY_NOT_FOUND', 'Property not found')
     if (to < from) throw new HttpError(400, 'VALIDATION_FAILED', 'to must not be before from')
-    const booked = await deps.properties.calendar(property.id, from, to)
-    return c.json({ property: propertyView(property), from, to, booked: booked.map((b) => b.night) })
+    return c.json({ property: propertyView(calendar.property), from, to, booked: calendar.booked })
   })
 
 export const bookingAdminRoutes = new Hono<AppEnv>()

@@ -64,13 +64,20 @@ export interface PropertyRepository {
    * (offered, awarded or paid) of a closed one.
    */
   claimedNights(propertyId: PropertyId, nights: readonly Night[]): Promise<Night[]>
-  /** The calendar between two nights (inclusive): which are booked, by which booking. */
-  calendar(propertyId: PropertyId, from: Night, to: Night): Promise<Array<{ night: Night; bookingId: string }>>
+  /** The property with its booked nights between two nights (inclusive), in one read; null if unknown. */
+  calendar(propertyId: PropertyId, from: Night, to: Night): Promise<{ property: Property; booked: Night[] } | null>
 }
 
 export interface NewAward {
   readonly award: Award
   readonly runnersUp: readonly RunnerUp[]
+}
+
+export interface NextOffer {
+  readonly root: Award
+  readonly propertyName: string
+  readonly liveClaim: boolean
+  readonly runnerUp: RunnerUp | null
 }
 
 export interface AuctionRepository {
@@ -87,10 +94,16 @@ export interface AuctionRepository {
   /** AWARDED → LAPSED only while no payment session of it is open or paid; null otherwise. */
   lapseUnpaid(id: AwardId, audit: AuditEntry): Promise<Award | null>
   /**
-   * Gives the nights of `rootAwardId` to the best runner-up not yet offered, as an OFFERED claim
-   * built by `make`; null when nobody is left (or another claim is live).
+   * What offering the nights of `rootAwardId` again needs, in one read: the root award, its
+   * property's name, whether a claim on the nights is live, and the best runner-up not yet offered
+   * (nor holding a claim of the root already).
    */
-  offerNext(rootAwardId: AwardId, make: (r: RunnerUp) => Award, audit: AuditEntry): Promise<Award | null>
+  nextOffer(rootAwardId: AwardId): Promise<NextOffer | null>
+  /**
+   * Stores the offer made to runner-up `rank` in one statement, guarded: the runner-up not yet
+   * offered and no claim of the root live. False when either moved meanwhile.
+   */
+  commitOffer(offer: Award, rank: number, audit: AuditEntry): Promise<boolean>
   /** AWARDED claims past their payment deadline and OFFERED ones past their response deadline. */
   findOverdue(now: Date, limit: number): Promise<Award[]>
 }
@@ -107,9 +120,9 @@ export interface PaymentSessionRepository {
   /** The award's CREATED, PENDING or PAID session, if any. */
   findLive(awardId: AwardId): Promise<PaymentSession | null>
   /**
-   * Guarded transition: applies `event` if the session is still in `from`, with the patch and the
-   * audit row in one transaction; a `pay` also marks the award PAID. Null when it moved meanwhile
-   * (or the table refuses the move).
+   * Guarded transition: applies `event` if the session is still in `from`, with the patch, the
+   * refund row if any and the audit row in one statement; a `pay` also marks the award PAID. Null
+   * when it moved meanwhile (or the table refuses the move).
    */
   transition(
     id: PaymentSessionId,
@@ -119,8 +132,12 @@ export interface PaymentSessionRepository {
     audit: AuditEntry,
     refund?: Refund,
   ): Promise<PaymentSession | null>
-  /** Stores a verified callback once per (app_trans_id, zp_trans_id); true the first time. */
-  recordCallback(appTransId: string, transactionId: string, data: Record<string, unknown>, at: Date): Promise<boolean>
+  /**
+   * The session a verified callback is about, and the callback stored once per (app_trans_id,
+   * zp_trans_id) in the same statement (`first`: this delivery stored it); null for an unknown
+   * app_trans_id (nothing is stored then).
+   */
+  receiveCallback(appTransId: string, transactionId: string, data: Record<string, unknown>, at: Date): Promise<{ session: PaymentSession; first: boolean } | null>
   /** Open sessions created before `openedBefore` or past their expiry. */
   findToReconcile(now: Date, openedBefore: Date, limit: number): Promise<PaymentSession[]>
   /** PAID sessions without a booking, paid before `paidBefore`. */
@@ -134,18 +151,30 @@ export interface BookingRepository {
   createDirect(b: Booking, audit: AuditEntry): Promise<{ ok: true; booking: Booking } | { ok: false; taken: Night[] }>
   find(id: BookingId): Promise<Booking | null>
   findByPayment(sessionId: PaymentSessionId): Promise<Booking | null>
+  /**
+   * What making the booking of a payment needs, in one read: the session, its booking if one
+   * exists, and the property its auction is for (null when the auction or property is gone).
+   */
+  forPayment(sessionId: PaymentSessionId): Promise<{ session: PaymentSession; booking: Booking | null; property: Property | null } | null>
   listForUser(userId: string, page: { limit: number; before?: BookingId }): Promise<Booking[]>
   /**
    * Puts the booking's nights on the calendar and confirms it (PENDING → CONFIRMED), all or
    * nothing: a night the database already holds for another booking is reported instead.
    */
   blockNights(id: BookingId, at: Date, audit: AuditEntry): Promise<{ ok: true; booking: Booking } | { ok: false; taken: Night[] }>
-  /** Cancels (guarded on `from`) and frees its nights; the refund row, if any, in the same transaction. */
-  cancel(id: BookingId, from: Booking['status'], reason: string, at: Date, audit: AuditEntry, refund?: Refund): Promise<Booking | null>
+  /**
+   * Cancels (guarded on `from`) and frees its nights, with the refund row if any, in one statement.
+   * Answers the booking and the session's refund (the one stored now or an earlier one).
+   */
+  cancel(id: BookingId, from: Booking['status'], reason: string, at: Date, audit: AuditEntry, refund?: Refund): Promise<{ booking: Booking; refund: Refund | null } | null>
   /** The booking's conversation thread: created once, the same id afterwards. */
   openConversation(b: Booking, threadId: string, at: Date): Promise<string>
-  /** Queues an email once per (booking, template); false when it was already queued. */
-  queueEmail(e: OutboxEmail): Promise<boolean>
+  /**
+   * Queues an email once per (booking, template); false when it was already queued. With
+   * `claimedAt` it is stored already claimed for one sending attempt (see claimEmail), so the
+   * caller may hand it to the mailer at once.
+   */
+  queueEmail(e: OutboxEmail, claimedAt?: Date): Promise<boolean>
   pendingEmails(limit: number): Promise<OutboxEmail[]>
   /**
    * Takes a pending email for one sending attempt (counted): true for one caller only, so

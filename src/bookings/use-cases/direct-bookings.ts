@@ -89,7 +89,7 @@ export async function cancelBooking(
     const current = await deps.bookings.find(booking.id)
     return err(bookingErrors.bookingNotCancellable(booking.id, current?.status ?? booking.status))
   }
-  const stored = session ? await deps.refunds.findForSession(session.id) : null
+  const stored = cancelled.refund
   if (stored?.status === 'PENDING') await queueRefund(deps, stored.id)
-  return ok({ booking: cancelled, refund: stored })
+  return ok({ booking: cancelled.booking, refund: stored })
 }

@@ -4,6 +4,7 @@ import { EMAIL_TEMPLATE_CONFIRMATION, newReferenceNumber, type Booking, type Boo
 import { bookingErrors, type BookingError } from '../domain/errors.ts'
 import { stayOf } from '../domain/nights.ts'
 import type { PaymentSessionId } from '../domain/payment-session.ts'
+import type { OutboxEmail } from '../ports.ts'
 import { bestEffort, BOOKING_JOBS, type BookingDeps } from './deps.ts'
 import { newRefund, queueRefund } from './settle-payment.ts'
 
@@ -11,7 +12,8 @@ import { newRefund, queueRefund } from './settle-payment.ts'
  * After a payment: create the booking (seed 003 §5), block its nights (§7), open the conversation
  * thread (§8), queue the confirmation email (§9) and push BOOKING_CONFIRMED. Each step is a queued
  * job and each is idempotent, so QStash's redeliveries and the front end calling the same steps
- * directly change nothing the second time.
+ * directly change nothing the second time. Each step reads what it needs in one statement, decides
+ * here, and commits in one statement (its guards make a concurrent copy change nothing).
  */
 
 /** Who is asking: the owner through the API (others get 404), or the system through a job. */
@@ -23,14 +25,12 @@ export async function createBookingForPayment(
   deps: BookingDeps,
   cmd: { sessionId: string; caller: Caller; requestId: string },
 ): Promise<Result<Booking, BookingError>> {
-  const session = await deps.sessions.find(cmd.sessionId as PaymentSessionId)
-  if (!session || !owns(cmd.caller, session.userId)) return err(bookingErrors.sessionNotFound(cmd.sessionId))
-  const existing = await deps.bookings.findByPayment(session.id)
+  const found = await deps.bookings.forPayment(cmd.sessionId as PaymentSessionId)
+  if (!found || !owns(cmd.caller, found.session.userId)) return err(bookingErrors.sessionNotFound(cmd.sessionId))
+  const { session, booking: existing, property } = found
   if (existing) return ok(existing)
   if (session.status !== 'PAID') return err(bookingErrors.paymentNotCompleted(session.id, session.status))
-  const auction = await deps.auctions.find(session.auctionId)
-  const property = auction ? await deps.properties.find(auction.propertyId) : null
-  if (!auction || !property) return err(bookingErrors.auctionNotFound(session.auctionId))
+  if (!property) return err(bookingErrors.auctionNotFound(session.auctionId))
   const now = deps.clock.now()
   const id = prefixedId('bkg', now.getTime()) as BookingId
   const booking = await deps.bookings.createForPayment(
@@ -94,17 +94,16 @@ export async function blockBookingNights(
   const audit = { actor: 'system' in cmd.caller ? 'system:booking' : cmd.caller.userId, requestId: cmd.requestId, at: now, entityType: 'booking', entityId: booking.id }
   const blocked = await deps.bookings.blockNights(booking.id, now, { ...audit, action: 'booking.confirmed' })
   if (blocked.ok) {
-    if (blocked.booking.status === 'CONFIRMED') await queueFollowUps(deps, blocked.booking.id)
+    // Cancelled by a concurrent copy of this step between the read and the commit: as if read so.
+    if (blocked.booking.status !== 'CONFIRMED') return err(bookingErrors.bookingNotConfirmed(booking.id, blocked.booking.status))
+    await queueFollowUps(deps, blocked.booking.id)
     return ok(blocked.booking)
   }
   deps.logger.error('a paid booking lost its nights to another booking; cancelling and refunding', { booking_id: booking.id, taken: blocked.taken })
   const session = booking.paymentSessionId ? await deps.sessions.find(booking.paymentSessionId) : null
   const refund = session?.transactionId ? newRefund(session, session.transactionId, session.amount, 'NIGHTS_TAKEN', now, booking.id) : undefined
   const cancelled = await deps.bookings.cancel(booking.id, 'PENDING', 'NIGHTS_TAKEN', now, { ...audit, action: 'booking.cancelled', data: { reason: 'NIGHTS_TAKEN' } }, refund)
-  if (cancelled && refund) {
-    const stored = await deps.refunds.findForSession(refund.paymentSessionId)
-    if (stored) await queueRefund(deps, stored.id)
-  }
+  if (cancelled?.refund && refund) await queueRefund(deps, cancelled.refund.id)
   return err(bookingErrors.nightsUnavailable(blocked.taken))
 }
 
@@ -133,13 +132,16 @@ export async function openConversation(deps: BookingDeps, cmd: { bookingId: stri
   return ok({ threadId })
 }
 
-/** Queues the confirmation email once (outbox) and tries to hand it to the mailer at once. */
+/**
+ * Queues the confirmation email once (outbox), stored already claimed for this attempt, and hands
+ * it to the mailer at once; if that fails the claim is freed and the sweep sends it later.
+ */
 export async function sendConfirmation(deps: BookingDeps, cmd: { bookingId: string; caller: Caller }): Promise<Result<{ queued: boolean }, BookingError>> {
   const found = await confirmedBooking(deps, cmd.bookingId, cmd.caller)
   if (!found.ok) return found
   const b = found.value
   const now = deps.clock.now()
-  const queued = await deps.bookings.queueEmail({
+  const email = {
     id: prefixedId('eml', now.getTime()),
     bookingId: b.id,
     template: EMAIL_TEMPLATE_CONFIRMATION,
@@ -151,30 +153,37 @@ export async function sendConfirmation(deps: BookingDeps, cmd: { bookingId: stri
       `Total paid: ${b.totalAmount} ${b.currency}.`,
     ].join('\n'),
     createdAt: now,
-  })
-  if (queued) await dispatchEmails(deps, { limit: 10 })
+  }
+  const queued = await deps.bookings.queueEmail(email, now)
+  if (queued) await sendClaimed(deps, email)
   return ok({ queued })
 }
 
-/** Hands queued emails to the mailer; what fails stays queued for the next run. */
 /** How long a claimed email is left to its sender before another sweep may send it. */
 const EMAIL_CLAIM_MS = 5 * 60_000
 
+/** Hands one claimed email to the mailer: marked sent, or its claim freed for the next sweep. */
+async function sendClaimed(deps: Pick<BookingDeps, 'bookings' | 'mailer' | 'clock' | 'logger'>, e: OutboxEmail): Promise<boolean> {
+  try {
+    await deps.mailer.send({ toUserId: e.recipientUserId, subject: e.subject, body: e.body })
+    await deps.bookings.markEmailSent(e.id, deps.clock.now())
+    return true
+  } catch (error) {
+    await deps.bookings.releaseEmail(e.id)
+    deps.logger.warn('email not sent; retried later', { email_id: e.id, error: error instanceof Error ? error.message : String(error) })
+    return false
+  }
+}
+
+/** Hands queued emails to the mailer; what fails stays queued for the next run. */
 export async function dispatchEmails(deps: Pick<BookingDeps, 'bookings' | 'mailer' | 'clock' | 'logger'>, opts: { limit?: number } = {}): Promise<{ sent: number; failed: number }> {
   let sent = 0
   let failed = 0
   for (const e of await deps.bookings.pendingEmails(opts.limit ?? 50)) {
     // Concurrent sweeps (QStash redelivers) see the same pending rows: only the claimant sends.
     if (!(await deps.bookings.claimEmail(e.id, deps.clock.now(), EMAIL_CLAIM_MS))) continue
-    try {
-      await deps.mailer.send({ toUserId: e.recipientUserId, subject: e.subject, body: e.body })
-      await deps.bookings.markEmailSent(e.id, deps.clock.now())
-      sent++
-    } catch (error) {
-      failed++
-      await deps.bookings.releaseEmail(e.id)
-      deps.logger.warn('email not sent; retried later', { email_id: e.id, error: error instanceof Error ? error.message : String(error) })
-    }
+    if (await sendClaimed(deps, e)) sent++
+    else failed++
   }
   return { sent, failed }
 }

@@ -10,21 +10,29 @@ import {
 import { bookingErrors, type BookingError } from '../domain/errors.ts'
 import { bestEffort, system, type BookingDeps } from './deps.ts'
 
-type Deps = Pick<BookingDeps, 'auctions' | 'properties' | 'events' | 'clock' | 'logger'>
+type Deps = Pick<BookingDeps, 'auctions' | 'events' | 'clock' | 'logger'>
+
+/** Tries before giving up when concurrent offers keep winning the commit (each retry reads again). */
+const OFFER_TRIES = 3
 
 /**
  * Offers the nights of a lapsed, declined or expired claim to the next runner-up and tells them
- * with SECOND_CHANCE_OFFER. Returns the offer, or null when nobody is left.
+ * with SECOND_CHANCE_OFFER. One read (root, property, next runner-up), the offer built here, one
+ * guarded commit; a concurrent change makes the commit refuse and the offer is read again.
+ * Returns the offer, or null when nobody is left (or another claim is live).
  */
 export async function offerToNextBidder(deps: Deps, rootAwardId: AwardId, actor: { actor: string; requestId: string }): Promise<Award | null> {
-  const now = deps.clock.now()
-  const root = await deps.auctions.findAward(rootAwardId)
-  if (!root) return null
-  const offerId = prefixedId('off', now.getTime()) as AwardId
-  const offer = await deps.auctions.offerNext(
-    rootAwardId,
-    (r) => ({
-      id: offerId,
+  for (let attempt = 0; attempt < OFFER_TRIES; attempt++) {
+    const next = await deps.auctions.nextOffer(rootAwardId)
+    if (!next || next.liveClaim) return null
+    const { root, runnerUp: r } = next
+    if (!r) {
+      deps.logger.info('no runner-up left for a lapsed award', { root_award_id: rootAwardId })
+      return null
+    }
+    const now = deps.clock.now()
+    const offer: Award = {
+      id: prefixedId('off', now.getTime()) as AwardId,
       auctionId: root.auctionId,
       rootAwardId,
       kind: 'SECOND_CHANCE',
@@ -37,31 +45,28 @@ export async function offerToNextBidder(deps: Deps, rootAwardId: AwardId, actor:
       responseDeadline: new Date(now.getTime() + OFFER_RESPONSE_WINDOW_MS),
       createdAt: now,
       updatedAt: now,
-    }),
-    { ...actor, action: 'award.offered', entityType: 'award', entityId: offerId, at: now, data: { root_award_id: rootAwardId } },
-  )
-  if (!offer) {
-    deps.logger.info('no runner-up left for a lapsed award', { root_award_id: rootAwardId })
-    return null
+    }
+    const audit = { ...actor, action: 'award.offered', entityType: 'award', entityId: offer.id, at: now, data: { root_award_id: rootAwardId } }
+    if (!(await deps.auctions.commitOffer(offer, r.rank, audit))) continue
+    await bestEffort(deps, 'SECOND_CHANCE_OFFER push', () =>
+      deps.events.publish(
+        {
+          type: 'SECOND_CHANCE_OFFER',
+          offerId: offer.id,
+          auctionId: offer.auctionId,
+          userId: offer.userId,
+          offeredNights: offer.nights,
+          amount: offer.amount,
+          responseDeadline: offer.responseDeadline!.toISOString(),
+          propertyName: next.propertyName,
+        },
+        { key: `second-chance-offer:${offer.id}` },
+      ),
+    )
+    return offer
   }
-  const auction = await deps.auctions.find(offer.auctionId)
-  const property = auction ? await deps.properties.find(auction.propertyId) : null
-  await bestEffort(deps, 'SECOND_CHANCE_OFFER push', () =>
-    deps.events.publish(
-      {
-        type: 'SECOND_CHANCE_OFFER',
-        offerId: offer.id,
-        auctionId: offer.auctionId,
-        userId: offer.userId,
-        offeredNights: offer.nights,
-        amount: offer.amount,
-        responseDeadline: offer.responseDeadline!.toISOString(),
-        propertyName: property?.name ?? '',
-      },
-      { key: `second-chance-offer:${offer.id}` },
-    ),
-  )
-  return offer
+  deps.logger.warn('second-chance offer kept losing to concurrent changes; the sweep retries', { root_award_id: rootAwardId })
+  return null
 }
 
 /**

@@ -106,7 +106,7 @@ async function move(
   return { session: moved, applied: true, ...(refund && { refunded: refund.reason }) }
 }
 
-/** Side effects of a settled session, after its transaction committed. */
+/** Side effects of a settled session, after its one-statement commit. */
 async function afterCommit(deps: Deps, s: PaymentSession, refund?: Refund): Promise<void> {
   const status = pushedStatus(s.status)
   await bestEffort(deps, 'PAYMENT_STATUS push', () =>

@@ -11,9 +11,10 @@ export interface ZaloPayReply {
 /**
  * ZaloPay's server-to-server callback (gateways.md §2.5). The key2 MAC over the exact `data`
  * string is checked in constant time before anything else is read; a bad MAC is answered with
- * -1 and changes nothing. A verified callback is stored once per (app_trans_id, zp_trans_id),
- * then the order's status is taken from the query API (the callback body is never trusted for
- * money) and applied through the same code path as the status endpoint and the scheduled job.
+ * -1 and changes nothing. A verified callback is stored once per (app_trans_id, zp_trans_id) by
+ * the statement that reads its session, then the order's status is taken from the query API (the
+ * callback body is never trusted for money) and applied through the same code path as the status
+ * endpoint and the scheduled job, whose commit is one statement.
  * Duplicates are acknowledged and change nothing; an outcome not yet confirmed gets 0 so ZaloPay
  * sends the callback again.
  */
@@ -25,12 +26,14 @@ export async function handleZaloPayCallback(deps: BookingDeps, rawBody: string, 
     deps.logger.warn('ZaloPay callback refused', { reason: check.reason })
     return check.reason === 'mac' ? { return_code: -1, return_message: 'mac not equal' } : { return_code: -1, return_message: 'invalid callback' }
   }
-  const session = await deps.sessions.findByAppTransId(check.appTransId)
-  if (!session) {
+  // The one read before the settlement: it decides whether ZaloPay is asked at all (an unknown
+  // order or a duplicate of a settled one is answered at once), and stores the callback.
+  const received = await deps.sessions.receiveCallback(check.appTransId, check.transactionId, check.data, deps.clock.now())
+  if (!received) {
     deps.logger.error('ZaloPay callback for an unknown order', { app_trans_id: check.appTransId })
     return { return_code: 0, return_message: 'unknown app_trans_id' }
   }
-  const first = await deps.sessions.recordCallback(check.appTransId, check.transactionId, check.data, deps.clock.now())
+  const { session, first } = received
   if (!first && !isOpen(session.status)) return { return_code: 1, return_message: 'duplicate' }
 
   const settled = await settlePayment(deps, session, await gateway.queryOrder(check.appTransId), { source: 'callback', requestId })

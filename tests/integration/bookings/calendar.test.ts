@@ -101,6 +101,37 @@ describe('calendar and bookings (seed 003 §7, §10)', () => {
     expect((await book(await token(`next-${uniq()}`), { propertyId: won.property.id, checkIn: won.nights[0], checkOut: won.nights[1], guestCount: 1 })).status).toBe(201)
   })
 
+  it('a paid booking whose night was taken meanwhile: none of its nights kept, cancelled and refunded once', async () => {
+    const userId = `guest-${uniq()}`
+    const t = await token(userId)
+    const won = await wonAuction(userId, { nights: 3, amount: 2_100_000 })
+    const p = (await createPayment(t, { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount })).body
+    await postCallback(await payOnSandbox(p.appTransId))
+    const created = await runJob('bookings.create-booking', { sessionId: p.sessionId })
+    expect(created.body.bookingStatus).toBe('PENDING')
+    const bookingId = created.body.bookingId as string
+    // Another booking holds the middle night (as a bug or an operator could have made it).
+    const db = testDb(1)
+    const squatter = `bkg_${uniq()}`
+    await db.execute(sql`insert into bookings (id, reference_number, property_id, property_name, user_id, host_id, nights, check_in, check_out, guest_count, total_amount, currency, status, created_at, updated_at)
+      values (${squatter}, ${`REF-${uniq()}`}, ${won.property.id}, 'x', 'squatter', 'host', ${`{${won.nights[1]}}`}::date[], ${won.nights[1]}::date, ${won.nights[2]}::date, 1, 0, 'VND', 'CONFIRMED', now(), now())`)
+    await db.execute(sql`insert into property_nights (property_id, night, booking_id, created_at) values (${won.property.id}, ${won.nights[1]}::date, ${squatter}, now())`)
+
+    const runs = await Promise.all([0, 1].map(() => runJob('bookings.block-nights', { bookingId })))
+    expect(runs.map((r) => r.status)).toEqual([200, 200])
+    // Two deliveries at once: each refuses (the second may already find it cancelled); one cancel.
+    const skipped = runs.map((r) => r.body.skipped as string)
+    expect(skipped).toContain('NIGHTS_UNAVAILABLE')
+    for (const code of skipped) expect(['NIGHTS_UNAVAILABLE', 'BOOKING_NOT_CONFIRMED'], JSON.stringify(runs)).toContain(code)
+    const [b] = await db.execute<{ status: string; cancel_reason: string }>(sql`select status, cancel_reason from bookings where id = ${bookingId}`)
+    expect(b).toMatchObject({ status: 'CANCELLED', cancel_reason: 'NIGHTS_TAKEN' })
+    expect(await db.execute(sql`select night from property_nights where booking_id = ${bookingId}`)).toHaveLength(0)
+    const refunds = await db.execute<{ reason: string; amount: number; booking_id: string }>(sql`select reason, amount, booking_id from zalopay_refunds where payment_session_id = ${p.sessionId}`)
+    expect(refunds).toEqual([{ reason: 'NIGHTS_TAKEN', amount: 2_100_000, booking_id: bookingId }])
+    const audits = await db.execute<{ action: string }>(sql`select action from audit_log where entity_id = ${bookingId} order by id`)
+    expect(audits.map((a) => a.action)).toEqual(['booking.created', 'booking.cancelled'])
+  })
+
   it('the fulfilment sweep re-queues steps a lost job left undone', async () => {
     const userId = `guest-${uniq()}`
     const t = await token(userId)

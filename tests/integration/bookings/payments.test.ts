@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { DrizzlePaymentSessionRepository } from '../../../src/bookings/adapters/drizzle-booking-repositories.ts'
+import { DrizzlePaymentSessionRepository } from '../../../src/bookings/adapters/drizzle-payment-session-repository.ts'
 import type { PaymentSessionId } from '../../../src/bookings/domain/payment-session.ts'
 import { runJob } from '../commerce/jobs.ts'
 import { call, token, uniq } from '../helpers.ts'

@@ -39,7 +39,7 @@ export class MemoryStore {
     create: async (p) => void this.properties.set(p.id, p),
     find: async (id) => this.properties.get(id) ?? null,
     claimedNights: async () => [],
-    calendar: async () => [],
+    calendar: async () => null,
   }
 
   readonly auctionRepo: AuctionRepository = {
@@ -58,7 +58,8 @@ export class MemoryStore {
       return moved
     },
     lapseUnpaid: notUsed,
-    offerNext: notUsed,
+    nextOffer: notUsed,
+    commitOffer: notUsed,
     findOverdue: async () => [],
   }
 
@@ -89,11 +90,13 @@ export class MemoryStore {
       this.audit.push(audit)
       return moved
     },
-    recordCallback: async (appTransId, tx) => {
+    receiveCallback: async (appTransId, tx) => {
+      const session = [...this.sessions.values()].find((s) => s.appTransId === appTransId)
+      if (!session) return null
       const key = `${appTransId}|${tx}`
-      if (this.callbacks.has(key)) return false
+      const first = !this.callbacks.has(key)
       this.callbacks.add(key)
-      return true
+      return { session, first }
     },
     findToReconcile: async (now, openedBefore) =>
       [...this.sessions.values()].filter((s) => ['CREATED', 'PENDING'].includes(s.status) && (s.createdAt < openedBefore || s.expiresAt <= now)),
