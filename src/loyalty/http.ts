@@ -383,7 +383,7 @@ export const mypageRoutes = new Hono<AppEnv>()
   .get('/mypage/points_exchange', async (c) => {
     const deps = c.var.deps.loyalty
     const userId = c.var.principal!.userId
-    const [balance, link] = await Promise.all([deps.ledger.balance(userId), deps.links.findLink(userId)])
+    const { balance, link } = await deps.ledger.balanceAndLink(userId)
     const view = linkView(link, deps.clock.now())
     return c.json({
       balance,
@@ -414,8 +414,8 @@ export const loyaltyAdminRoutes = new Hono<AppEnv>()
       requestId: c.var.requestId,
     })
     if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
-    const balance = await c.var.deps.loyalty.ledger.balance(b.user_id)
-    return c.json({ entry: entryView(result.value.entry), balance, replayed: result.value.replayed }, result.value.replayed ? 200 : 201)
+    const { entry, balance, replayed } = result.value
+    return c.json({ entry: entryView(entry), balance, replayed }, replayed ? 200 : 201)
   })
   .get('/loyalty/users/:user_id/points', validate('param', UserParam), validate('query', PointsQuery), async (c) => {
     const q = c.req.valid('query')
@@ -435,10 +435,9 @@ export const loyaltyAdminRoutes = new Hono<AppEnv>()
   })
   .get('/loyalty/cashbacks/:merchant_cashback_id', validate('param', CashbackParam), async (c) => {
     const id = c.req.valid('param').merchant_cashback_id as MerchantCashbackId
-    const found = await c.var.deps.loyalty.cashbacks.find(id)
+    const found = await c.var.deps.loyalty.cashbacks.findWithReversals(id)
     if (!found) throw new HttpError(404, 'CASHBACK_NOT_FOUND', 'Cashback not found')
-    const reversals = await c.var.deps.loyalty.reversals.listForCashback(id)
-    return c.json({ cashback: adminCashbackView(found), reversals: reversals.map(reversalView) })
+    return c.json({ cashback: adminCashbackView(found.cashback), reversals: found.reversals.map(reversalView) })
   })
   .post('/loyalty/cashbacks/:merchant_cashback_id/reversals', idempotency(), validate('param', CashbackParam), validate('json', ReversalRequest), async (c) => {
     const b = c.req.valid('json')
@@ -601,7 +600,7 @@ export const loyaltyDocs: RouteDoc[] = [
     (path): RouteDoc => ({
       method: 'post',
       path,
-      summary: 'Exchange points for PayPay cashback: debit and cashback record in one transaction, then the Give job (same merchantCashbackId on every retry)',
+      summary: 'Exchange points for PayPay cashback: debit, ledger entry and cashback record in one statement, then the Give job (same merchantCashbackId on every retry)',
       tag: 'loyalty',
       auth: 'user',
       idempotent: true,

@@ -7,15 +7,22 @@ import type { MerchantCashbackReversalId, Reversal, ReversalEvent, ReversalStatu
 
 // ---- points ------------------------------------------------------------------------------------
 
+export interface PointsSnapshot {
+  readonly balance: number
+  /** Newest first. */
+  readonly entries: LedgerEntry[]
+}
+
 export interface PointsLedger {
   /**
-   * Appends the entry and moves the balance in one transaction. The same idempotency key again
+   * Appends the entry and moves the balance in one statement. The same idempotency key again
    * changes nothing (`replayed`); a debit larger than the balance changes nothing (`insufficient`).
    */
   apply(entry: NewLedgerEntry): Promise<LedgerApplied>
-  balance(userId: string): Promise<number>
-  /** Newest first; `before` is the last id of the previous page. */
-  history(userId: string, page: { limit: number; before?: LedgerEntryId }): Promise<LedgerEntry[]>
+  /** The balance and a page of history (`before` is the last id of the previous page), read together. */
+  view(userId: string, page: { limit: number; before?: LedgerEntryId }): Promise<PointsSnapshot>
+  /** What the exchange page shows, read together. */
+  balanceAndLink(userId: string): Promise<{ balance: number; link: PayPayLink | null }>
 }
 
 // ---- account link ------------------------------------------------------------------------------
@@ -28,48 +35,93 @@ export interface LinkRepository {
   /** Guarded: only a pending session moves; false otherwise. */
   closeSession(id: string, to: 'declined' | 'failed', at: Date): Promise<boolean>
   /**
-   * One transaction: the pending session becomes linked and the user's link is stored (replacing
+   * One statement: the pending session becomes linked and the user's link is stored (replacing
    * an older one). False when the session was no longer pending (a concurrent completion won).
    */
   completeSession(sessionId: string, link: PayPayLink, audit: AuditEntry): Promise<boolean>
-  /** Sets the status of the user's link if it still holds this authorization. */
-  setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry): Promise<void>
+  /**
+   * Sets the status of the user's link if it still holds this authorization (and, with
+   * `onlyFrom`, is still in that status), with its audit row, in one statement.
+   */
+  setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry, onlyFrom?: LinkStatus): Promise<void>
   /** A grant extends the authorization (§1.7): expiry moves to `until` if later. */
   extendLink(userAuthorizationId: string, until: Date): Promise<void>
 }
 
 // ---- cashbacks and reversals --------------------------------------------------------------------
 
-export type ExchangeCreated =
-  | { readonly kind: 'created'; readonly cashback: Cashback }
-  | { readonly kind: 'replayed'; readonly cashback: Cashback }
-  | { readonly kind: 'insufficient'; readonly balance: number }
+/** What an exchange needs that only the caller knows; the authorization comes from the user's link. */
+export interface ExchangeDraft {
+  readonly merchantCashbackId: MerchantCashbackId
+  readonly userId: string
+  readonly points: number
+  readonly amount: number
+  /** The client's Idempotency-Key, unique per user. */
+  readonly requestKey: string | null
+  /** The link must be live at this instant (see effectiveLinkStatus). */
+  readonly at: Date
+}
+
+/**
+ * One exchange statement's answer, all from its one snapshot: the link and the earlier cashback
+ * under the same request key that decided it, the cashback it created (null when the link was not
+ * live, the key was used, or the debit did not fit) and the balance before the debit.
+ */
+export interface ExchangeAttempt {
+  readonly link: PayPayLink | null
+  readonly prior: Cashback | null
+  readonly created: Cashback | null
+  readonly balance: number
+}
+
+/** A Give / Reverse lease released by the same statement that records PayPay's answer. */
+export interface LeaseRelease {
+  readonly token: string
+  readonly lastError: string | null
+}
 
 export interface CashbackChange {
   readonly at: Date
   readonly failureCode?: string | null
   readonly paypayCashbackId?: string | null
-  /** Credited back in the same transaction (a failed cashback's points). */
+  /** Credited back in the same statement (a failed cashback's points). */
   readonly refund?: NewLedgerEntry
+  /** On succeed: the link's expiry moves to at least this (a grant extends the authorization). */
+  readonly extendLinkUntil?: Date
+  /** A check's answer: recorded as the last check, with no error. */
+  readonly checkedAt?: Date
+  readonly release?: LeaseRelease
   readonly audit: AuditEntry
 }
 
+/** A lease taken (with the record as it now is), or why not. */
+export type Claimed<R extends { readonly status: string }> =
+  | { readonly kind: 'claimed'; readonly record: R }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'not_pending' | 'busy'; readonly status: R['status'] }
+
 export interface CashbackRepository {
   /**
-   * One transaction: debits the points (never below zero, whatever runs concurrently) and creates
-   * the cashback. With a request key already used by this user, returns that cashback instead.
+   * One statement: when the user's link is live and the request key unused, debits the points
+   * (never below zero, whatever runs concurrently) and creates the cashback with its ledger entry
+   * and audit row. A concurrent twin with the same key is found, not duplicated.
    */
-  createExchange(cashback: Cashback, debit: NewLedgerEntry, requestKey: string | null, audit: AuditEntry): Promise<ExchangeCreated>
+  exchange(draft: ExchangeDraft, debit: NewLedgerEntry, audit: AuditEntry): Promise<ExchangeAttempt>
   find(id: MerchantCashbackId): Promise<Cashback | null>
+  /** The cashback and its reversals, read together. */
+  findWithReversals(id: MerchantCashbackId): Promise<{ cashback: Cashback; reversals: Reversal[] } | null>
   findForUser(id: MerchantCashbackId, userId: string): Promise<Cashback | null>
   list(filter: { userId?: string; status?: CashbackStatus; limit: number; before?: MerchantCashbackId }): Promise<Cashback[]>
   /**
    * Takes the lease for a call that may change PayPay's side (Give / re-send): only one holder at
-   * a time, counted in giveAttempts. Null when the cashback is not in `status` or someone holds it.
+   * a time, counted in giveAttempts (the claimed record carries the new count).
    */
-  claim(id: MerchantCashbackId, status: CashbackStatus, token: string, now: Date, leaseUntil: Date): Promise<{ attempts: number } | null>
+  claim(id: MerchantCashbackId, status: CashbackStatus, token: string, now: Date, leaseUntil: Date): Promise<Claimed<Cashback>>
   release(id: MerchantCashbackId, token: string, lastError: string | null): Promise<void>
-  /** Guarded: applies `event` only while the cashback is still `from`; the refund in the same transaction. */
+  /**
+   * Guarded: applies `event` only while the cashback is still `from`; the refund, the link's
+   * extension, the check note, the lease release and the audit row in the same statement.
+   */
   transition(id: MerchantCashbackId, from: CashbackStatus, event: CashbackEvent, change: CashbackChange): Promise<CashbackStatus | null>
   noteCheck(id: MerchantCashbackId, at: Date, lastError: string | null): Promise<void>
   /** Cashbacks still in `status` since before `olderThan` (requested: requestedAt; accepted: acceptedAt), oldest first. */
@@ -87,25 +139,27 @@ export interface ReversalChange {
   readonly paypayReversalId?: string | null
   /** On succeed: what PayPay actually took back (≤ amount); the rest is released. */
   readonly reversedAmount?: number
-  /** On succeed: the points credited back, in the same transaction. */
+  /** On succeed: the points credited back, in the same statement. */
   readonly credit?: NewLedgerEntry
+  readonly checkedAt?: Date
+  readonly release?: LeaseRelease
   readonly audit: AuditEntry
 }
 
 export interface ReversalRepository {
   /**
-   * One transaction: reserves `amount` of the cashback's reversible JPY (never more than was
-   * granted, whatever runs concurrently) and creates the reversal.
+   * One statement: reserves `amount` of the cashback's reversible JPY (never more than was
+   * granted, whatever runs concurrently) and creates the reversal with its audit row.
    */
   create(reversal: Reversal, requestKey: string | null, audit: AuditEntry): Promise<ReversalCreated>
   find(id: MerchantCashbackReversalId): Promise<Reversal | null>
-  findByRequestKey(cashbackId: MerchantCashbackId, requestKey: string): Promise<Reversal | null>
-  listForCashback(id: MerchantCashbackId): Promise<Reversal[]>
-  claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, leaseUntil: Date): Promise<{ attempts: number } | null>
+  /** What a reversal request decides on, read together: the cashback and an earlier reversal under this request key. */
+  loadForReversal(cashbackId: MerchantCashbackId, requestKey: string | null): Promise<{ cashback: Cashback | null; prior: Reversal | null }>
+  claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, leaseUntil: Date): Promise<Claimed<Reversal>>
   release(id: MerchantCashbackReversalId, token: string, lastError: string | null): Promise<void>
   /**
    * Guarded like cashbacks. Succeed releases what was not reversed and credits `credit`; fail
-   * releases the whole reservation. All in one transaction.
+   * releases the whole reservation. All in one statement.
    */
   transition(id: MerchantCashbackReversalId, from: ReversalStatus, event: ReversalEvent, change: ReversalChange): Promise<ReversalStatus | null>
   noteCheck(id: MerchantCashbackReversalId, at: Date, lastError: string | null): Promise<void>
@@ -114,11 +168,19 @@ export interface ReversalRepository {
 
 // ---- history files -----------------------------------------------------------------------------
 
+export interface TransactionFilter {
+  readonly from: Date
+  readonly to: Date
+  readonly cashbackIds?: readonly string[]
+  readonly reversalIds?: readonly string[]
+}
+
 export interface HistoryRepository {
-  /** Cashbacks and reversals requested in [from, to), oldest first. */
-  transactionsBetween(from: Date, to: Date): Promise<HistoryRow[]>
-  /** Our rows for these ids (a cashback's row, a reversal's row), whatever day they were made. */
-  transactionsFor(ids: { cashbackIds: readonly string[]; reversalIds: readonly string[] }): Promise<HistoryRow[]>
+  /**
+   * Cashbacks and reversals requested in [from, to), plus those named by id whatever day they were
+   * made, oldest first, read together.
+   */
+  transactions(filter: TransactionFilter): Promise<HistoryRow[]>
   /** Inserts, or updates the one file of (source, businessDate): a re-run never adds a second. */
   upsertFile(file: Omit<HistoryFile, 'id' | 'createdAt'> & { id: string; createdAt: Date }): Promise<HistoryFile>
   findFile(id: string): Promise<HistoryFile | null>

@@ -1,83 +1,76 @@
-import { and, asc, desc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import { auditLog, paypayCashbacks } from '../../db/schema.ts'
-import { auditRow } from '../../platform/audit-row.ts'
+import { and, asc, desc, eq, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { paypayCashbacks, paypayLinks } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
 import { cashbackLifecycle, type Cashback, type CashbackEvent, type CashbackStatus, type MerchantCashbackId } from '../domain/cashback.ts'
 import type { NewLedgerEntry } from '../domain/ledger.ts'
-import type { CashbackChange, CashbackRepository, ExchangeCreated } from '../ports.ts'
-import { applyLedgerEntry, InsufficientPoints } from './drizzle-points-ledger.ts'
+import type { Reversal } from '../domain/reversal.ts'
+import type { CashbackChange, CashbackRepository, Claimed, ExchangeAttempt, ExchangeDraft } from '../ports.ts'
+import { balanceOf } from './drizzle-points-ledger.ts'
+import { toLink } from './drizzle-link-repository.ts'
 import { isUniqueViolation } from './pg-errors.ts'
+import { cashbackFromJson, reversalFromJson, toCashback } from './record-rows.ts'
+import { auditCte, claimLease, fromJson, jsonRows, ledgerCtes, noteSets, one, ts } from './sql-units.ts'
 
-type Row = typeof paypayCashbacks.$inferSelect
+type Json = Record<string, unknown>
 
-export const toCashback = (r: Row): Cashback => ({
-  merchantCashbackId: r.merchantCashbackId as MerchantCashbackId,
-  userId: r.userId,
-  userAuthorizationId: r.userAuthorizationId,
-  points: r.points,
-  amount: r.amount,
-  currency: 'JPY',
-  status: r.status as CashbackStatus,
-  giveAttempts: r.giveAttempts,
-  lastError: r.lastError,
-  failureCode: r.failureCode,
-  paypayCashbackId: r.paypayCashbackId,
-  reversalReserved: r.reversalReserved,
-  reversedAmount: r.reversedAmount,
-  requestedAt: r.requestedAt,
-  acceptedAt: r.acceptedAt,
-  completedAt: r.completedAt,
-  updatedAt: r.updatedAt,
-})
+const LEASED = { table: paypayCashbacks, name: 'paypay_cashbacks', id: 'merchant_cashback_id', attempts: 'give_attempts' } as const
 
 export class DrizzleCashbackRepository implements CashbackRepository {
   constructor(private readonly db: Db) {}
 
-  async createExchange(c: Cashback, debit: NewLedgerEntry, requestKey: string | null, audit: AuditEntry): Promise<ExchangeCreated> {
+  /**
+   * The link, the earlier cashback under this request key and the balance are read in the same
+   * statement that writes: the debit is gated on a live link and an unused key, and the cashback,
+   * its ledger entry and its audit row on the debit. A twin with the same key that commits first
+   * trips the (user_id, request_key) index; the statement runs again and finds it as `prior`.
+   */
+  async exchange(d: ExchangeDraft, debit: NewLedgerEntry, audit: AuditEntry): Promise<ExchangeAttempt> {
+    const query = sql`with link as (select * from paypay_links where user_id = ${d.userId}::text),
+        prior as (select * from paypay_cashbacks where user_id = ${d.userId}::text and request_key = ${d.requestKey}::text),
+        live as (
+          select user_authorization_id from link
+          where status = 'linked' and (expires_at is null or expires_at > ${ts(d.at)}) and not exists (select 1 from prior)),
+        ${ledgerCtes('debit', 'live', debit)},
+        cb as (
+          insert into paypay_cashbacks (merchant_cashback_id, user_id, user_authorization_id, points, amount, currency, status, request_key, requested_at, updated_at)
+          select ${d.merchantCashbackId}::text, ${d.userId}::text, live.user_authorization_id, ${d.points}::int, ${d.amount}::int, 'JPY', 'requested',
+            ${d.requestKey}::text, ${ts(d.at)}, ${ts(d.at)}
+          from live, debit_acct
+          returning *),
+        ${auditCte('audit', 'cb', audit)}
+      select (select row_to_json(link) from link) as link, (select row_to_json(prior) from prior) as prior,
+        (select row_to_json(cb) from cb) as created, ${balanceOf(d.userId)} as balance`
+    let r: { link: Json | null; prior: Json | null; created: Json | null; balance: number }
     try {
-      return await this.db.transaction(async (tx): Promise<ExchangeCreated> => {
-        if (requestKey !== null) {
-          const [earlier] = await tx
-            .select()
-            .from(paypayCashbacks)
-            .where(and(eq(paypayCashbacks.userId, c.userId), eq(paypayCashbacks.requestKey, requestKey)))
-          if (earlier) return { kind: 'replayed', cashback: toCashback(earlier) }
-        }
-        await tx.insert(paypayCashbacks).values({
-          merchantCashbackId: c.merchantCashbackId,
-          userId: c.userId,
-          userAuthorizationId: c.userAuthorizationId,
-          points: c.points,
-          amount: c.amount,
-          currency: c.currency,
-          status: c.status,
-          requestKey,
-          requestedAt: c.requestedAt,
-          updatedAt: c.updatedAt,
-        })
-        const applied = await applyLedgerEntry(tx, debit)
-        if (applied.kind !== 'applied') throw new Error(`exchange debit ${debit.idempotencyKey} was not fresh`)
-        await tx.insert(auditLog).values(auditRow(audit))
-        return { kind: 'created', cashback: c }
-      })
+      r = await one(this.db, query)
     } catch (e) {
-      if (e instanceof InsufficientPoints) return { kind: 'insufficient', balance: e.balance }
-      if (requestKey !== null && isUniqueViolation(e)) {
-        // A concurrent request with the same key committed first.
-        const [earlier] = await this.db
-          .select()
-          .from(paypayCashbacks)
-          .where(and(eq(paypayCashbacks.userId, c.userId), eq(paypayCashbacks.requestKey, requestKey)))
-        if (earlier) return { kind: 'replayed', cashback: toCashback(earlier) }
-      }
-      throw e
+      if (!isUniqueViolation(e, 'paypay_cashbacks_request_key_uq')) throw e
+      r = await one(this.db, query)
+    }
+    return {
+      link: r.link ? toLink(fromJson(paypayLinks, r.link)) : null,
+      prior: cashbackFromJson(r.prior),
+      created: cashbackFromJson(r.created),
+      balance: r.balance,
     }
   }
 
   async find(id: MerchantCashbackId): Promise<Cashback | null> {
     const [row] = await this.db.select().from(paypayCashbacks).where(eq(paypayCashbacks.merchantCashbackId, id))
     return row ? toCashback(row) : null
+  }
+
+  async findWithReversals(id: MerchantCashbackId): Promise<{ cashback: Cashback; reversals: Reversal[] } | null> {
+    const r = await one<{ cashback: Json; reversals: Json[] } | undefined>(
+      this.db,
+      sql`select row_to_json(c) as cashback, ${jsonRows(
+        sql`select * from paypay_cashback_reversals where merchant_cashback_id = ${id}::text order by merchant_cashback_reversal_id`,
+      )} as reversals
+      from paypay_cashbacks c where c.merchant_cashback_id = ${id}::text`,
+    )
+    if (!r) return null
+    return { cashback: cashbackFromJson(r.cashback)!, reversals: r.reversals.map(reversalFromJson) }
   }
 
   async findForUser(id: MerchantCashbackId, userId: string): Promise<Cashback | null> {
@@ -104,19 +97,10 @@ export class DrizzleCashbackRepository implements CashbackRepository {
     return rows.map(toCashback)
   }
 
-  async claim(id: MerchantCashbackId, status: CashbackStatus, token: string, now: Date, leaseUntil: Date): Promise<{ attempts: number } | null> {
-    const [row] = await this.db
-      .update(paypayCashbacks)
-      .set({ leaseToken: token, leaseUntil, giveAttempts: sql`${paypayCashbacks.giveAttempts} + 1`, updatedAt: now })
-      .where(
-        and(
-          eq(paypayCashbacks.merchantCashbackId, id),
-          eq(paypayCashbacks.status, status),
-          or(isNull(paypayCashbacks.leaseUntil), lt(paypayCashbacks.leaseUntil, now)),
-        ),
-      )
-      .returning({ attempts: paypayCashbacks.giveAttempts })
-    return row ?? null
+  async claim(id: MerchantCashbackId, status: CashbackStatus, token: string, now: Date, leaseUntil: Date): Promise<Claimed<Cashback>> {
+    const c = await claimLease(this.db, LEASED, id, status, token, now, leaseUntil)
+    if (c.kind === 'claimed') return { kind: 'claimed', record: toCashback(c.row) }
+    return c.kind === 'not_found' ? c : { kind: c.kind, status: c.status as CashbackStatus }
   }
 
   async release(id: MerchantCashbackId, token: string, lastError: string | null): Promise<void> {
@@ -126,28 +110,40 @@ export class DrizzleCashbackRepository implements CashbackRepository {
       .where(and(eq(paypayCashbacks.merchantCashbackId, id), eq(paypayCashbacks.leaseToken, token)))
   }
 
+  /**
+   * One statement: the guarded status update (status = `from`), then, gated on it, the refund's
+   * ledger entry (its key exists once per cashback: a second one fails the statement), the link's
+   * extension, the audit row. Nothing happens when a concurrent change moved the cashback first.
+   */
   async transition(id: MerchantCashbackId, from: CashbackStatus, event: CashbackEvent, change: CashbackChange): Promise<CashbackStatus | null> {
     const to = cashbackLifecycle.transition(from, event)
     if (!to.ok) return null
-    const final = cashbackLifecycle.terminal.has(to.value)
-    return this.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(paypayCashbacks)
-        .set({
-          status: to.value,
-          updatedAt: change.at,
-          ...(to.value !== 'failed' && { acceptedAt: sql`coalesce(${paypayCashbacks.acceptedAt}, ${change.at.toISOString()}::timestamptz)` }),
-          ...(final && { completedAt: change.at }),
-          ...(change.failureCode !== undefined && { failureCode: change.failureCode }),
-          ...(change.paypayCashbackId !== undefined && { paypayCashbackId: change.paypayCashbackId }),
-        })
-        .where(and(eq(paypayCashbacks.merchantCashbackId, id), eq(paypayCashbacks.status, from)))
-        .returning({ id: paypayCashbacks.merchantCashbackId })
-      if (rows.length === 0) return null
-      if (change.refund) await applyLedgerEntry(tx, change.refund)
-      await tx.insert(auditLog).values(auditRow(change.audit))
-      return to.value
-    })
+    const at = ts(change.at)
+    const sets: SQL[] = [sql`status = ${to.value}::text`, sql`updated_at = ${at}`]
+    if (to.value !== 'failed') sets.push(sql`accepted_at = coalesce(accepted_at, ${at})`)
+    if (cashbackLifecycle.terminal.has(to.value)) sets.push(sql`completed_at = ${at}`)
+    if (change.failureCode !== undefined) sets.push(sql`failure_code = ${change.failureCode}::text`)
+    if (change.paypayCashbackId !== undefined) sets.push(sql`paypay_cashback_id = ${change.paypayCashbackId}::text`)
+    sets.push(...noteSets(change))
+    const effects: SQL[] = []
+    if (change.refund) effects.push(ledgerCtes('refund', 'moved', change.refund))
+    if (change.extendLinkUntil) {
+      const until = ts(change.extendLinkUntil)
+      effects.push(sql`extended as (
+        update paypay_links l set expires_at = greatest(coalesce(l.expires_at, ${until}), ${until}), updated_at = ${at}
+        from moved m where l.user_authorization_id = m.user_authorization_id and l.status = 'linked')`)
+    }
+    effects.push(auditCte('audit', 'moved', change.audit))
+    const r = await one<{ moved: number }>(
+      this.db,
+      sql`with moved as (
+          update paypay_cashbacks set ${sql.join(sets, sql`, `)}
+          where merchant_cashback_id = ${id}::text and status = ${from}::text
+          returning merchant_cashback_id, user_authorization_id),
+        ${sql.join(effects, sql`, `)}
+      select count(*)::int as moved from moved`,
+    )
+    return r.moved > 0 ? to.value : null
   }
 
   async noteCheck(id: MerchantCashbackId, at: Date, lastError: string | null): Promise<void> {

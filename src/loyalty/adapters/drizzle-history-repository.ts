@@ -1,10 +1,13 @@
-import { and, asc, count, desc, eq, gte, inArray, lt } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { paypayCashbackReversals, paypayCashbacks, paypayHistoryFiles } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import { payPayStatusOf, type CashbackStatus } from '../domain/cashback.ts'
 import type { HistoryFile, HistoryRow, HistorySource } from '../domain/history.ts'
-import type { HistoryRepository } from '../ports.ts'
+import type { HistoryRepository, TransactionFilter } from '../ports.ts'
 import { isUniqueViolation } from './pg-errors.ts'
+import { fromJson, jsonRows, one, ts } from './sql-units.ts'
+
+type Json = Record<string, unknown>
 
 const toFile = (r: typeof paypayHistoryFiles.$inferSelect): HistoryFile => ({
   id: r.id,
@@ -48,30 +51,19 @@ const byRequestedAt = (a: HistoryRow, b: HistoryRow) => (a.requestedAt ?? '').lo
 export class DrizzleHistoryRepository implements HistoryRepository {
   constructor(private readonly db: Db) {}
 
-  async transactionsBetween(from: Date, to: Date): Promise<HistoryRow[]> {
-    const [cashbacks, reversals] = await Promise.all([
-      this.db
-        .select()
-        .from(paypayCashbacks)
-        .where(and(gte(paypayCashbacks.requestedAt, from), lt(paypayCashbacks.requestedAt, to)))
-        .orderBy(asc(paypayCashbacks.requestedAt)),
-      this.db
-        .select()
-        .from(paypayCashbackReversals)
-        .where(and(gte(paypayCashbackReversals.requestedAt, from), lt(paypayCashbackReversals.requestedAt, to)))
-        .orderBy(asc(paypayCashbackReversals.requestedAt)),
-    ])
-    return [...cashbacks.map(cashbackRow), ...reversals.map(reversalRow)].sort(byRequestedAt)
-  }
-
-  async transactionsFor(ids: { cashbackIds: readonly string[]; reversalIds: readonly string[] }): Promise<HistoryRow[]> {
-    const [cashbacks, reversals] = await Promise.all([
-      ids.cashbackIds.length ? this.db.select().from(paypayCashbacks).where(inArray(paypayCashbacks.merchantCashbackId, [...ids.cashbackIds])) : [],
-      ids.reversalIds.length
-        ? this.db.select().from(paypayCashbackReversals).where(inArray(paypayCashbackReversals.merchantCashbackReversalId, [...ids.reversalIds]))
-        : [],
-    ])
-    return [...cashbacks.map(cashbackRow), ...reversals.map(reversalRow)].sort(byRequestedAt)
+  /** Both kinds, requested in the window or named by id, in one statement. */
+  async transactions(f: TransactionFilter): Promise<HistoryRow[]> {
+    const inWindow = sql`requested_at >= ${ts(f.from)} and requested_at < ${ts(f.to)}`
+    const named = (ids: readonly string[] | undefined) => sql`(select jsonb_array_elements_text(${JSON.stringify(ids ?? [])}::jsonb))`
+    const r = await one<{ cashbacks: Json[]; reversals: Json[] }>(
+      this.db,
+      sql`select ${jsonRows(sql`select * from paypay_cashbacks where ${inWindow} or merchant_cashback_id in ${named(f.cashbackIds)}`)} as cashbacks,
+        ${jsonRows(sql`select * from paypay_cashback_reversals where ${inWindow} or merchant_cashback_reversal_id in ${named(f.reversalIds)}`)} as reversals`,
+    )
+    return [
+      ...r.cashbacks.map((j) => cashbackRow(fromJson(paypayCashbacks, j))),
+      ...r.reversals.map((j) => reversalRow(fromJson(paypayCashbackReversals, j))),
+    ].sort(byRequestedAt)
   }
 
   async upsertFile(f: HistoryFile): Promise<HistoryFile> {
@@ -111,18 +103,14 @@ export class DrizzleHistoryRepository implements HistoryRepository {
     return row ? toFile(row) : null
   }
 
+  /** The page and the total in one statement. */
   async listFiles(f: { source?: HistorySource; limit: number; offset: number }): Promise<{ files: HistoryFile[]; total: number }> {
-    const where = f.source ? eq(paypayHistoryFiles.source, f.source) : undefined
-    const [rows, [total]] = await Promise.all([
-      this.db
-        .select()
-        .from(paypayHistoryFiles)
-        .where(where)
-        .orderBy(desc(paypayHistoryFiles.businessDate), asc(paypayHistoryFiles.source))
-        .limit(f.limit)
-        .offset(f.offset),
-      this.db.select({ n: count() }).from(paypayHistoryFiles).where(where),
-    ])
-    return { files: rows.map(toFile), total: total?.n ?? 0 }
+    const where = f.source ? sql`where source = ${f.source}::text` : sql``
+    const r = await one<{ files: Record<string, unknown>[]; total: number }>(
+      this.db,
+      sql`select ${jsonRows(sql`select * from paypay_history_files ${where} order by business_date desc, source asc limit ${f.limit}::int offset ${f.offset}::int`)} as files,
+        (select count(*)::int from paypay_history_files ${where}) as total`,
+    )
+    return { files: r.files.map((j) => toFile(fromJson(paypayHistoryFiles, j))), total: r.total }
   }
 }

@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
-import { auditLog, paypayLinks, paypayLinkSessions } from '../../db/schema.ts'
-import { auditRow } from '../../platform/audit-row.ts'
+import { paypayLinks, paypayLinkSessions } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
 import type { LinkSession, LinkSessionStatus, LinkStatus, PayPayLink } from '../domain/link.ts'
 import type { LinkRepository } from '../ports.ts'
+import { auditCte, one, ts } from './sql-units.ts'
 
-const toLink = (r: typeof paypayLinks.$inferSelect): PayPayLink => ({
+export const toLink = (r: typeof paypayLinks.$inferSelect): PayPayLink => ({
   userId: r.userId,
   userAuthorizationId: r.userAuthorizationId,
   status: r.status as LinkStatus,
@@ -66,38 +66,38 @@ export class DrizzleLinkRepository implements LinkRepository {
     return rows.length > 0
   }
 
+  /** One statement: the guarded session update, then (gated on it) the link upsert and the audit row. */
   async completeSession(sessionId: string, link: PayPayLink, audit: AuditEntry): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(paypayLinkSessions)
-        .set({ status: 'linked', completedAt: link.linkedAt, userAuthorizationId: link.userAuthorizationId })
-        .where(and(eq(paypayLinkSessions.id, sessionId), eq(paypayLinkSessions.status, 'pending')))
-        .returning({ id: paypayLinkSessions.id })
-      if (rows.length === 0) return false
-      const values = {
-        userId: link.userId,
-        userAuthorizationId: link.userAuthorizationId,
-        status: link.status,
-        profileIdentifier: link.profileIdentifier,
-        expiresAt: link.expiresAt,
-        linkedAt: link.linkedAt,
-        updatedAt: link.updatedAt,
-      }
-      await tx.insert(paypayLinks).values(values).onConflictDoUpdate({ target: paypayLinks.userId, set: values })
-      await tx.insert(auditLog).values(auditRow(audit))
-      return true
-    })
+    const r = await one<{ done: number }>(
+      this.db,
+      sql`with done as (
+          update paypay_link_sessions set status = 'linked', completed_at = ${ts(link.linkedAt)}, user_authorization_id = ${link.userAuthorizationId}::text
+          where id = ${sessionId}::text and status = 'pending'
+          returning id),
+        linked as (
+          insert into paypay_links (user_id, user_authorization_id, status, profile_identifier, expires_at, linked_at, updated_at)
+          select ${link.userId}::text, ${link.userAuthorizationId}::text, ${link.status}::text, ${link.profileIdentifier}::text,
+            ${link.expiresAt?.toISOString() ?? null}::timestamptz, ${ts(link.linkedAt)}, ${ts(link.updatedAt)}
+          from done
+          on conflict (user_id) do update set user_authorization_id = excluded.user_authorization_id, status = excluded.status,
+            profile_identifier = excluded.profile_identifier, expires_at = excluded.expires_at, linked_at = excluded.linked_at,
+            updated_at = excluded.updated_at),
+        ${auditCte('audit', 'done', audit)}
+      select count(*)::int as done from done`,
+    )
+    return r.done > 0
   }
 
-  async setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(paypayLinks)
-        .set({ status, updatedAt: at })
-        .where(and(eq(paypayLinks.userId, userId), eq(paypayLinks.userAuthorizationId, userAuthorizationId)))
-        .returning({ userId: paypayLinks.userId })
-      if (rows.length > 0 && audit) await tx.insert(auditLog).values(auditRow(audit))
-    })
+  async setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry, onlyFrom?: LinkStatus): Promise<void> {
+    await this.db.execute(
+      sql`with moved as (
+          update paypay_links set status = ${status}::text, updated_at = ${ts(at)}
+          where user_id = ${userId}::text and user_authorization_id = ${userAuthorizationId}::text
+            ${onlyFrom ? sql`and status = ${onlyFrom}::text` : sql``}
+          returning user_id)
+        ${audit ? sql`, ${auditCte('audit', 'moved', audit)}` : sql``}
+      select count(*)::int as moved from moved`,
+    )
   }
 
   async extendLink(userAuthorizationId: string, until: Date): Promise<void> {

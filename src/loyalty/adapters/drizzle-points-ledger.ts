@@ -1,11 +1,15 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm'
-import { pointsAccounts, pointsLedger } from '../../db/schema.ts'
-import type { Db, Tx } from '../../platform/db.ts'
-import { prefixedId } from '../../shared/ids.ts'
+import { sql } from 'drizzle-orm'
+import { paypayLinks, pointsLedger } from '../../db/schema.ts'
+import type { Db } from '../../platform/db.ts'
 import type { LedgerApplied, LedgerEntry, LedgerEntryId, LedgerKind, NewLedgerEntry } from '../domain/ledger.ts'
-import type { PointsLedger } from '../ports.ts'
+import type { PayPayLink } from '../domain/link.ts'
+import type { PointsLedger, PointsSnapshot } from '../ports.ts'
+import { toLink } from './drizzle-link-repository.ts'
+import { isUniqueViolation } from './pg-errors.ts'
+import { fromJson, jsonRows, ledgerCtes, one } from './sql-units.ts'
 
 type Row = typeof pointsLedger.$inferSelect
+type Json = Record<string, unknown>
 
 export const toLedgerEntry = (r: Row): LedgerEntry => ({
   id: r.id as LedgerEntryId,
@@ -22,98 +26,65 @@ export const toLedgerEntry = (r: Row): LedgerEntry => ({
   at: r.createdAt,
 })
 
-/** Thrown inside a transaction to roll it back when a debit exceeds the balance. */
-export class InsufficientPoints extends Error {
-  constructor(readonly balance: number) {
-    super('insufficient points')
-    this.name = 'InsufficientPoints'
-  }
-}
+export const ledgerEntryFromJson = (json: Json): LedgerEntry => toLedgerEntry(fromJson(pointsLedger, json))
 
-/**
- * Appends one entry and moves the balance, inside the caller's transaction:
- * 1. the entry is inserted unless its idempotency key exists (a concurrent twin waits on the
- *    unique index and then finds it: `replayed`, nothing moves);
- * 2. the balance moves with a guarded update (`balance + points >= 0`, and a CHECK behind it), so
- *    concurrent debits serialise on the account row and none overdraws: a debit that does not fit
- *    throws InsufficientPoints, rolling the whole transaction back;
- * 3. the entry records the balance it produced.
- */
-export async function applyLedgerEntry(tx: Tx, e: NewLedgerEntry): Promise<LedgerApplied> {
-  const id = prefixedId('ple', e.at.getTime())
-  const inserted = await tx
-    .insert(pointsLedger)
-    .values({
-      id,
-      userId: e.userId,
-      kind: e.kind,
-      points: e.points,
-      balanceAfter: 0,
-      idempotencyKey: e.idempotencyKey,
-      referenceType: e.referenceType,
-      referenceId: e.referenceId,
-      reason: e.reason,
-      actor: e.actor,
-      requestId: e.requestId,
-      createdAt: e.at,
-    })
-    .onConflictDoNothing({ target: pointsLedger.idempotencyKey })
-    .returning({ id: pointsLedger.id })
-  if (inserted.length === 0) {
-    const [existing] = await tx.select().from(pointsLedger).where(eq(pointsLedger.idempotencyKey, e.idempotencyKey))
-    return { kind: 'replayed', entry: toLedgerEntry(existing!) }
-  }
-  let balance: number
-  if (e.points > 0) {
-    const [row] = await tx
-      .insert(pointsAccounts)
-      .values({ userId: e.userId, balance: e.points, updatedAt: e.at })
-      .onConflictDoUpdate({
-        target: pointsAccounts.userId,
-        set: { balance: sql`${pointsAccounts.balance} + ${e.points}`, updatedAt: e.at },
-      })
-      .returning({ balance: pointsAccounts.balance })
-    balance = row!.balance
-  } else {
-    const [row] = await tx
-      .update(pointsAccounts)
-      .set({ balance: sql`${pointsAccounts.balance} + ${e.points}`, updatedAt: e.at })
-      .where(and(eq(pointsAccounts.userId, e.userId), sql`${pointsAccounts.balance} + ${e.points} >= 0`))
-      .returning({ balance: pointsAccounts.balance })
-    if (!row) {
-      const [current] = await tx.select({ balance: pointsAccounts.balance }).from(pointsAccounts).where(eq(pointsAccounts.userId, e.userId))
-      throw new InsufficientPoints(current?.balance ?? 0)
-    }
-    balance = row.balance
-  }
-  const [entry] = await tx.update(pointsLedger).set({ balanceAfter: balance }).where(eq(pointsLedger.id, id)).returning()
-  return { kind: 'applied', entry: toLedgerEntry(entry!) }
-}
+/** The user's balance as one scalar subquery (0 without an account). */
+export const balanceOf = (userId: string) => sql`coalesce((select balance from points_accounts where user_id = ${userId}::text), 0)`
+
+/** At most this many tries when a concurrent change beats the guarded write (then the guard's word stands). */
+const TRIES = 3
 
 export class DrizzlePointsLedger implements PointsLedger {
   constructor(private readonly db: Db) {}
 
-  async apply(entry: NewLedgerEntry): Promise<LedgerApplied> {
-    try {
-      return await this.db.transaction((tx) => applyLedgerEntry(tx, entry))
-    } catch (e) {
-      if (e instanceof InsufficientPoints) return { kind: 'insufficient', balance: e.balance }
-      throw e
+  /**
+   * One statement: the entry unless its key exists (`replayed`), the balance moved by the guarded
+   * update (`insufficient` when a debit does not fit). A twin racing on the same key trips the
+   * unique index and the next try finds its entry; a debit that the statement's own snapshot says
+   * fits but the guard refused lost a race with a concurrent debit, and is tried again.
+   */
+  async apply(e: NewLedgerEntry): Promise<LedgerApplied> {
+    for (let attempt = 1; ; attempt++) {
+      let r: { prior: Json | null; entry: Json | null; balance: number }
+      try {
+        r = await one(
+          this.db,
+          sql`with prior as (select * from points_ledger where idempotency_key = ${e.idempotencyKey}::text),
+            fresh as (select 1 where not exists (select 1 from prior)),
+            ${ledgerCtes('m', 'fresh', e)}
+          select (select row_to_json(prior) from prior) as prior, (select row_to_json(m_entry) from m_entry) as entry,
+            ${balanceOf(e.userId)} as balance`,
+        )
+      } catch (err) {
+        if (attempt < TRIES && isUniqueViolation(err, 'points_ledger_idempotency_key_uq')) continue
+        throw err
+      }
+      if (r.entry) {
+        const entry = ledgerEntryFromJson(r.entry)
+        return { kind: 'applied', entry, balance: entry.balanceAfter }
+      }
+      if (r.prior) return { kind: 'replayed', entry: ledgerEntryFromJson(r.prior), balance: r.balance }
+      if (r.balance + e.points < 0 || attempt >= TRIES) return { kind: 'insufficient', balance: r.balance }
     }
   }
 
-  async balance(userId: string): Promise<number> {
-    const [row] = await this.db.select({ balance: pointsAccounts.balance }).from(pointsAccounts).where(eq(pointsAccounts.userId, userId))
-    return row?.balance ?? 0
+  /** Balance and one page of history (newest first) in one statement. */
+  async view(userId: string, page: { limit: number; before?: LedgerEntryId }): Promise<PointsSnapshot> {
+    const r = await one<{ balance: number; entries: Json[] }>(
+      this.db,
+      sql`select ${balanceOf(userId)} as balance, ${jsonRows(
+        sql`select * from points_ledger where user_id = ${userId}::text ${page.before ? sql`and id < ${page.before}::text` : sql``}
+            order by id desc limit ${page.limit}::int`,
+      )} as entries`,
+    )
+    return { balance: r.balance, entries: r.entries.map(ledgerEntryFromJson) }
   }
 
-  async history(userId: string, page: { limit: number; before?: LedgerEntryId }): Promise<LedgerEntry[]> {
-    const rows = await this.db
-      .select()
-      .from(pointsLedger)
-      .where(and(eq(pointsLedger.userId, userId), page.before ? lt(pointsLedger.id, page.before) : undefined))
-      .orderBy(desc(pointsLedger.id))
-      .limit(page.limit)
-    return rows.map(toLedgerEntry)
+  async balanceAndLink(userId: string): Promise<{ balance: number; link: PayPayLink | null }> {
+    const r = await one<{ balance: number; link: Json | null }>(
+      this.db,
+      sql`select ${balanceOf(userId)} as balance, (select row_to_json(l) from paypay_links l where l.user_id = ${userId}::text) as link`,
+    )
+    return { balance: r.balance, link: r.link ? toLink(fromJson(paypayLinks, r.link)) : null }
   }
 }

@@ -1,82 +1,66 @@
-import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import { auditLog, paypayCashbackReversals, paypayCashbacks } from '../../db/schema.ts'
-import { auditRow } from '../../platform/audit-row.ts'
+import { and, asc, eq, lte, sql, type SQL } from 'drizzle-orm'
+import { paypayCashbackReversals, paypayCashbacks } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
-import type { CashbackStatus, MerchantCashbackId } from '../domain/cashback.ts'
+import type { Cashback, CashbackStatus, MerchantCashbackId } from '../domain/cashback.ts'
 import { reversalLifecycle, type MerchantCashbackReversalId, type Reversal, type ReversalEvent, type ReversalStatus } from '../domain/reversal.ts'
-import type { ReversalChange, ReversalCreated, ReversalRepository } from '../ports.ts'
-import { applyLedgerEntry } from './drizzle-points-ledger.ts'
+import type { Claimed, ReversalChange, ReversalCreated, ReversalRepository } from '../ports.ts'
 import { isUniqueViolation } from './pg-errors.ts'
+import { cashbackFromJson, reversalFromJson, toReversal } from './record-rows.ts'
+import { auditCte, claimLease, fromJson, ledgerCtes, noteSets, one, ts } from './sql-units.ts'
 
-type Row = typeof paypayCashbackReversals.$inferSelect
+type Json = Record<string, unknown>
 
-export const toReversal = (r: Row): Reversal => ({
-  merchantCashbackReversalId: r.merchantCashbackReversalId as MerchantCashbackReversalId,
-  merchantCashbackId: r.merchantCashbackId as MerchantCashbackId,
-  userId: r.userId,
-  amount: r.amount,
-  reversedAmount: r.reversedAmount,
-  status: r.status as ReversalStatus,
-  reason: r.reason,
-  attempts: r.attempts,
-  lastError: r.lastError,
-  failureCode: r.failureCode,
-  paypayReversalId: r.paypayReversalId,
-  requestedBy: r.requestedBy,
-  requestedAt: r.requestedAt,
-  acceptedAt: r.acceptedAt,
-  completedAt: r.completedAt,
-  updatedAt: r.updatedAt,
-})
+const LEASED = { table: paypayCashbackReversals, name: 'paypay_cashback_reversals', id: 'merchant_cashback_reversal_id', attempts: 'attempts' } as const
 
 export class DrizzleReversalRepository implements ReversalRepository {
   constructor(private readonly db: Db) {}
 
   async create(r: Reversal, requestKey: string | null, audit: AuditEntry): Promise<ReversalCreated> {
+    let res: { created: Json | null; cashback: Json | null }
     try {
-      return await this.db.transaction(async (tx): Promise<ReversalCreated> => {
-        // The reservation is the guard: reserved + amount never exceeds what was granted.
-        const reserved = await tx
-          .update(paypayCashbacks)
-          .set({ reversalReserved: sql`${paypayCashbacks.reversalReserved} + ${r.amount}`, updatedAt: r.requestedAt })
-          .where(
-            and(
-              eq(paypayCashbacks.merchantCashbackId, r.merchantCashbackId),
-              eq(paypayCashbacks.status, 'succeeded'),
-              sql`${paypayCashbacks.reversalReserved} + ${r.amount} <= ${paypayCashbacks.amount}`,
-            ),
-          )
-          .returning({ id: paypayCashbacks.merchantCashbackId })
-        if (reserved.length === 0) {
-          const [c] = await tx.select().from(paypayCashbacks).where(eq(paypayCashbacks.merchantCashbackId, r.merchantCashbackId))
-          return {
-            kind: 'not_reversible',
-            status: (c?.status as CashbackStatus | undefined) ?? null,
-            reversible: c && c.status === 'succeeded' ? c.amount - c.reversalReserved : 0,
-          }
-        }
-        await tx.insert(paypayCashbackReversals).values({
-          merchantCashbackReversalId: r.merchantCashbackReversalId,
-          merchantCashbackId: r.merchantCashbackId,
-          userId: r.userId,
-          amount: r.amount,
-          status: r.status,
-          reason: r.reason,
-          requestKey,
-          requestedBy: r.requestedBy,
-          requestedAt: r.requestedAt,
-          updatedAt: r.updatedAt,
-        })
-        await tx.insert(auditLog).values(auditRow(audit))
-        return { kind: 'created', reversal: r }
-      })
+      // The reservation is the guard: reserved + amount never exceeds what was granted.
+      res = await one(
+        this.db,
+        sql`with reserved as (
+            update paypay_cashbacks set reversal_reserved = reversal_reserved + ${r.amount}::int, updated_at = ${ts(r.requestedAt)}
+            where merchant_cashback_id = ${r.merchantCashbackId}::text and status = 'succeeded' and reversal_reserved + ${r.amount}::int <= amount
+            returning merchant_cashback_id),
+          created as (
+            insert into paypay_cashback_reversals (merchant_cashback_reversal_id, merchant_cashback_id, user_id, amount, status, reason, request_key, requested_by, requested_at, updated_at)
+            select ${r.merchantCashbackReversalId}::text, merchant_cashback_id, ${r.userId}::text, ${r.amount}::int, ${r.status}::text, ${r.reason}::text,
+              ${requestKey}::text, ${r.requestedBy}::text, ${ts(r.requestedAt)}, ${ts(r.updatedAt)}
+            from reserved
+            returning *),
+          ${auditCte('audit', 'created', audit)}
+        select (select row_to_json(created) from created) as created,
+          (select row_to_json(c) from paypay_cashbacks c where c.merchant_cashback_id = ${r.merchantCashbackId}::text) as cashback`,
+      )
     } catch (e) {
-      if (requestKey !== null && isUniqueViolation(e)) {
-        const earlier = await this.findByRequestKey(r.merchantCashbackId, requestKey)
-        if (earlier) return { kind: 'replayed', reversal: earlier }
+      if (requestKey !== null && isUniqueViolation(e, 'paypay_cashback_reversals_request_key_uq')) {
+        const { prior } = await this.loadForReversal(r.merchantCashbackId, requestKey)
+        if (prior) return { kind: 'replayed', reversal: prior }
       }
       throw e
+    }
+    if (res.created) return { kind: 'created', reversal: reversalFromJson(res.created) }
+    const c = res.cashback ? fromJson(paypayCashbacks, res.cashback) : null
+    return {
+      kind: 'not_reversible',
+      status: (c?.status as CashbackStatus | undefined) ?? null,
+      reversible: c && c.status === 'succeeded' ? c.amount - c.reversalReserved : 0,
+    }
+  }
+
+  async loadForReversal(cashbackId: MerchantCashbackId, requestKey: string | null): Promise<{ cashback: Cashback | null; prior: Reversal | null }> {
+    const r = await one<{ cashback: Json | null; prior: Json | null }>(
+      this.db,
+      sql`select (select row_to_json(c) from paypay_cashbacks c where c.merchant_cashback_id = ${cashbackId}::text) as cashback,
+        (select row_to_json(r) from paypay_cashback_reversals r where r.merchant_cashback_id = ${cashbackId}::text and r.request_key = ${requestKey}::text) as prior`,
+    )
+    return {
+      cashback: cashbackFromJson(r.cashback),
+      prior: r.prior ? reversalFromJson(r.prior) : null,
     }
   }
 
@@ -85,36 +69,10 @@ export class DrizzleReversalRepository implements ReversalRepository {
     return row ? toReversal(row) : null
   }
 
-  async findByRequestKey(cashbackId: MerchantCashbackId, requestKey: string): Promise<Reversal | null> {
-    const [row] = await this.db
-      .select()
-      .from(paypayCashbackReversals)
-      .where(and(eq(paypayCashbackReversals.merchantCashbackId, cashbackId), eq(paypayCashbackReversals.requestKey, requestKey)))
-    return row ? toReversal(row) : null
-  }
-
-  async listForCashback(id: MerchantCashbackId): Promise<Reversal[]> {
-    const rows = await this.db
-      .select()
-      .from(paypayCashbackReversals)
-      .where(eq(paypayCashbackReversals.merchantCashbackId, id))
-      .orderBy(asc(paypayCashbackReversals.merchantCashbackReversalId))
-    return rows.map(toReversal)
-  }
-
-  async claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, leaseUntil: Date): Promise<{ attempts: number } | null> {
-    const [row] = await this.db
-      .update(paypayCashbackReversals)
-      .set({ leaseToken: token, leaseUntil, attempts: sql`${paypayCashbackReversals.attempts} + 1`, updatedAt: now })
-      .where(
-        and(
-          eq(paypayCashbackReversals.merchantCashbackReversalId, id),
-          eq(paypayCashbackReversals.status, status),
-          or(isNull(paypayCashbackReversals.leaseUntil), lt(paypayCashbackReversals.leaseUntil, now)),
-        ),
-      )
-      .returning({ attempts: paypayCashbackReversals.attempts })
-    return row ?? null
+  async claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, leaseUntil: Date): Promise<Claimed<Reversal>> {
+    const c = await claimLease(this.db, LEASED, id, status, token, now, leaseUntil)
+    if (c.kind === 'claimed') return { kind: 'claimed', record: toReversal(c.row) }
+    return c.kind === 'not_found' ? c : { kind: c.kind, status: c.status as ReversalStatus }
   }
 
   async release(id: MerchantCashbackReversalId, token: string, lastError: string | null): Promise<void> {
@@ -124,42 +82,42 @@ export class DrizzleReversalRepository implements ReversalRepository {
       .where(and(eq(paypayCashbackReversals.merchantCashbackReversalId, id), eq(paypayCashbackReversals.leaseToken, token)))
   }
 
+  /**
+   * One statement: the guarded status update, then, gated on it, the cashback's reservation
+   * settled (what was taken back counted, the rest released), the credit's ledger entry (once per
+   * reversal: a second one fails the statement) and the audit row.
+   */
   async transition(id: MerchantCashbackReversalId, from: ReversalStatus, event: ReversalEvent, change: ReversalChange): Promise<ReversalStatus | null> {
     const to = reversalLifecycle.transition(from, event)
     if (!to.ok) return null
-    return this.db.transaction(async (tx) => {
-      const reversed = to.value === 'succeeded' ? (change.reversedAmount ?? null) : null
-      const [row] = await tx
-        .update(paypayCashbackReversals)
-        .set({
-          status: to.value,
-          updatedAt: change.at,
-          ...(to.value !== 'failed' && {
-            acceptedAt: sql`coalesce(${paypayCashbackReversals.acceptedAt}, ${change.at.toISOString()}::timestamptz)`,
-          }),
-          ...(reversalLifecycle.terminal.has(to.value) && { completedAt: change.at }),
-          ...(to.value === 'succeeded' && { reversedAmount: sql`least(${paypayCashbackReversals.amount}, ${reversed ?? 0})` }),
-          ...(change.failureCode !== undefined && { failureCode: change.failureCode }),
-          ...(change.paypayReversalId !== undefined && { paypayReversalId: change.paypayReversalId }),
-        })
-        .where(and(eq(paypayCashbackReversals.merchantCashbackReversalId, id), eq(paypayCashbackReversals.status, from)))
-        .returning({ amount: paypayCashbackReversals.amount, reversed: paypayCashbackReversals.reversedAmount, cashbackId: paypayCashbackReversals.merchantCashbackId })
-      if (!row) return null
-      if (to.value === 'succeeded' || to.value === 'failed') {
-        const taken = to.value === 'succeeded' ? (row.reversed ?? 0) : 0
-        await tx
-          .update(paypayCashbacks)
-          .set({
-            reversalReserved: sql`${paypayCashbacks.reversalReserved} - ${row.amount - taken}`,
-            reversedAmount: sql`${paypayCashbacks.reversedAmount} + ${taken}`,
-            updatedAt: change.at,
-          })
-          .where(eq(paypayCashbacks.merchantCashbackId, row.cashbackId))
-      }
-      if (change.credit) await applyLedgerEntry(tx, change.credit)
-      await tx.insert(auditLog).values(auditRow(change.audit))
-      return to.value
-    })
+    const at = ts(change.at)
+    const sets: SQL[] = [sql`status = ${to.value}::text`, sql`updated_at = ${at}`]
+    if (to.value !== 'failed') sets.push(sql`accepted_at = coalesce(accepted_at, ${at})`)
+    if (reversalLifecycle.terminal.has(to.value)) sets.push(sql`completed_at = ${at}`)
+    if (to.value === 'succeeded') sets.push(sql`reversed_amount = least(amount, ${change.reversedAmount ?? 0}::int)`)
+    if (change.failureCode !== undefined) sets.push(sql`failure_code = ${change.failureCode}::text`)
+    if (change.paypayReversalId !== undefined) sets.push(sql`paypay_reversal_id = ${change.paypayReversalId}::text`)
+    sets.push(...noteSets(change))
+    const effects: SQL[] = []
+    if (to.value === 'succeeded' || to.value === 'failed') {
+      const taken = to.value === 'succeeded' ? sql`coalesce(m.reversed_amount, 0)` : sql`0`
+      effects.push(sql`settled as (
+        update paypay_cashbacks c set reversal_reserved = c.reversal_reserved - (m.amount - ${taken}),
+          reversed_amount = c.reversed_amount + ${taken}, updated_at = ${at}
+        from moved m where c.merchant_cashback_id = m.merchant_cashback_id)`)
+    }
+    if (change.credit) effects.push(ledgerCtes('credit', 'moved', change.credit))
+    effects.push(auditCte('audit', 'moved', change.audit))
+    const r = await one<{ moved: number }>(
+      this.db,
+      sql`with moved as (
+          update paypay_cashback_reversals set ${sql.join(sets, sql`, `)}
+          where merchant_cashback_reversal_id = ${id}::text and status = ${from}::text
+          returning amount, reversed_amount, merchant_cashback_id),
+        ${sql.join(effects, sql`, `)}
+      select count(*)::int as moved from moved`,
+    )
+    return r.moved > 0 ? to.value : null
   }
 
   async noteCheck(id: MerchantCashbackReversalId, at: Date, lastError: string | null): Promise<void> {

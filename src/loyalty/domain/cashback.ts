@@ -5,7 +5,7 @@ import { defineStateMachine } from '../../shared/state-machine.ts'
  * A points → PayPay cashback (seed 000 "Exchange points"). The points are debited when the record
  * is created (`requested`); PayPay's Give Cashback answers REQUEST_ACCEPTED (`accepted`) and the
  * grant settles later as SUCCESS or FAILURE (gateways.md §1.4). A failed cashback has had its
- * points credited back in the same transaction that failed it.
+ * points credited back in the same statement that failed it.
  */
 export type MerchantCashbackId = Brand<string, 'MerchantCashbackId'>
 

@@ -64,6 +64,7 @@ export const ledgerKeys = {
 
 /** Result of applying an entry: applied now, already applied earlier (same key), or refused. */
 export type LedgerApplied =
-  | { readonly kind: 'applied'; readonly entry: LedgerEntry }
-  | { readonly kind: 'replayed'; readonly entry: LedgerEntry }
+  | { readonly kind: 'applied'; readonly entry: LedgerEntry; readonly balance: number }
+  /** `balance` is the user's balance now (the entry's balanceAfter is from when it was applied). */
+  | { readonly kind: 'replayed'; readonly entry: LedgerEntry; readonly balance: number }
   | { readonly kind: 'insufficient'; readonly balance: number }

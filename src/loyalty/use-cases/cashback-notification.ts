@@ -16,7 +16,7 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/
  * therefore changes nothing that PayPay's own API does not confirm.
  */
 export async function handleCashbackNotification(
-  deps: Pick<LoyaltyDeps, 'cashbacks' | 'links' | 'paypay' | 'clock' | 'logger'>,
+  deps: Pick<LoyaltyDeps, 'cashbacks' | 'paypay' | 'clock' | 'logger'>,
   rawBody: string,
   ctx: { requestId: string },
 ): Promise<NotificationOutcome> {

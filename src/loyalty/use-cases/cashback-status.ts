@@ -7,6 +7,7 @@ import {
 } from '../domain/cashback.ts'
 import { ledgerKeys, type NewLedgerEntry } from '../domain/ledger.ts'
 import { AUTHORIZATION_VALIDITY_MS } from '../domain/link.ts'
+import type { LeaseRelease } from '../ports.ts'
 import type { LoyaltyDeps } from './loyalty-deps.ts'
 
 export type ApplyOutcome =
@@ -22,6 +23,10 @@ export interface StatusReport {
   /** Who learnt it (give, callback, check): goes into the audit row. */
   readonly source: string
   readonly requestId: string
+  /** A check's answer: the move also records the check. */
+  readonly checkedAt?: Date
+  /** The caller's Give lease, freed by the same statement that applies the answer. */
+  readonly release?: LeaseRelease
 }
 
 export const refundEntry = (c: Cashback, at: Date, requestId: string): NewLedgerEntry => ({
@@ -40,13 +45,14 @@ export const refundEntry = (c: Cashback, at: Date, requestId: string): NewLedger
 const TARGET: Record<PayPayTxStatus, CashbackStatus> = { ACCEPTED: 'accepted', SUCCESS: 'succeeded', FAILURE: 'failed' }
 
 /**
- * Applies what PayPay says about a cashback through the lifecycle table, as a guarded update: of
- * any number of concurrent reports (job redeliveries, callbacks, checks) one moves the record and
- * the others change nothing. A failure credits the points back in the same transaction, under a
- * ledger key that exists once per cashback.
+ * Applies what PayPay says about a cashback through the lifecycle table, as one guarded statement:
+ * of any number of concurrent reports (job redeliveries, callbacks, checks) one moves the record
+ * and the others change nothing. A failure credits the points back in the same statement, under a
+ * ledger key that exists once per cashback; a success extends the link's expiry with it
+ * (bookkeeping: PayPay extends its side itself).
  */
 export async function applyCashbackStatus(
-  deps: Pick<LoyaltyDeps, 'cashbacks' | 'links' | 'clock' | 'logger'>,
+  deps: Pick<LoyaltyDeps, 'cashbacks' | 'clock' | 'logger'>,
   cashback: Cashback,
   report: StatusReport,
 ): Promise<ApplyOutcome> {
@@ -72,6 +78,9 @@ export async function applyCashbackStatus(
       ...(report.failureCode !== null && { failureCode: report.failureCode }),
       ...(report.paypayCashbackId !== null && { paypayCashbackId: report.paypayCashbackId }),
       ...(event === 'fail' && { refund: refundEntry(current, at, report.requestId) }),
+      ...(event === 'succeed' && { extendLinkUntil: new Date(at.getTime() + AUTHORIZATION_VALIDITY_MS) }),
+      ...(report.checkedAt && { checkedAt: report.checkedAt }),
+      ...(report.release && { release: report.release }),
       audit: {
         actor: `system:${report.source}`,
         action: `cashback.${target}`,
@@ -83,12 +92,6 @@ export async function applyCashbackStatus(
       },
     })
     if (moved !== null) {
-      if (moved === 'succeeded') {
-        // Bookkeeping only (PayPay extends its side itself): never undoes what was applied.
-        await deps.links.extendLink(current.userAuthorizationId, new Date(at.getTime() + AUTHORIZATION_VALIDITY_MS)).catch((e: unknown) => {
-          deps.logger.warn('could not extend the link expiry', { merchant_cashback_id: current.merchantCashbackId, error: e })
-        })
-      }
       deps.logger.info('cashback status applied', {
         merchant_cashback_id: current.merchantCashbackId,
         from: current.status,

@@ -24,8 +24,8 @@ export function checkCashbacks(
     records: deps.cashbacks,
     id: (c) => c.merchantCashbackId,
     details: (paypay, c) => paypay.checkCashback(c.merchantCashbackId),
-    apply: (c, d) =>
-      applyCashbackStatus(deps, c, { status: d.status, failureCode: d.failureCode, paypayCashbackId: d.cashbackId, source: 'check', requestId }),
+    apply: (c, d, checkedAt) =>
+      applyCashbackStatus(deps, c, { status: d.status, failureCode: d.failureCode, paypayCashbackId: d.cashbackId, source: 'check', requestId, checkedAt }),
     send: (c, from) => giveCashback(deps, c.merchantCashbackId, { requestId, from }),
     counts: { resend: ['failed'], redrive: ['succeeded', 'failed'] },
   })

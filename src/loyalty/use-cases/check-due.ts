@@ -43,7 +43,8 @@ export interface CheckSubject<R extends DueRecord, Id extends string, D> {
   id(record: R): Id
   /** PayPay's Check … Details for the record. */
   details(paypay: PayPayGateway, record: R): Promise<PayPayResult<D>>
-  apply(record: R, details: D): Promise<{ readonly kind: string; readonly status: string }>
+  /** Applies PayPay's answer; a move (`applied`) records the check in the same statement. */
+  apply(record: R, details: D, checkedAt: Date): Promise<{ readonly kind: string; readonly status: string }>
   /** Give / Reverse again with the same id, if the record is still in `from`. */
   send(record: R, from: 'requested' | 'accepted'): Promise<{ readonly kind: string; readonly status?: string }>
   /** The final statuses a re-send (after not found) and a re-drive add to the succeeded / failed counts. */
@@ -108,11 +109,11 @@ async function checkOne<R extends DueRecord, Id extends string, D>(
   const details = await subject.details(paypay, record)
   const now = clock.now()
   if (details.ok) {
-    const out = await subject.apply(record, details.data)
+    const out = await subject.apply(record, details.data, now)
     if (out.kind === 'applied' && out.status === 'succeeded') r.succeeded++
     else if (out.kind === 'applied' && out.status === 'failed') r.failed++
     else if (out.status === 'accepted') r.still_accepted++
-    await subject.records.noteCheck(subject.id(record), now, null)
+    if (out.kind !== 'applied') await subject.records.noteCheck(subject.id(record), now, null)
     return
   }
   if (details.kind === 'refused' && details.code === 'TRANSACTION_NOT_FOUND') {

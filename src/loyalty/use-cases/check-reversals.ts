@@ -22,7 +22,7 @@ export function checkReversals(
     records: deps.reversals,
     id: (rev) => rev.merchantCashbackReversalId,
     details: (paypay, rev) => paypay.checkReversal(rev.merchantCashbackReversalId, rev.merchantCashbackId),
-    apply: (rev, d) =>
+    apply: (rev, d, checkedAt) =>
       applyReversalStatus(deps, rev, {
         status: d.status,
         reversedAmount: d.amount,
@@ -30,6 +30,7 @@ export function checkReversals(
         paypayReversalId: d.cashbackReversalId,
         source: 'check',
         requestId,
+        checkedAt,
       }),
     send: (rev, from) => reverseCashback(deps, rev.merchantCashbackReversalId, { requestId, from }),
     counts: { resend: [], redrive: [] },

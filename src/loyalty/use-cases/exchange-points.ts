@@ -14,75 +14,67 @@ export interface ExchangePointsCommand {
   readonly requestId: string
 }
 
+/** Tries when a concurrent change beats the guarded write (the statement's snapshot said it fits). */
+const TRIES = 3
+
 /**
- * Seed 000 "Exchange points" (`POST /mypage/point_input`): in one transaction the points are
- * debited and the cashback is created with a fresh merchantCashbackId; after commit the Give job
- * is published with that id as its deduplication id. The job, its retries and the 5-minute
- * re-drive all send PayPay this same id, never a new one.
+ * Seed 000 "Exchange points" (`POST /mypage/point_input`): one statement reads the link and any
+ * earlier exchange under the request key and, when the link is live and the key unused, debits
+ * the points and creates the cashback with a fresh merchantCashbackId (ledger entry and audit row
+ * with it). The decision is made here from that statement's snapshot; the write's guards (live
+ * link, unused key, balance >= points) repeat it so a concurrent change fails cleanly and is read
+ * again. After commit the Give job is published with the id as its deduplication id: the job, its
+ * retries and the 5-minute re-drive all send PayPay this same id, never a new one.
  */
 export async function exchangePoints(
-  deps: Pick<LoyaltyDeps, 'cashbacks' | 'links' | 'paypay' | 'queue' | 'clock' | 'logger'>,
+  deps: Pick<LoyaltyDeps, 'cashbacks' | 'paypay' | 'queue' | 'clock' | 'logger'>,
   cmd: ExchangePointsCommand,
 ): Promise<Result<{ cashback: Cashback; replayed: boolean }, LoyaltyError>> {
   if (!deps.paypay) return err(loyaltyErrors.paypayNotConfigured())
   if (!Number.isSafeInteger(cmd.points) || cmd.points < MIN_EXCHANGE_POINTS || cmd.points > MAX_EXCHANGE_POINTS) {
     return err(loyaltyErrors.invalidEntry(`points must be a whole number from ${MIN_EXCHANGE_POINTS} to ${MAX_EXCHANGE_POINTS}`))
   }
-  const now = deps.clock.now()
-  const link = await deps.links.findLink(cmd.userId)
-  if (!link || link.status === 'unlinked') return err(loyaltyErrors.notLinked())
-  if (effectiveLinkStatus(link, now) !== 'linked') return err(loyaltyErrors.linkExpired(link.expiresAt))
-
-  const id = prefixedId('pcb', now.getTime()) as MerchantCashbackId
-  const cashback: Cashback = {
-    merchantCashbackId: id,
-    userId: cmd.userId,
-    userAuthorizationId: link.userAuthorizationId,
-    points: cmd.points,
-    amount: cmd.points * POINT_VALUE_JPY,
-    currency: 'JPY',
-    status: 'requested',
-    giveAttempts: 0,
-    lastError: null,
-    failureCode: null,
-    paypayCashbackId: null,
-    reversalReserved: 0,
-    reversedAmount: 0,
-    requestedAt: now,
-    acceptedAt: null,
-    completedAt: null,
-    updatedAt: now,
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now()
+    const id = prefixedId('pcb', now.getTime()) as MerchantCashbackId
+    const r = await deps.cashbacks.exchange(
+      { merchantCashbackId: id, userId: cmd.userId, points: cmd.points, amount: cmd.points * POINT_VALUE_JPY, requestKey: cmd.requestKey, at: now },
+      {
+        userId: cmd.userId,
+        kind: 'exchange_debit',
+        points: -cmd.points,
+        idempotencyKey: ledgerKeys.exchange(id),
+        referenceType: 'cashback',
+        referenceId: id,
+        reason: 'Exchanged for PayPay cashback',
+        actor: `user:${cmd.userId}`,
+        requestId: cmd.requestId,
+        at: now,
+      },
+      {
+        actor: `user:${cmd.userId}`,
+        action: 'cashback.requested',
+        entityType: 'paypay_cashback',
+        entityId: id,
+        requestId: cmd.requestId,
+        at: now,
+        data: { points: cmd.points, amount: cmd.points * POINT_VALUE_JPY },
+      },
+    )
+    if (!r.link || r.link.status === 'unlinked') return err(loyaltyErrors.notLinked())
+    if (effectiveLinkStatus(r.link, now) !== 'linked') return err(loyaltyErrors.linkExpired(r.link.expiresAt))
+    if (r.prior) {
+      if (r.prior.points !== cmd.points) return err(loyaltyErrors.idempotencyConflict())
+      if (r.prior.status === 'requested') await publishGive(deps, r.prior.merchantCashbackId)
+      return ok({ cashback: r.prior, replayed: true })
+    }
+    if (r.created) {
+      await publishGive(deps, id)
+      deps.logger.info('points exchanged', { user_id: cmd.userId, merchant_cashback_id: id, points: cmd.points })
+      return ok({ cashback: r.created, replayed: false })
+    }
+    if (r.balance < cmd.points || attempt >= TRIES) return err(loyaltyErrors.insufficientPoints(r.balance, cmd.points))
   }
-  const created = await deps.cashbacks.createExchange(
-    cashback,
-    {
-      userId: cmd.userId,
-      kind: 'exchange_debit',
-      points: -cmd.points,
-      idempotencyKey: ledgerKeys.exchange(id),
-      referenceType: 'cashback',
-      referenceId: id,
-      reason: 'Exchanged for PayPay cashback',
-      actor: `user:${cmd.userId}`,
-      requestId: cmd.requestId,
-      at: now,
-    },
-    cmd.requestKey,
-    {
-      actor: `user:${cmd.userId}`,
-      action: 'cashback.requested',
-      entityType: 'paypay_cashback',
-      entityId: id,
-      requestId: cmd.requestId,
-      at: now,
-      data: { points: cmd.points, amount: cashback.amount },
-    },
-  )
-  if (created.kind === 'insufficient') return err(loyaltyErrors.insufficientPoints(created.balance, cmd.points))
-  if (created.kind === 'replayed' && created.cashback.points !== cmd.points) return err(loyaltyErrors.idempotencyConflict())
-  if (created.kind === 'created' || created.cashback.status === 'requested') await publishGive(deps, created.cashback.merchantCashbackId)
-  if (created.kind === 'created') deps.logger.info('points exchanged', { user_id: cmd.userId, merchant_cashback_id: id, points: cmd.points })
-  return ok({ cashback: created.cashback, replayed: created.kind === 'replayed' })
 }
 
 /**

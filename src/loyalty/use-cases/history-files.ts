@@ -9,7 +9,6 @@ import {
   readHistoryCsv,
   reconcile,
   toCsv,
-  transactionKey,
   type HistoryFile,
   type HistoryRow,
   type HistorySource,
@@ -57,7 +56,7 @@ export async function exportHistory(
   const businessDate = cmd.businessDate ?? previousJstDate(deps.clock.now())
   if (!isBusinessDate(businessDate)) return err(loyaltyErrors.historyFileInvalid(`${businessDate} is not a YYYY-MM-DD date`))
   const { from, to } = jstDayWindow(businessDate)
-  const rows = await deps.history.transactionsBetween(from, to)
+  const rows = await deps.history.transactions({ from, to })
   const file = await store(deps, 'ours', businessDate, toCsv(rows), rows.length, cmd.actor)
   deps.logger.info('paypay history exported', { business_date: businessDate, rows: rows.length, key: file.objectKey })
   return ok(file)
@@ -115,12 +114,12 @@ export async function reconcileHistoryFile(
   const { file, rows: theirs } = loaded.value
   if (file.source !== 'paypay') return err(loyaltyErrors.historyFileInvalid('only an uploaded PayPay file is reconciled'))
   const { from, to } = jstDayWindow(file.businessDate)
-  const sameDay = await deps.history.transactionsBetween(from, to)
-  const named = await deps.history.transactionsFor({
+  const ours = await deps.history.transactions({
+    from,
+    to,
     cashbackIds: theirs.filter((r) => !r.merchantCashbackReversalId).map((r) => r.merchantCashbackId),
     reversalIds: theirs.flatMap((r) => (r.merchantCashbackReversalId ? [r.merchantCashbackReversalId] : [])),
   })
-  const ours = [...new Map([...sameDay, ...named].map((r) => [transactionKey(r), r])).values()]
   const matched = reconcile(ours, theirs)
   const problems = matched.filter((m) => m.problems.length > 0)
   const list = cmd.onlyProblems ? problems : matched

@@ -19,7 +19,7 @@ export interface GrantPointsCommand {
 export async function grantPoints(
   deps: Pick<LoyaltyDeps, 'ledger' | 'clock'>,
   cmd: GrantPointsCommand,
-): Promise<Result<{ entry: LedgerEntry; replayed: boolean }, LoyaltyError>> {
+): Promise<Result<{ entry: LedgerEntry; balance: number; replayed: boolean }, LoyaltyError>> {
   const entry = {
     userId: cmd.userId,
     kind: cmd.kind,
@@ -39,7 +39,7 @@ export async function grantPoints(
   if (applied.kind === 'replayed' && (applied.entry.userId !== cmd.userId || applied.entry.points !== cmd.points)) {
     return err(loyaltyErrors.idempotencyConflict())
   }
-  return ok({ entry: applied.entry, replayed: applied.kind === 'replayed' })
+  return ok({ entry: applied.entry, balance: applied.balance, replayed: applied.kind === 'replayed' })
 }
 
 export interface PointsView {
@@ -53,7 +53,7 @@ export async function viewPoints(
   userId: string,
   page: { limit: number; before?: LedgerEntryId },
 ): Promise<PointsView> {
-  const [balance, entries] = await Promise.all([deps.ledger.balance(userId), deps.ledger.history(userId, page)])
+  const { balance, entries } = await deps.ledger.view(userId, page)
   const last = entries.at(-1)
   return { balance, entries, nextBefore: entries.length === page.limit && last ? last.id : null }
 }

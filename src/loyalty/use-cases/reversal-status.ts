@@ -1,6 +1,7 @@
 import type { PayPayTxStatus } from '../domain/cashback.ts'
 import { ledgerKeys } from '../domain/ledger.ts'
 import { reversalLifecycle, type Reversal, type ReversalStatus } from '../domain/reversal.ts'
+import type { LeaseRelease } from '../ports.ts'
 import type { LoyaltyDeps } from './loyalty-deps.ts'
 
 export type ReversalApplyOutcome =
@@ -16,6 +17,10 @@ export interface ReversalReport {
   readonly paypayReversalId: string | null
   readonly source: string
   readonly requestId: string
+  /** A check's answer: the move also records the check. */
+  readonly checkedAt?: Date
+  /** The caller's Reverse lease, freed by the same statement that applies the answer. */
+  readonly release?: LeaseRelease
 }
 
 const TARGET: Record<PayPayTxStatus, ReversalStatus> = { ACCEPTED: 'accepted', SUCCESS: 'succeeded', FAILURE: 'failed' }
@@ -52,6 +57,8 @@ export async function applyReversalStatus(
       ...(report.failureCode !== null && { failureCode: report.failureCode }),
       ...(report.paypayReversalId !== null && { paypayReversalId: report.paypayReversalId }),
       ...(reversed !== undefined && { reversedAmount: reversed }),
+      ...(report.checkedAt && { checkedAt: report.checkedAt }),
+      ...(report.release && { release: report.release }),
       ...(reversed !== undefined &&
         reversed > 0 && {
           credit: {

@@ -1,8 +1,8 @@
 import { ulid } from '../../shared/ids.ts'
 import type { MerchantCashbackReversalId, Reversal, ReversalStatus } from '../domain/reversal.ts'
-import type { PayPayFailure } from '../ports.ts'
+import type { PayPayFailure, PayPayGateway } from '../ports.ts'
 import type { LoyaltyDeps } from './loyalty-deps.ts'
-import { applyReversalStatus } from './reversal-status.ts'
+import { applyReversalStatus, type ReversalReport } from './reversal-status.ts'
 
 export type ReverseOutcome =
   | { readonly kind: 'skipped'; readonly reason: 'not_found' | 'not_pending' | 'busy'; readonly status?: ReversalStatus }
@@ -22,41 +22,55 @@ export async function reverseCashback(
   ctx: { requestId: string; from?: ReversalStatus },
 ): Promise<ReverseOutcome> {
   const from = ctx.from ?? 'requested'
-  const reversal = await deps.reversals.find(id)
-  if (!reversal) return { kind: 'skipped', reason: 'not_found' }
-  if (reversal.status !== from) return { kind: 'skipped', reason: 'not_pending', status: reversal.status }
-  if (!deps.paypay) return { kind: 'retry', code: 'PAYPAY_NOT_CONFIGURED', message: 'PayPay is not configured' }
-
+  if (!deps.paypay) {
+    const found = await deps.reversals.find(id)
+    if (!found) return { kind: 'skipped', reason: 'not_found' }
+    if (found.status !== from) return { kind: 'skipped', reason: 'not_pending', status: found.status }
+    return { kind: 'retry', code: 'PAYPAY_NOT_CONFIGURED', message: 'PayPay is not configured' }
+  }
+  const paypay = deps.paypay
   const token = ulid()
   const now = deps.clock.now()
-  const lease = await deps.reversals.claim(id, from, token, now, new Date(now.getTime() + deps.settings.leaseMs))
-  if (!lease) return { kind: 'skipped', reason: 'busy', status: reversal.status }
+  const claimed = await deps.reversals.claim(id, from, token, now, new Date(now.getTime() + deps.settings.leaseMs))
+  if (claimed.kind === 'not_found') return { kind: 'skipped', reason: 'not_found' }
+  if (claimed.kind !== 'claimed') return { kind: 'skipped', reason: claimed.kind, status: claimed.status }
+  const reversal = claimed.record
   let lastError: string | null = null
+  let released = false
+  const apply = async (r: ReversalReport): Promise<ReverseOutcome> => {
+    const applied = await applyReversalStatus(deps, reversal, { ...r, release: { token, lastError } })
+    released = applied.kind === 'applied'
+    return { kind: 'done', status: applied.status }
+  }
   try {
-    const res = await deps.paypay.reverseCashback({
+    const res = await paypay.reverseCashback({
       merchantCashbackReversalId: id,
       merchantCashbackId: reversal.merchantCashbackId,
       amount: reversal.amount,
       requestedAt: deps.clock.now(),
       reason: reversal.reason,
     })
-    if (res.ok) {
-      const applied = await applyReversalStatus(deps, reversal, report('ACCEPTED', ctx.requestId))
-      return { kind: 'done', status: applied.status }
-    }
+    if (res.ok) return await apply(report('ACCEPTED', ctx.requestId))
     lastError = `${res.code}: ${res.message}`
     if (res.kind === 'transient') return { kind: 'retry', code: res.code, message: res.message }
-    return await refused(deps, reversal, res, lease.attempts, ctx.requestId)
+    return await refused(deps, paypay, reversal, res, ctx.requestId, apply)
   } finally {
-    await deps.reversals.release(id, token, lastError)
+    if (!released) await deps.reversals.release(id, token, lastError)
   }
 }
 
-async function refused(deps: ReverseDeps, reversal: Reversal, res: PayPayFailure, attempts: number, requestId: string): Promise<ReverseOutcome> {
-  if (attempts > 1 || reversal.status !== 'requested') {
-    const details = await deps.paypay!.checkReversal(reversal.merchantCashbackReversalId, reversal.merchantCashbackId)
+async function refused(
+  deps: ReverseDeps,
+  paypay: PayPayGateway,
+  reversal: Reversal,
+  res: PayPayFailure,
+  requestId: string,
+  apply: (r: ReversalReport) => Promise<ReverseOutcome>,
+): Promise<ReverseOutcome> {
+  if (reversal.attempts > 1 || reversal.status !== 'requested') {
+    const details = await paypay.checkReversal(reversal.merchantCashbackReversalId, reversal.merchantCashbackId)
     if (details.ok) {
-      const applied = await applyReversalStatus(deps, reversal, {
+      return apply({
         status: details.data.status,
         reversedAmount: details.data.amount,
         failureCode: details.data.failureCode,
@@ -64,18 +78,16 @@ async function refused(deps: ReverseDeps, reversal: Reversal, res: PayPayFailure
         source: 'reverse',
         requestId,
       })
-      return { kind: 'done', status: applied.status }
     }
     if (details.kind === 'transient' || res.code === 'VALIDATION_FAILED_EXCEPTION') {
       return { kind: 'retry', code: details.code, message: 'the earlier Reverse is not visible yet' }
     }
   }
   deps.logger.warn('reverse cashback refused', { merchant_cashback_reversal_id: reversal.merchantCashbackReversalId, code: res.code })
-  const applied = await applyReversalStatus(deps, reversal, { ...report('FAILURE', requestId), failureCode: res.code })
-  return { kind: 'done', status: applied.status }
+  return apply({ ...report('FAILURE', requestId), failureCode: res.code })
 }
 
-const report = (status: 'ACCEPTED' | 'FAILURE', requestId: string) => ({
+const report = (status: 'ACCEPTED' | 'FAILURE', requestId: string): ReversalReport => ({
   status,
   reversedAmount: null,
   failureCode: null,

@@ -18,22 +18,19 @@ export interface StartReversalCommand {
 /**
  * Admin "revert cashback from PayPay to points", full or partial: reserves the amount on the
  * granted cashback (never more than was granted, also under concurrent requests) and creates the
- * reversal with a fresh merchantCashbackReversalId in one transaction; after commit the Reverse
+ * reversal with a fresh merchantCashbackReversalId in one statement, after one read; after commit the Reverse
  * job is published with that id as deduplication id. Points come back only on SUCCESS.
  */
 export async function startReversal(
-  deps: Pick<LoyaltyDeps, 'cashbacks' | 'reversals' | 'paypay' | 'queue' | 'clock' | 'logger'>,
+  deps: Pick<LoyaltyDeps, 'reversals' | 'paypay' | 'queue' | 'clock' | 'logger'>,
   cmd: StartReversalCommand,
 ): Promise<Result<{ reversal: Reversal; replayed: boolean }, LoyaltyError>> {
   if (!deps.paypay) return err(loyaltyErrors.paypayNotConfigured())
-  const cashback = await deps.cashbacks.find(cmd.merchantCashbackId)
+  const { cashback, prior } = await deps.reversals.loadForReversal(cmd.merchantCashbackId, cmd.requestKey)
   if (!cashback) return err(loyaltyErrors.cashbackNotFound(cmd.merchantCashbackId))
-  if (cmd.requestKey !== null) {
-    const earlier = await deps.reversals.findByRequestKey(cashback.merchantCashbackId, cmd.requestKey)
-    if (earlier) {
-      if (cmd.amount !== null && cmd.amount !== earlier.amount) return err(loyaltyErrors.idempotencyConflict())
-      return ok({ reversal: earlier, replayed: true })
-    }
+  if (prior) {
+    if (cmd.amount !== null && cmd.amount !== prior.amount) return err(loyaltyErrors.idempotencyConflict())
+    return ok({ reversal: prior, replayed: true })
   }
   const reversible = reversibleAmount(cashback)
   if (cashback.status !== 'succeeded' || reversible === 0) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { adminToken, call, token, uniq } from '../helpers.ts'
+import { DrizzleCashbackRepository } from '../../../src/loyalty/adapters/drizzle-cashback-repository.ts'
+import type { PayPayGateway } from '../../../src/loyalty/ports.ts'
+import { exchangePoints } from '../../../src/loyalty/use-cases/exchange-points.ts'
+import { systemClock } from '../../../src/shared/clock.ts'
+import type { Logger } from '../../../src/shared/logger.ts'
+import { testDb } from '../commerce/fixtures.ts'
 import { exchange, expectLedgerConsistent, grant, ledger, linkedUser, newUser } from './support.ts'
 
 /**
@@ -139,6 +145,32 @@ describe('exchange', () => {
     expect(ids.size).toBe(1)
     for (const r of twins) expect([200, 201, 409]).toContain(r.status)
     expect(await expectLedgerConsistent(u.id)).toBe(600)
+  })
+
+  it('same-key twins reaching the database together (no Redis guard in front): one exchange, none refused for points', async () => {
+    // The use case over the real adapter on 8 connections: the twins' statements overlap, the
+    // losers block on the winner's account row, then find its cashback on the next read.
+    const u = await linkedUser()
+    await grant(u.id, 100)
+    // Not ended: postgres.js's end() leaves an unhandled rejection from its Workers socket polyfill
+    // (README, notes for contributors); the sockets close with the test's isolate.
+    const { db } = testDb(8)
+    const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
+    const deps = {
+      cashbacks: new DrizzleCashbackRepository(db),
+      paypay: {} as PayPayGateway,
+      queue: { publish: async () => ({ messageId: 'm' }), publishMany: async () => {} },
+      clock: systemClock,
+      logger: quiet,
+    }
+    const key = `race-${uniq()}`
+    const results = await Promise.all(Array.from({ length: 8 }, () => exchangePoints(deps, { userId: u.id, points: 100, requestKey: key, requestId: 'race' })))
+    for (const r of results) expect(r.ok, JSON.stringify(r)).toBe(true)
+    const ids = new Set(results.map((r) => r.ok && r.value.cashback.merchantCashbackId))
+    expect(ids.size).toBe(1)
+    expect(results.filter((r) => r.ok && !r.value.replayed)).toHaveLength(1)
+    expect(await expectLedgerConsistent(u.id)).toBe(0)
+    expect((await ledger(u.id)).entries.filter((e) => e.kind === 'exchange_debit')).toHaveLength(1)
   })
 
   it('another user’s cashback is a 404', async () => {

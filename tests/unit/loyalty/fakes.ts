@@ -5,14 +5,16 @@ import type { ObjectStore, StoredObject } from '../../../src/shared/object-store
 import { cashbackLifecycle, type Cashback, type CashbackEvent, type CashbackStatus, type MerchantCashbackId } from '../../../src/loyalty/domain/cashback.ts'
 import type { HistoryFile, HistoryRow, HistorySource } from '../../../src/loyalty/domain/history.ts'
 import type { LedgerApplied, LedgerEntry, LedgerEntryId, NewLedgerEntry } from '../../../src/loyalty/domain/ledger.ts'
-import type { LinkSession, LinkStatus, PayPayLink, ResponseTokenClaims } from '../../../src/loyalty/domain/link.ts'
+import { isLive, type LinkSession, type LinkStatus, type PayPayLink, type ResponseTokenClaims } from '../../../src/loyalty/domain/link.ts'
 import { reversalLifecycle, type MerchantCashbackReversalId, type Reversal, type ReversalEvent, type ReversalStatus } from '../../../src/loyalty/domain/reversal.ts'
 import type {
   AuthorizationStatus,
   CashbackChange,
   CashbackDetails,
   CashbackRepository,
-  ExchangeCreated,
+  Claimed,
+  ExchangeAttempt,
+  ExchangeDraft,
   HistoryRepository,
   LinkRepository,
   PayPayGateway,
@@ -32,20 +34,26 @@ export class MemoryLedger implements PointsLedger {
   private n = 0
   async apply(e: NewLedgerEntry): Promise<LedgerApplied> {
     const existing = this.entries.find((x) => x.idempotencyKey === e.idempotencyKey)
-    if (existing) return { kind: 'replayed', entry: existing }
+    if (existing) return { kind: 'replayed', entry: existing, balance: this.balances.get(e.userId) ?? 0 }
     const balance = (this.balances.get(e.userId) ?? 0) + e.points
     if (balance < 0) return { kind: 'insufficient', balance: this.balances.get(e.userId) ?? 0 }
     this.balances.set(e.userId, balance)
     const entry: LedgerEntry = { ...e, id: `ple_${String(++this.n).padStart(26, '0')}` as LedgerEntryId, balanceAfter: balance }
     this.entries.push(entry)
-    return { kind: 'applied', entry }
+    return { kind: 'applied', entry, balance }
   }
+  /** For assertions (not a port method). */
   async balance(userId: string) {
     return this.balances.get(userId) ?? 0
   }
-  async history(userId: string) {
-    return this.entries.filter((e) => e.userId === userId).reverse()
+  async view(userId: string) {
+    return { balance: this.balances.get(userId) ?? 0, entries: this.entries.filter((e) => e.userId === userId).reverse() }
   }
+  async balanceAndLink(userId: string) {
+    return { balance: this.balances.get(userId) ?? 0, link: this.links?.links.get(userId) ?? null }
+  }
+  /** Set by loyaltyDeps: the exchange page reads the link with the balance. */
+  links: MemoryLinks | null = null
   sum(userId: string) {
     return this.entries.filter((e) => e.userId === userId).reduce((s, e) => s + e.points, 0)
   }
@@ -79,9 +87,9 @@ export class MemoryLinks implements LinkRepository {
     this.links.set(link.userId, link)
     return true
   }
-  async setLinkStatus(userId: string, uaid: string, status: LinkStatus, at: Date) {
+  async setLinkStatus(userId: string, uaid: string, status: LinkStatus, at: Date, _audit?: unknown, onlyFrom?: LinkStatus) {
     const l = this.links.get(userId)
-    if (l && l.userAuthorizationId === uaid) this.links.set(userId, { ...l, status, updatedAt: at })
+    if (l && l.userAuthorizationId === uaid && (!onlyFrom || l.status === onlyFrom)) this.links.set(userId, { ...l, status, updatedAt: at })
   }
   async extendLink(uaid: string, until: Date) {
     for (const [k, l] of this.links) if (l.userAuthorizationId === uaid && l.status === 'linked' && (!l.expiresAt || l.expiresAt < until)) this.links.set(k, { ...l, expiresAt: until })
@@ -89,13 +97,43 @@ export class MemoryLinks implements LinkRepository {
 }
 
 export class MemoryCashbacks implements CashbackRepository {
-  readonly rows = new Map<string, Cashback & { lease?: { token: string; until: Date } }>()
-  constructor(private readonly ledger: MemoryLedger) {}
-  async createExchange(c: Cashback, debit: NewLedgerEntry): Promise<ExchangeCreated> {
+  readonly rows = new Map<string, Cashback & { lease?: { token: string; until: Date }; requestKey?: string | null }>()
+  constructor(
+    private readonly ledger: MemoryLedger,
+    private readonly links: MemoryLinks,
+  ) {}
+  async exchange(d: ExchangeDraft, debit: NewLedgerEntry): Promise<ExchangeAttempt> {
+    const link = this.links.links.get(d.userId) ?? null
+    const prior = d.requestKey === null ? undefined : [...this.rows.values()].find((c) => c.userId === d.userId && c.requestKey === d.requestKey)
+    const balance = this.ledger.balances.get(d.userId) ?? 0
+    const none = { link, prior: prior ?? null, created: null, balance }
+    if (!isLive(link, d.at) || prior) return none
     const applied = await this.ledger.apply(debit)
-    if (applied.kind === 'insufficient') return { kind: 'insufficient', balance: applied.balance }
-    this.rows.set(c.merchantCashbackId, c)
-    return { kind: 'created', cashback: c }
+    if (applied.kind !== 'applied') return none
+    const c: Cashback = {
+      merchantCashbackId: d.merchantCashbackId,
+      userId: d.userId,
+      userAuthorizationId: link.userAuthorizationId,
+      points: d.points,
+      amount: d.amount,
+      currency: 'JPY',
+      status: 'requested',
+      giveAttempts: 0,
+      lastError: null,
+      failureCode: null,
+      paypayCashbackId: null,
+      reversalReserved: 0,
+      reversedAmount: 0,
+      requestedAt: d.at,
+      acceptedAt: null,
+      completedAt: null,
+      updatedAt: d.at,
+    }
+    this.rows.set(c.merchantCashbackId, { ...c, requestKey: d.requestKey })
+    return { ...none, created: c }
+  }
+  async findWithReversals(): Promise<never> {
+    throw new Error('not used by the use cases')
   }
   async find(id: MerchantCashbackId) {
     return this.rows.get(id) ?? null
@@ -107,12 +145,14 @@ export class MemoryCashbacks implements CashbackRepository {
   async list() {
     return [...this.rows.values()]
   }
-  async claim(id: MerchantCashbackId, status: CashbackStatus, token: string, now: Date, until: Date) {
+  async claim(id: MerchantCashbackId, status: CashbackStatus, token: string, now: Date, until: Date): Promise<Claimed<Cashback>> {
     const c = this.rows.get(id)
-    if (!c || c.status !== status || (c.lease && c.lease.until > now)) return null
+    if (!c) return { kind: 'not_found' }
+    if (c.status !== status) return { kind: 'not_pending', status: c.status }
+    if (c.lease && c.lease.until > now) return { kind: 'busy', status: c.status }
     const next = { ...c, giveAttempts: c.giveAttempts + 1, lease: { token, until } }
     this.rows.set(id, next)
-    return { attempts: next.giveAttempts }
+    return { kind: 'claimed', record: next }
   }
   async release(id: MerchantCashbackId, token: string, lastError: string | null) {
     const c = this.rows.get(id)
@@ -123,8 +163,16 @@ export class MemoryCashbacks implements CashbackRepository {
     const to = cashbackLifecycle.transition(from, event)
     if (!c || c.status !== from || !to.ok) return null
     // Guard and write before any await, as the database's guarded update does atomically.
-    this.rows.set(id, { ...c, status: to.value, failureCode: change.failureCode ?? c.failureCode, acceptedAt: c.acceptedAt ?? change.at })
+    const freed = change.release && c.lease?.token === change.release.token
+    this.rows.set(id, {
+      ...c,
+      status: to.value,
+      failureCode: change.failureCode ?? c.failureCode,
+      acceptedAt: c.acceptedAt ?? change.at,
+      ...(freed && { lease: undefined, lastError: change.release!.lastError }),
+    })
     if (change.refund) await this.ledger.apply(change.refund)
+    if (change.extendLinkUntil) await this.links.extendLink(c.userAuthorizationId, change.extendLinkUntil)
     return to.value
   }
   async noteCheck() {}
@@ -151,17 +199,17 @@ export class MemoryReversals implements ReversalRepository {
   async find(id: MerchantCashbackReversalId) {
     return this.rows.get(id) ?? null
   }
-  async findByRequestKey() {
-    return null
+  async loadForReversal(id: MerchantCashbackId) {
+    return { cashback: this.cashbacks.rows.get(id) ?? null, prior: null }
   }
-  async listForCashback(id: MerchantCashbackId) {
-    return [...this.rows.values()].filter((r) => r.merchantCashbackId === id)
-  }
-  async claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, until: Date) {
+  async claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, until: Date): Promise<Claimed<Reversal>> {
     const r = this.rows.get(id)
-    if (!r || r.status !== status || (r.lease && r.lease.until > now)) return null
-    this.rows.set(id, { ...r, attempts: r.attempts + 1, lease: { token, until } })
-    return { attempts: r.attempts + 1 }
+    if (!r) return { kind: 'not_found' }
+    if (r.status !== status) return { kind: 'not_pending', status: r.status }
+    if (r.lease && r.lease.until > now) return { kind: 'busy', status: r.status }
+    const next = { ...r, attempts: r.attempts + 1, lease: { token, until } }
+    this.rows.set(id, next)
+    return { kind: 'claimed', record: next }
   }
   async release(id: MerchantCashbackReversalId, token: string) {
     const r = this.rows.get(id)
@@ -175,7 +223,8 @@ export class MemoryReversals implements ReversalRepository {
     const c = this.cashbacks.rows.get(r.merchantCashbackId)!
     if (to.value === 'succeeded') this.cashbacks.rows.set(c.merchantCashbackId, { ...c, reversalReserved: c.reversalReserved - (r.amount - reversed!), reversedAmount: c.reversedAmount + reversed! })
     if (to.value === 'failed') this.cashbacks.rows.set(c.merchantCashbackId, { ...c, reversalReserved: c.reversalReserved - r.amount })
-    this.rows.set(id, { ...r, status: to.value, reversedAmount: reversed })
+    const freed = change.release && r.lease?.token === change.release.token
+    this.rows.set(id, { ...r, status: to.value, reversedAmount: reversed, ...(freed && { lease: undefined }) })
     if (change.credit) await this.ledger.apply(change.credit)
     return to.value
   }
@@ -188,11 +237,8 @@ export class MemoryReversals implements ReversalRepository {
 export class MemoryHistory implements HistoryRepository {
   rows: HistoryRow[] = []
   readonly files = new Map<string, HistoryFile>()
-  async transactionsBetween() {
+  async transactions() {
     return this.rows
-  }
-  async transactionsFor() {
-    return []
   }
   async upsertFile(f: HistoryFile) {
     const existing = [...this.files.values()].find((x) => x.source === f.source && x.businessDate === f.businessDate)
@@ -305,10 +351,12 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 
 export function loyaltyDeps(over: { paypay?: FakePayPay | null } = {}) {
   const ledger = new MemoryLedger()
-  const cashbacks = new MemoryCashbacks(ledger)
+  const links = new MemoryLinks()
+  ledger.links = links
+  const cashbacks = new MemoryCashbacks(ledger, links)
   const deps = {
     ledger,
-    links: new MemoryLinks(),
+    links,
     cashbacks,
     reversals: new MemoryReversals(ledger, cashbacks),
     history: new MemoryHistory(),

@@ -56,7 +56,59 @@ describe('exchange', () => {
   })
 })
 
+describe('exchange decided from one statement’s snapshot', () => {
+  it('a write that the snapshot allowed but a concurrent debit beat is read again; a key replays the first exchange', async () => {
+    const deps = loyaltyDeps()
+    await linked(deps, 'u1', 100)
+    // The first statement's snapshot shows 100 points, but a concurrent exchange took them first.
+    const real = deps.cashbacks.exchange.bind(deps.cashbacks)
+    let calls = 0
+    deps.cashbacks.exchange = async (...args) => {
+      calls++
+      if (calls === 1) return { link: deps.links.links.get('u1')!, prior: null, created: null, balance: 100 }
+      return real(...args)
+    }
+    const r = await exchangePoints(deps, { userId: 'u1', points: 100, requestKey: 'k1', requestId: 'r' })
+    expect(r.ok && r.value.replayed).toBe(false)
+    expect(calls).toBe(2)
+    const again = await exchangePoints(deps, { userId: 'u1', points: 100, requestKey: 'k1', requestId: 'r' })
+    expect(again.ok && again.value).toMatchObject({ replayed: true, cashback: { merchantCashbackId: r.ok && r.value.cashback.merchantCashbackId } })
+    const other = await exchangePoints(deps, { userId: 'u1', points: 50, requestKey: 'k1', requestId: 'r' })
+    expect(!other.ok && other.error.code).toBe('IDEMPOTENCY_KEY_REUSED')
+    expect(await deps.ledger.balance('u1')).toBe(0)
+  })
+
+  it('a refusal the snapshot agrees with is final after one statement', async () => {
+    const deps = loyaltyDeps()
+    await linked(deps, 'u1', 10)
+    let calls = 0
+    const real = deps.cashbacks.exchange.bind(deps.cashbacks)
+    deps.cashbacks.exchange = async (...a) => (calls++, real(...a))
+    const r = await exchangePoints(deps, { userId: 'u1', points: 11, requestKey: null, requestId: 'r' })
+    expect(!r.ok && r.error).toMatchObject({ code: 'INSUFFICIENT_POINTS' })
+    expect(calls).toBe(1)
+  })
+})
+
 describe('give cashback', () => {
+  it('the statement that records PayPay’s answer frees the lease: no separate release', async () => {
+    const deps = loyaltyDeps()
+    await linked(deps, 'u1', 500)
+    const id = await exchanged(deps)
+    let releases = 0
+    const real = deps.cashbacks.release.bind(deps.cashbacks)
+    deps.cashbacks.release = async (...a) => (releases++, real(...a))
+    expect(await giveCashback(deps, id, ctx)).toEqual({ kind: 'done', status: 'accepted' })
+    expect(releases).toBe(0)
+    expect(deps.cashbacks.rows.get(id)!.lease).toBeUndefined()
+    // A transient answer moves nothing, so the lease is released on its own.
+    const id2 = await exchanged(deps)
+    pay(deps).next('give', transient('TIMEOUT'))
+    expect((await giveCashback(deps, id2, ctx)).kind).toBe('retry')
+    expect(releases).toBe(1)
+    expect(deps.cashbacks.rows.get(id2)!.lease).toBeUndefined()
+  })
+
   it('transient failures ask for a retry and every retry sends the same merchantCashbackId', async () => {
     const deps = loyaltyDeps()
     await linked(deps, 'u1', 500)
