@@ -19,11 +19,23 @@ export const RegisterRequest = z.strictObject({
   password: z.string().min(10, 'at least 10 characters').max(200),
 })
 
-export const LoginRequest = z.strictObject({
-  email: Email,
-  password: z.string().min(1).max(200),
-  session_id: CartSessionSchema.optional().describe('guest cart to merge into the user cart (seed 004 §5)'),
-})
+const LoginPassword = z.string().min(1).max(200)
+
+/**
+ * Seed 004 §5's clients send `{email, pwd, sessionId}`; this API's own names are `password` and
+ * `session_id`. Either spelling is accepted (one of each pair), and handlers see the API's names.
+ */
+export const LoginRequest = z
+  .strictObject({
+    email: Email,
+    password: LoginPassword.optional(),
+    pwd: LoginPassword.optional().describe('seed 004 §5 name for password'),
+    session_id: CartSessionSchema.optional().describe('guest cart to merge into the user cart (seed 004 §5)'),
+    sessionId: CartSessionSchema.optional().describe('seed 004 §5 name for session_id'),
+  })
+  .refine((b) => (b.password === undefined) !== (b.pwd === undefined), { message: 'give exactly one of password or pwd', path: ['password'] })
+  .refine((b) => b.session_id === undefined || b.sessionId === undefined, { message: 'give session_id or sessionId, not both', path: ['session_id'] })
+  .transform((b) => ({ email: b.email, password: (b.password ?? b.pwd) as string, session_id: b.session_id ?? b.sessionId }))
 
 const UserView = z.object({ id: z.string(), email: z.string(), roles: z.array(z.string()) })
 const LoginResponse = z.object({
@@ -55,7 +67,7 @@ export const identityRoutes = new Hono<AppEnv>()
   })
   .post('/auth/login', validate('json', LoginRequest), async (c) => {
     const b = c.req.valid('json')
-    const result = await logIn(c.var.deps.commerce.identity, { email: b.email, password: b.password, ip: clientIp(c) })
+    const result = await logIn({ ...c.var.deps.commerce.identity, defer: c.var.defer }, { email: b.email, password: b.password, ip: clientIp(c) })
     if (!result.ok) {
       const e = result.error
       c.var.logger.info('login refused', { code: e.code })

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../platform/http/app-env.ts'
+import { authRequired } from '../platform/http/auth-middleware.ts'
 import { HttpError } from '../platform/http/errors.ts'
 import { errors, type RouteDoc } from '../platform/http/openapi.ts'
 import { validate } from '../platform/http/validation.ts'
@@ -41,7 +42,7 @@ const ConnectQuery = z.object({
   lastSeq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('last event number seen: missed events are replayed after SUBSCRIBE'),
 })
 
-const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'A valid token is required (query `token` or Sec-WebSocket-Protocol)')
+const unauthenticated = () => authRequired('A valid token is required (query `token` or Sec-WebSocket-Protocol)')
 
 export const realtimeRoutes = new Hono<AppEnv>().get('/payment-notifications', validate('query', ConnectQuery), async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {

@@ -12,10 +12,14 @@ async function principalFrom(c: Context<AppEnv>): Promise<Principal | null | und
   return c.var.deps.verifyToken(match[1]!)
 }
 
-const unauthenticated = () =>
-  new HttpError(401, 'UNAUTHENTICATED', 'A valid bearer token is required', undefined, {
-    'www-authenticate': 'Bearer',
-  })
+/**
+ * The one 401 of the service, for a missing, malformed, forged or expired token on any route or
+ * socket. `AUTH_REQUIRED` is the code seed 003's front end maps to its sign-in prompt.
+ */
+export const authRequired = (message = 'A valid bearer token is required') =>
+  new HttpError(401, 'AUTH_REQUIRED', message, undefined, { 'www-authenticate': 'Bearer' })
+
+const unauthenticated = () => authRequired()
 
 /** Requires a valid token; `c.var.principal` is then set. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {

@@ -37,7 +37,7 @@ describe('WebSocket /payment-notifications (a Durable Object per user)', () => {
     const none = await openSocket(null)
     expect(none.status).toBe(401)
     expect(none.socket).toBeNull()
-    expect(none.body.error.code).toBe('UNAUTHENTICATED')
+    expect(none.body.error.code).toBe('AUTH_REQUIRED')
     const forged = await openSocket(`${await token('u-forged')}x`)
     expect(forged.status).toBe(401)
     expect(forged.socket).toBeNull()

@@ -139,6 +139,23 @@ describe('carts', () => {
     expect(qty(retried.body.cart)).toEqual({ [a.id]: 3, [b.id]: 1, [c.id]: 4 })
   })
 
+  it("accepts seed 004 §5's names {email, pwd, sessionId} and merges the guest cart", async () => {
+    const { variants } = await newProduct([{ stock: 50 }])
+    const v = variants[0]!
+    const { email: address } = await register()
+    const session = await guestSession()
+    await addGuest(session, v.id, 2)
+    const r = await call('POST', '/api/v1/auth/login', { body: { email: address, pwd: PASSWORD, sessionId: session }, headers: { 'cf-connecting-ip': '198.51.100.50' } })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect(r.body.cart_merged).toBe(true)
+    expect(qty(r.body.cart)).toEqual({ [v.id]: 2 })
+    const both = await call('POST', '/api/v1/auth/login', { body: { email: address, pwd: PASSWORD, password: PASSWORD }, headers: { 'cf-connecting-ip': '198.51.100.50' } })
+    expect(both.status).toBe(400)
+    expect(both.body.error.code).toBe('VALIDATION_FAILED')
+    const neither = await call('POST', '/api/v1/auth/login', { body: { email: address }, headers: { 'cf-connecting-ip': '198.51.100.50' } })
+    expect(neither.status).toBe(400)
+  })
+
   it('merges a guest cart once when two logins race with the same session', async () => {
     const { variants } = await newProduct([{ stock: 50 }])
     const v = variants[0]!
