@@ -14,6 +14,8 @@ import { join } from 'node:path'
 import postgres from 'postgres'
 import { recreateDatabase, runMigrations } from '../tools/db/migrate.ts'
 import { DEV_SECRETS, devToken, startDevStack, type DevStack } from '../tools/dev/stack.ts'
+import { benchClient, outcomeOf, parallel, type BenchClient } from './client.ts'
+import { BENCH_PASSWORD, createVariants, issueGifts, linkPayPayUsers, paidZaloPayCallbacks, registerAccounts, settleOnPaystack } from './fixtures.ts'
 import { loadFor, machine, round, writeResults, type RunStats } from './lib.ts'
 
 const PG = (process.env['BENCH_PG_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432').replace(/\/$/, '')
@@ -31,61 +33,9 @@ const ONLY = process.env['BENCH_ONLY']
 
 let W = ''
 let ADMIN = ''
-
-async function api(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${W}${path}`, {
-    method,
-    headers: {
-      ...(opts.token && { authorization: `Bearer ${opts.token}` }),
-      ...(opts.body !== undefined && { 'content-type': 'application/json' }),
-      ...opts.headers,
-    },
-    ...(opts.body !== undefined && { body: JSON.stringify(opts.body) }),
-  })
-  const text = await res.text()
-  let body: unknown = text
-  try {
-    body = JSON.parse(text)
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body }
-}
-
-async function must(method: string, path: string, opts: Parameters<typeof api>[2], expected: number[] = [200, 201]) {
-  const r = await api(method, path, opts)
-  if (!expected.includes(r.status)) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`)
-  return r.body
-}
-
-/** Runs `fn` over 0..n-1 with `k` at a time (setup only; not measured). */
-async function parallel<T>(n: number, k: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n)
-  let next = 0
-  await Promise.all(Array.from({ length: k }, async () => {
-    while (next < n) {
-      const i = next++
-      out[i] = await fn(i)
-    }
-  }))
-  return out
-}
-
-/** The status, and for an error its stable code (so a table says which 503 it was). */
-const status = async (res: Response) => {
-  const text = await res.text()
-  if (res.status < 400) return String(res.status)
-  let code = ''
-  try {
-    const error = (JSON.parse(text) as { error?: { code?: string; details?: { dependency?: string } } }).error
-    code = `${error?.code ?? ''}${error?.details?.dependency ? `(${error.details.dependency})` : ''}`
-  } catch {
-    // not JSON
-  }
-  return code ? `${res.status} ${code}` : String(res.status)
-}
-const post = (path: string, body: string, headers: Record<string, string>) =>
-  fetch(`${W}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(status)
+let c: BenchClient
+const post = (path: string, body: string, headers: Record<string, string>) => c.post(path, body, headers)
+const status = outcomeOf
 
 interface Endpoint {
   name: string
@@ -100,68 +50,20 @@ interface Endpoint {
 
 async function prepare(stack: DevStack) {
   const rid = Date.now().toString(36).toUpperCase()
-  const product = await must('POST', '/api/admin/products', {
-    token: ADMIN,
-    body: {
-      name: `flows ${rid}`,
-      variants: Array.from({ length: 8 }, (_, i) => ({ sku: `FLOW-${rid}-${i}`, name: `v${i}`, price: 1000, currency: 'NGN', stock: 1_000_000 })),
-    },
-  })
-  const variants = (product.product.variants as Array<{ id: string }>).map((v) => v.id)
+  const variants = await createVariants(c, ADMIN, `flows ${rid}`, 8, 1_000_000)
   const userIds = Array.from({ length: USERS }, (_, i) => `bench-flow-${rid}-${i}`)
   const tokens = await Promise.all(userIds.map((u) => devToken(u, [])))
   // Accounts for the login endpoint (5 attempts per account and 30 per IP per 15 minutes).
-  const accounts = await parallel(USERS, 4, async (i) => {
-    const email = `bench-${rid.toLowerCase()}-${i}@example.test`
-    await must('POST', '/api/v1/auth/register', { body: { email, password: 'bench-password-123' } })
-    return email
-  })
+  const accounts = await registerAccounts(c, rid, USERS)
   // Guest cart sessions, one per worker.
-  const carts = await parallel(CONCURRENCY, 4, async () => (await must('POST', '/api/v1/cart/session', {})).session_id as string)
+  const carts = await parallel(CONCURRENCY, 4, async () => (await c.must('POST', '/api/v1/cart/session', {})).session_id as string)
   // Gifts for the redemption endpoint (the seed's supplier SUP-TOKYO, PIN 1234).
-  const gifts: string[] = []
-  for (let b = 0; b < 3; b++) {
-    const r = await must('POST', '/api/admin/gifts', { token: ADMIN, headers: { 'idempotency-key': `bench-gifts-${rid}-${b}` }, body: { count: 1000, prefix: `B${rid.slice(-6)}${b}`, amount: 500, currency: 'JPY' } })
-    gifts.push(...(r.gifts as Array<{ gift_id: string }>).map((g) => g.gift_id))
-  }
+  const gifts = await issueGifts(c, ADMIN, rid, 3)
   // PayPay: linked users with points (the real consent flow through the sandbox).
-  const paypayUsers = await parallel(PAYPAY_USERS, 4, async (i) => {
-    const userId = `bench-pp-${rid}-${i}`
-    const token = await devToken(userId, [])
-    const session = await must('POST', '/api/v1/paypay/sessions', { token })
-    const consent = await fetch(session.link_url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ action: 'approve', phone: `080${String(10_000_000 + i * 7919 + Math.floor(Math.random() * 1e6)).slice(-8)}` }).toString(),
-      redirect: 'manual',
-    })
-    await consent.arrayBuffer()
-    const responseToken = new URL(consent.headers.get('location')!).searchParams.get('responseToken')!
-    await must('PUT', '/api/v1/paypay/update_session', { token, body: { responseToken } })
-    await must('POST', '/api/admin/loyalty/points', { token: ADMIN, body: { user_id: userId, points: 10_000_000, reason: 'bench', idempotency_key: `bench-${rid}-${i}` } })
-    return token
-  })
+  const paypayUsers = await linkPayPayUsers(c, ADMIN, rid, PAYPAY_USERS)
   // ZaloPay: won auctions, payment sessions, paid on the sandbox with the callback held back;
   // the signed callback bodies are what the endpoint receives.
-  const zalopay = (url: string, body?: unknown) =>
-    fetch(`${stack.urls.zalopay}${url}`, { method: body === undefined ? 'GET' : 'POST', ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) }).then((r) => r.json() as Promise<any>)
-  const callbacks = await parallel(ZALOPAY_SESSIONS, 4, async (i) => {
-    const guest = `bench-zp-${rid}-${i}`
-    const property = await must('POST', '/api/admin/properties', { token: ADMIN, body: { name: `Villa ${rid} ${i}`, hostId: `host-${rid}`, maxGuests: 4, nightlyRate: 1_000_000 } })
-    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)
-    const nights = [day(30 + i * 2), day(31 + i * 2)]
-    const auction = await must('POST', '/api/admin/auctions', { token: ADMIN, body: { propertyId: property.property.id, nights } })
-    await must('POST', `/api/admin/auctions/${auction.auction.id}/results`, {
-      token: ADMIN,
-      body: { awards: [{ userId: guest, nights, amount: 2_000_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString(), runnersUp: [] }] },
-    })
-    const created = await must('POST', '/api/v1/payment/zalopay/create', { token: await devToken(guest, []), body: { orderInfo: 'bench', auctionId: auction.auction.id, selectedNights: nights, amount: 2_000_000 } })
-    const appTransId = created.appTransId as string
-    await zalopay('/__control/callbacks/suppress', { app_trans_id: appTransId })
-    await zalopay(`/__control/orders/${appTransId}/settle`, { outcome: 'success' })
-    const { deliveries } = await zalopay(`/__control/callbacks?app_trans_id=${appTransId}`)
-    return (deliveries as Array<{ kind: string; body: string }>).find((d) => d.kind === 'payment')!.body
-  })
+  const callbacks = await paidZaloPayCallbacks(c, ADMIN, stack.urls.zalopay, rid, ZALOPAY_SESSIONS)
   return { variants, tokens, accounts, carts, gifts, paypayUsers, callbacks }
 }
 
@@ -189,7 +91,7 @@ async function service(stack: DevStack): Promise<Record<string, { stats: RunStat
   await measure(
     'POST /api/v1/auth/login',
     (i) =>
-      post('/api/v1/auth/login', JSON.stringify({ email: d.accounts[i % d.accounts.length], password: 'bench-password-123' }), {
+      post('/api/v1/auth/login', JSON.stringify({ email: d.accounts[i % d.accounts.length], password: BENCH_PASSWORD }), {
         'cf-connecting-ip': `10.9.${Math.floor(i / 25) % 250}.${(i % 25) + 1}`,
       }),
     `PBKDF2-SHA256, 100 000 iterations per attempt; ${USERS} accounts in rotation (5 attempts per account per 15 min: beyond ${USERS * 5} attempts the answer is 429)`,
@@ -216,11 +118,7 @@ async function service(stack: DevStack): Promise<Record<string, { stats: RunStat
   }, 'a fresh order each (201: payment + Paystack initialize on the sandbox); 200 = an order reused once they ran out')
 
   // Settle the charges on the sandbox with its own webhooks held back: the bench sends them.
-  await fetch(`${stack.urls.paystack}/__control/webhooks/suppress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: true }) }).then((r) => r.arrayBuffer())
-  const settled = await parallel(references.length, 8, async (i) => {
-    const r = await fetch(`${stack.urls.paystack}/__control/transactions/${references[i]}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'success' }) })
-    return ((await r.json()) as { transaction?: { amount: number; id: number; reference: string; currency: string } }).transaction!
-  })
+  const settled = await settleOnPaystack(stack.urls.paystack, references)
   if (settled.length === 0 && (!ONLY || 'POST /webhooks/paystack'.includes(ONLY))) throw new Error('no payment was created: nothing to send webhooks about')
   const sent: number[] = []
   await measure('POST /webhooks/paystack', (i) => {
@@ -370,6 +268,7 @@ const loadBefore = loadavg()
 const stack = await startDevStack({ databaseUrl: DB_URL, seed: true, persistTo, vars: { LOG_LEVEL: 'error' }, log: () => {} })
 W = stack.urls.worker
 ADMIN = stack.adminToken
+c = benchClient(W)
 let measured: Awaited<ReturnType<typeof service>>
 try {
   measured = await service(stack)
@@ -394,6 +293,8 @@ const md = [
   `The main endpoint of every flow on the local stack (wrangler dev; Postgres ${m.postgres}; Redis ${m.redis} through the Upstash dev server; QStash dev server; Paystack, ZaloPay and PayPay sandboxes), ${SECONDS} s each with ${CONCURRENCY} requests in flight, one endpoint after the other in one run. Baseline: the endpoint's main SQL statement(s) executed straight from Node with postgres.js (pool of ${CONCURRENCY}) for ${BASELINE_SECONDS} s in the same run, on the same database.`,
   '',
   `Concurrency is kept at ${CONCURRENCY} on purpose: locally Hyperdrive does not pool, so every request opens its own Postgres connection (which dominates most latencies below), and Postgres allows 100 connections shared with QStash deliveries and Durable Objects. "errors" counts every answer that is not 2xx/3xx (429 and 4xx included) and every failed request.`,
+  '',
+  '**Toolchain, not service:** the req/s, p50 and p99 columns are dominated by the local toolchain (wrangler dev\'s proxy in front of the Worker, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service\'s cost; the SQL columns and the outcomes are, and `npm run bench:edge` measures the service on the pooled Deno entry.',
   '',
   '| endpoint | req/s | p50 ms | p99 ms | errors | outcomes | baseline SQL | SQL/s | SQL p50 ms | service cost (SQL/s ÷ req/s) |',
   '|---|---|---|---|---|---|---|---|---|---|',

@@ -114,6 +114,8 @@ const md = [
   '',
   `Orders through \`POST /api/v1/orders\` (one line, quantity 1) on the local stack: wrangler dev, Postgres ${machine().postgres}, Redis through the Upstash dev server. ${REQUESTS} requests per phase, ${CONCURRENCY} in flight, after a 100-request warm-up. Locally, Hyperdrive does not pool: every request opens its own Postgres connection, which dominates the latency of both locks.`,
   '',
+  '**Toolchain, not service:** the orders/s and latency columns of both locks are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request and per Durable Object), so they are not the service\'s cost; the oversell counts and the baseline row are, and `npm run bench:edge` measures orders on the pooled Deno entry.',
+  '',
   '| lock | phase | orders/s | p50 ms | p99 ms | outcomes |',
   '|---|---|---|---|---|---|',
   ...results.flatMap((r) => [

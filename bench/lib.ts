@@ -30,7 +30,13 @@ export function loadFor(durationMs: number, concurrency: number, task: (i: numbe
   return drive(concurrency, () => performance.now() < until, task)
 }
 
-/** The workers both drivers share: start task `i` while `more(i)`, time it, tally its outcome. */
+/** Runs tasks for at most `durationMs` and at most `total` of them (whichever ends first), `concurrency` in flight. */
+export function loadUpTo(total: number, durationMs: number, concurrency: number, task: (i: number) => Promise<string>): Promise<RunStats> {
+  const until = performance.now() + durationMs
+  return drive(concurrency, (i) => i < total && performance.now() < until, task)
+}
+
+/** The workers the drivers share: start task `i` while `more(i)`, time it, tally its outcome. */
 async function drive(concurrency: number, more: (i: number) => boolean, task: (i: number) => Promise<string>): Promise<RunStats> {
   const latencies: number[] = []
   const byOutcome: Record<string, number> = {}

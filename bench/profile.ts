@@ -119,6 +119,8 @@ const md = [
   '',
   `Where a local request's CPU goes: ${REQUESTS} requests per path, ${CONCURRENCY} in flight, against \`npm run dev\`'s stack (wrangler dev, Postgres, Redis behind the Upstash dev server; LOG_LEVEL=error). CPU per process from /proc (10 ms ticks) before and after, divided by the requests.`,
   '',
+  '**Toolchain, not service:** req/s, p50, p99, the two dev-only columns and the Postgres column (a new backend per request) are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service\'s cost; the Worker (workerd) column is the closest figure to it.',
+  '',
   `| path | what it does | req/s | p50 ms | p99 ms | CPU ms per request | ${layers.join(' | ')} |`,
   `|---|---|---|---|---|---|${layers.map(() => '---').join('|')}|`,
   ...rows.map((r) => `| ${r.path} | ${r.what} | ${r.stats.perSecond} | ${r.stats.p50Ms} | ${r.stats.p99Ms} | ${r.totalCpuMs} | ${layers.map((l) => r.cpuMsPerRequest[l] ?? 0).join(' | ')} |`),

@@ -229,6 +229,8 @@ const md = [
   '',
   `From the moment ZaloPay's callback request is sent to the Worker until the user's sockets hold PAYMENT_STATUS COMPLETED. Local stack: wrangler dev (a Durable Object per user, hibernating WebSockets), Postgres ${machine().postgres}, Redis through the Upstash dev server, the ZaloPay sandbox (the callback's query API call is part of the path: the callback body is never trusted for money). ${SOCKETS_PER_USER} sockets per user, all subscribed; one callback at a time; ${SAMPLES} timed callbacks per scenario after 5 untimed.`,
   '',
+  '**Toolchain, not service:** the latencies in this table are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request for the callback), so they are not the service\'s cost; the gap between the first and the last tab and the lost count are not affected.',
+  '',
   '| connected users | sockets | first tab p50 ms | first tab p99 ms | all tabs p50 ms | all tabs p99 ms | callback answered p50 ms | p99 ms | lost |',
   '|---|---|---|---|---|---|---|---|---|',
   ...results.map(row),

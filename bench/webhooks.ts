@@ -82,6 +82,8 @@ try {
     '',
     `Signed Paystack \`charge.success\` webhooks delivered to \`POST /webhooks/paystack\` on the local stack (wrangler dev, the machine's Postgres, Redis behind the Upstash dev server, the Paystack sandbox answering the verify call each new event makes). ${bodies.length} distinct events, ${CONCURRENCY} in flight. Locally Hyperdrive does not pool: each request opens its own Postgres connection.`,
     '',
+    '**Toolchain, not service:** the webhooks/s and latency columns are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service\'s cost; the counts after the runs and the baseline row are, and `npm run bench:edge` measures webhooks on the pooled Deno entry.',
+    '',
     '| run | webhooks/s | p50 ms | p99 ms | outcomes |',
     '|---|---|---|---|---|',
     `| mixed: each event once + ${DUPLICATE_SHARE * 100}% duplicates | ${fmt(mixed)} |`,
