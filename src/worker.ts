@@ -39,7 +39,7 @@ const app = createApp((c) => {
       redis,
       logger,
       runtime: {
-        inventoryLock: (db) => new DurableObjectInventoryLock(env.VARIANT_STOCK, db),
+        inventoryLock: (db) => new DurableObjectInventoryLock(env.VARIANT_STOCK, db, config.INVENTORY_DO_LOCATION_HINT),
         files: new R2ObjectStore(env.FILES),
         realtime: userEvents(env),
       },

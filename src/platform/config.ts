@@ -30,6 +30,14 @@ export const ConfigSchema = z
     RESERVATION_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
     /** Who serialises reservations: a Durable Object per variant (Workers) or Postgres alone. */
     INVENTORY_LOCK: z.enum(['durable-object', 'postgres']).default('postgres'),
+    /**
+     * Where variant objects are created (a Durable Object location hint): near the database, since
+     * every batch writes to it. Empty or unset: near the first caller (README "Placement").
+     */
+    INVENTORY_DO_LOCATION_HINT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me']).optional(),
+    ),
     /** Paystack (seed 004): without the secret key the payment routes answer 503 PAYMENTS_NOT_CONFIGURED. */
     PAYSTACK_SECRET_KEY: z.string().min(1).optional(),
     PAYSTACK_API_URL: z.url().default('https://api.paystack.co'),

@@ -50,6 +50,12 @@ describe('config', () => {
       'https://b.example',
     ])
   })
+
+  it('takes a Durable Object location hint for the inventory objects, empty meaning none', () => {
+    expect(loadConfig({ ...validEnv, INVENTORY_DO_LOCATION_HINT: 'enam' }).INVENTORY_DO_LOCATION_HINT).toBe('enam')
+    expect(loadConfig({ ...validEnv, INVENTORY_DO_LOCATION_HINT: '' }).INVENTORY_DO_LOCATION_HINT).toBeUndefined()
+    expect(() => loadConfig({ ...validEnv, INVENTORY_DO_LOCATION_HINT: 'mars' })).toThrow(/INVENTORY_DO_LOCATION_HINT/)
+  })
 })
 
 describe('PBKDF2 secret hashing', () => {

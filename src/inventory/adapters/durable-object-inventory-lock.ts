@@ -14,10 +14,13 @@ export class DurableObjectInventoryLock implements InventoryLock {
   constructor(
     private readonly namespace: DurableObjectNamespace<VariantStockObject>,
     private readonly db: Db,
+    /** Where new variant objects start (an existing object stays where it is). */
+    private readonly locationHint?: DurableObjectLocationHint,
   ) {}
 
   private stub(variantId: string) {
-    return this.namespace.get(this.namespace.idFromName(variantId))
+    const id = this.namespace.idFromName(variantId)
+    return this.locationHint ? this.namespace.get(id, { locationHint: this.locationHint }) : this.namespace.get(id)
   }
 
   async reserve(orderId: string, lines: readonly StockLine[], until: Date, now: Date): Promise<ReserveOutcome> {
