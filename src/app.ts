@@ -62,6 +62,43 @@ apiDocs.add(...loyaltyDocs)
 apiDocs.add(...reconciliationDocs)
 apiDocs.add(...operationsDocs)
 
+/** The OpenAPI document of the app (served at /openapi.json; `npm run openapi` writes it to a file). */
+export const openApiDocument = (serverUrl?: string) => apiDocs.document({ title: TITLE, version: VERSION, ...(serverUrl && { serverUrl }) })
+
+/**
+ * Every route, mounted in one chained expression so their types add up: `AppRoutes` is what the
+ * typed client (src/client.ts, hono/client) is built on. Order matters as in any Hono app.
+ */
+const routes = new Hono<AppEnv>()
+  .route('/', healthRoutes)
+  .get('/openapi.json', (c) => c.json(openApiDocument(c.var.deps.config.PUBLIC_BASE_URL)))
+  .get('/docs', (c) => c.html(renderDocsPage(TITLE, apiDocs.list())))
+  .route('/api', giftRoutes)
+  .route('/api/v1', giftRoutes)
+  .route('/api/admin', giftAdminRoutes)
+  .route('/api/v1', identityRoutes)
+  .route('/api/v1', catalogRoutes)
+  .route('/api/v1', cartRoutes)
+  .route('/api/v1', orderRoutes)
+  .route('/api/admin', catalogAdminRoutes)
+  .route('/api/v1', bookingRoutes)
+  .route('/api/admin', bookingAdminRoutes)
+  .route('/', realtimeRoutes)
+  .route('/api/v1', paymentRoutes)
+  .route('/api/admin', paymentAdminRoutes)
+  .route('/', paystackWebhookRoutes)
+  .route('/', paymentReturnRoutes)
+  .route('/', devMailboxRoutes)
+  .route('/api/v1', loyaltyRoutes)
+  .route('/', mypageRoutes)
+  .route('/api/admin', loyaltyAdminRoutes)
+  .route('/', loyaltyPageRoutes)
+  .route('/api/admin', reconciliationAdminRoutes)
+  .route('/api/admin', operationsAdminRoutes)
+  .route('/', jobRoutes(jobs))
+
+export type AppRoutes = typeof routes
+
 /** Builds the one Hono app every runtime serves; entries differ only in the scope they provide. */
 export function createApp(provide: ScopeProvider): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -90,35 +127,7 @@ export function createApp(provide: ScopeProvider): Hono<AppEnv> {
     })(c, next),
   )
 
-  app.route('/', healthRoutes)
-  app.get('/openapi.json', (c) =>
-    c.json(apiDocs.document({ title: TITLE, version: VERSION, serverUrl: c.var.deps.config.PUBLIC_BASE_URL })),
-  )
-  app.get('/docs', (c) => c.html(renderDocsPage(TITLE, apiDocs.list())))
-
-  app.route('/api', giftRoutes)
-  app.route('/api/v1', giftRoutes)
-  app.route('/api/admin', giftAdminRoutes)
-  app.route('/api/v1', identityRoutes)
-  app.route('/api/v1', catalogRoutes)
-  app.route('/api/v1', cartRoutes)
-  app.route('/api/v1', orderRoutes)
-  app.route('/api/admin', catalogAdminRoutes)
-  app.route('/api/v1', bookingRoutes)
-  app.route('/api/admin', bookingAdminRoutes)
-  app.route('/', realtimeRoutes)
-  app.route('/api/v1', paymentRoutes)
-  app.route('/api/admin', paymentAdminRoutes)
-  app.route('/', paystackWebhookRoutes)
-  app.route('/', paymentReturnRoutes)
-  app.route('/', devMailboxRoutes)
-  app.route('/api/v1', loyaltyRoutes)
-  app.route('/', mypageRoutes)
-  app.route('/api/admin', loyaltyAdminRoutes)
-  app.route('/', loyaltyPageRoutes)
-  app.route('/api/admin', reconciliationAdminRoutes)
-  app.route('/api/admin', operationsAdminRoutes)
-  app.route('/', jobRoutes(jobs))
+  app.route('/', routes)
 
   app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`))
   app.onError(handleError)

@@ -234,15 +234,17 @@ export const giftDocs: RouteDoc[] = [
       responses: { 200: { description: 'Gift used', schema: GiftUseResponse }, ...errors(400, 401, 429, 503) },
     }),
   ),
-  {
-    method: 'get',
-    path: '/api/gifts/:gift_id',
-    summary: 'Check a gift (shop or admin role)',
-    tag: 'gifts',
-    auth: 'user',
-    params: GiftIdParam,
-    responses: { 200: { description: 'The gift', schema: z.object({ gift: GiftView }) }, ...errors(401, 403, 404) },
-  },
+  ...['/api', '/api/v1'].map(
+    (prefix): RouteDoc => ({
+      method: 'get',
+      path: `${prefix}/gifts/:gift_id`,
+      summary: 'Check a gift (shop or admin role)',
+      tag: 'gifts',
+      auth: 'user',
+      params: GiftIdParam,
+      responses: { 200: { description: 'The gift', schema: z.object({ gift: GiftView }) }, ...errors(401, 403, 404) },
+    }),
+  ),
   {
     method: 'post',
     path: '/api/admin/gifts',

@@ -43,6 +43,7 @@ interface Resources extends Owned {
 const MATRIX: Row[] = [
   // gifts: shops and admins read gifts; a plain user is refused (403); "owner" is a shop here.
   { route: 'GET /api/gifts/:gift_id', path: (r) => `/api/gifts/${r.giftId}`, owner: 200, other: 403, admin: 200, anonymous: 401 },
+  { route: 'GET /api/v1/gifts/:gift_id', path: (r) => `/api/v1/gifts/${r.giftId}`, owner: 200, other: 403, admin: 200, anonymous: 401 },
   // commerce (asking the owner's order for a payment again answers the same live intent: 200)
   { route: 'GET /api/v1/orders/:order_id', path: (r) => `/api/v1/orders/${r.orderId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
   { route: 'GET /api/v1/orders', path: () => '/api/v1/orders', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
@@ -127,7 +128,7 @@ describe('authorisation matrix', () => {
       const [method] = row.route.split(' ')
       for (const who of ORDER) {
         // The gifts row's "owner" is a shop account (gifts belong to suppliers, read by shops).
-        const t = row.route.startsWith('GET /api/gifts') && who === 'owner' ? r.shop : tokens[who]
+        const t = /^GET \/api(\/v1)?\/gifts/.test(row.route) && who === 'owner' ? r.shop : tokens[who]
         const res = await call(method!, row.path(r), { ...(t && { token: t }), ...(row.body && { body: row.body(r) }), ...(row.headers && { headers: row.headers(r) }) })
         got.push(`${row.route} as ${who}: ${res.status}`)
         want.push(`${row.route} as ${who}: ${row[who]}`)
