@@ -1,57 +1,51 @@
 /**
- * `npm run dev`: everything the Worker needs, started and wired, then the URLs to use. Set
- * DATABASE_URL to use a real Postgres; otherwise an embedded PGlite keeps its data in .dev/pglite.
+ * `npm run dev`: everything the Worker needs, started and wired, then the URLs to use. Postgres and
+ * Redis are DATABASE_URL and REDIS_URL, else the ones answering on 127.0.0.1:5432 and :6379, else
+ * embedded (services.ts): a real PostgreSQL from npm with its data in .dev/postgres, and an
+ * in-process Redis engine whose data is lost on exit.
  */
-import postgres from 'postgres'
+import { join } from 'node:path'
+import { chooseDevServices } from './services.ts'
 import { startDevStack } from './stack.ts'
 
 const env = process.env
-const LOCAL_PG = 'postgres://postgres:postgres@127.0.0.1:5432/edge_payments'
-
-/**
- * A Postgres on the default port is preferred to the embedded one: PGlite is a single session, and
- * pglite-socket interleaves concurrent connections' extended-protocol messages, which breaks under
- * the Worker's parallel requests, Durable Objects and every-minute jobs.
- */
-async function localPostgresAnswers(): Promise<boolean> {
-  const sql = postgres(LOCAL_PG.replace(/\/edge_payments$/, '/postgres'), { max: 1, connect_timeout: 2, onnotice: () => {} })
-  try {
-    await sql`select 1`
-    return true
-  } catch {
-    return false
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {})
-  }
-}
-
-const databaseUrl = env['DATABASE_URL'] ?? ((await localPostgresAnswers()) ? LOCAL_PG : undefined)
-if (!databaseUrl) console.log('No Postgres on 127.0.0.1:5432: embedding PGlite (one session; fine for clicking around, not for load).')
+// Where embedded data lives (.dev/postgres); a test gives its own directory, which then also
+// holds wrangler's local state so that earlier runs' Durable Objects stay out.
+const devDir = env['DEV_DATA_DIR'] ?? '.dev'
+const services = await chooseDevServices(env)
+for (const note of services.notes) console.log(note)
 const stack = await startDevStack({
   workerPort: Number(env['PORT'] ?? 8787),
   upstashPort: Number(env['UPSTASH_DEV_PORT'] ?? 8079),
   qstashPort: Number(env['QSTASH_DEV_PORT'] ?? 8080),
-  pglitePort: Number(env['PGLITE_PORT'] ?? 5433),
+  postgresPort: Number(env['EMBEDDED_POSTGRES_PORT'] ?? 5433),
   paystackPort: Number(env['PAYSTACK_SANDBOX_PORT'] ?? 8093),
   zalopayPort: Number(env['ZALOPAY_SANDBOX_PORT'] ?? 8092),
   paypayPort: Number(env['PAYPAY_SANDBOX_PORT'] ?? 8094),
-  ...(databaseUrl ? { databaseUrl } : { dataDir: '.dev/pglite' }),
+  ...(services.databaseUrl ? { databaseUrl: services.databaseUrl } : { dataDir: join(devDir, 'postgres') }),
+  ...(env['DEV_DATA_DIR'] && { persistTo: join(devDir, 'wrangler') }),
+  ...(services.redisUrl ? { redisUrl: services.redisUrl } : { embeddedRedis: true }),
 })
 
 const w = stack.urls.worker
+const embeddedRedisWarning = `
+  !!! Redis is EMBEDDED: an in-process emulation (ioredis-mock) behind the Upstash REST server.
+  !!! Its data is lost when npm run dev stops; it is single-threaded and has no persistence,
+  !!! eviction, pub/sub or blocking commands. Start redis-server (or set REDIS_URL) for real Redis.
+`
 console.log(`
 Edge payments backend is running.
   API            ${w}
   Health         ${w}/health
   Docs           ${w}/docs   (OpenAPI: ${w}/openapi.json)
-  Upstash REST   ${stack.urls.upstash}
+  Upstash REST   ${stack.urls.upstash}${stack.redisEmbedded ? '   (EMBEDDED Redis engine, see below)' : ''}
   QStash         ${stack.urls.qstash}
   Paystack       ${stack.urls.paystack}   (sandbox: checkout pages, signed webhooks)
   ZaloPay        ${stack.urls.zalopay}   (sandbox: payment page, key2-signed callbacks)
   PayPay         ${stack.urls.paypay}   (sandbox: consent page, OPA-Auth, cashback notifications)
   Dev mailbox    ${w}/dev/mailbox
-  Postgres       ${stack.urls.database}${stack.databaseEmbedded ? '  (embedded PGlite)' : ''}
-
+  Postgres       ${stack.urls.database}${stack.databaseEmbedded ? `  (embedded PostgreSQL, data in ${join(devDir, 'postgres')})` : ''}
+${stack.redisEmbedded ? embeddedRedisWarning : ''}
 Admin token (12 h):
   ${stack.adminToken}
 
@@ -60,7 +54,10 @@ Try a redemption (seeded demo data):
     -d '{"gift_id":"DEMO-GIFT-0001","supplier_invoice_no":"INV-TOKYO-001","pin":"1234"}'
 `)
 
+let stopping = false
 const stop = async () => {
+  if (stopping) return
+  stopping = true
   await stack.close()
   process.exit(0)
 }

@@ -1,15 +1,18 @@
 /**
  * The whole local stack in one call, used by `npm run dev` and by the e2e tests: Postgres (the
- * given DATABASE_URL, else an embedded PGlite), the Upstash REST and QStash dev servers in front
- * of the real Redis, the Worker under `wrangler dev` (Hyperdrive pointed at that database), and
- * the QStash schedules synced to it.
+ * given DATABASE_URL, else an embedded PostgreSQL), the Upstash REST dev server (in front of the
+ * real Redis, or on the embedded engine when asked) and the QStash dev server, the gateway
+ * sandboxes, the Worker under `wrangler dev` (Hyperdrive pointed at that database), and the
+ * QStash schedules synced to it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SignJWT } from 'jose'
 import { ensureDatabase, runMigrations } from '../db/migrate.ts'
 import { printSeed, seed } from '../db/seed.ts'
+import { devGiftPinPepper } from '../gifts-import/pepper.ts'
 import { startPaystackSandbox } from '../paystack-sandbox/server.ts'
 import { startPayPaySandbox } from '../paypay-sandbox/server.ts'
 import { startZaloPaySandbox } from '../zalopay-sandbox/server.ts'
@@ -17,6 +20,7 @@ import { startQStashDev } from '../qstash-dev/server.ts'
 import { syncSchedules } from '../schedules/sync.ts'
 import { startUpstashRedisDev } from '../upstash-redis-dev/server.ts'
 import { startEmbeddedPostgres } from './embedded-postgres.ts'
+import { spawnWrangler, stopProcess, waitForHealth } from './processes.ts'
 
 export const DEV_SECRETS = {
   upstashToken: 'dev-token',
@@ -33,15 +37,19 @@ export interface DevStackOptions {
   workerPort?: number
   upstashPort?: number
   qstashPort?: number
-  pglitePort?: number
+  /** The embedded PostgreSQL's port (a free one when absent). */
+  postgresPort?: number
   paystackPort?: number
   zalopayPort?: number
   paypayPort?: number
-  /** Use this Postgres (created and migrated if needed); otherwise PGlite is embedded. */
+  /** Use this Postgres (created and migrated if needed); otherwise a PostgreSQL is embedded. */
   databaseUrl?: string
-  /** PGlite data directory; in-memory when absent. */
+  /** The embedded PostgreSQL's data directory, kept; a temporary one, removed at close, when absent. */
   dataDir?: string
+  /** The Redis behind the Upstash dev server (default REDIS_URL, else redis://127.0.0.1:6379). */
   redisUrl?: string
+  /** Run the Upstash dev server on the in-process engine instead of a Redis. */
+  embeddedRedis?: boolean
   seed?: boolean
   /** Extra Worker vars (e.g. INVENTORY_LOCK=postgres for a side-by-side benchmark). */
   vars?: Record<string, string>
@@ -53,11 +61,10 @@ export interface DevStackOptions {
 export interface DevStack {
   urls: { worker: string; upstash: string; qstash: string; database: string; paystack: string; zalopay: string; paypay: string }
   databaseEmbedded: boolean
+  redisEmbedded: boolean
   adminToken: string
   close(): Promise<void>
 }
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -74,17 +81,21 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
   const log = opts.log ?? ((l: string) => console.log(l))
   const cleanups: Array<() => Promise<void> | void> = []
   const close = async () => {
-    for (const c of cleanups.reverse()) await c()
+    for (const c of cleanups.splice(0).reverse()) await c()
   }
   try {
     let databaseUrl = opts.databaseUrl
     if (databaseUrl) {
       await ensureDatabase(databaseUrl)
     } else {
-      const pg = await startEmbeddedPostgres({ port: opts.pglitePort ?? (await freePort()), ...(opts.dataDir && { dataDir: opts.dataDir }) })
+      const scratch = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'dev-postgres-'))
+      if (scratch) cleanups.push(() => rmSync(scratch, { recursive: true, force: true }))
+      const dataDir = opts.dataDir ?? join(scratch!, 'data')
+      const pg = await startEmbeddedPostgres({ dataDir, port: opts.postgresPort ?? (await freePort()), log })
       cleanups.push(pg.close)
+      await ensureDatabase(pg.url)
       databaseUrl = pg.url
-      log(`embedded Postgres (PGlite) on ${pg.url}`)
+      log(`embedded PostgreSQL on ${pg.url}`)
     }
     await runMigrations(databaseUrl)
     if (opts.seed ?? true) printSeed(await seed(databaseUrl))
@@ -92,6 +103,7 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
     const upstash = await startUpstashRedisDev({
       port: opts.upstashPort ?? 0,
       token: DEV_SECRETS.upstashToken,
+      engine: opts.embeddedRedis ? 'embedded' : 'redis',
       redisUrl: opts.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     }).catch((e: Error) => {
       throw new Error(`Redis is not reachable (${e.message}); start redis-server or set REDIS_URL`)
@@ -151,6 +163,7 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
       PAYPAY_API_KEY: paypay.apiKey,
       PAYPAY_API_SECRET: paypay.apiSecret,
       PAYPAY_MERCHANT_ID: paypay.merchantId,
+      GIFT_PIN_PEPPER: devGiftPinPepper(),
       ...opts.vars,
     }
     const wrangler = spawnWrangler(workerPort, vars, databaseUrl, log, opts.persistTo)
@@ -163,6 +176,7 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
     return {
       urls: { worker: workerUrl, upstash: upstash.url, qstash: qstash.url, database: databaseUrl, paystack: paystack.url, zalopay: zalopay.url, paypay: paypay.url },
       databaseEmbedded: !opts.databaseUrl,
+      redisEmbedded: upstash.engine === 'embedded',
       adminToken: await devToken('dev-admin', ['admin']),
       close,
     }
@@ -181,62 +195,4 @@ export function devToken(sub: string, roles: string[]): Promise<string> {
     .setIssuedAt()
     .setExpirationTime('12h')
     .sign(new TextEncoder().encode(DEV_SECRETS.hs256Secret))
-}
-
-function spawnWrangler(port: number, vars: Record<string, string>, databaseUrl: string, log: (l: string) => void, persistTo?: string): ChildProcess {
-  const args = [
-    fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url)),
-    'dev',
-    '--port',
-    String(port),
-    '--ip',
-    '127.0.0.1',
-    '--inspector-port',
-    '0',
-    '--show-interactive-dev-session=false',
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    ...(persistTo ? ['--persist-to', persistTo] : []),
-  ]
-  // Node 22 runs wrangler even when the orchestrator was started by another Node (npm scripts put
-  // the pinned node first on PATH, and process.execPath is that one).
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: databaseUrl,
-      WRANGLER_SEND_METRICS: 'false',
-      CI: process.env['CI'] ?? 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(`[wrangler] ${line}`)
-  }
-  child.stdout!.on('data', forward)
-  child.stderr!.on('data', forward)
-  return child
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`)
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) })
-      if (res.status === 200) return
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 300))
-  }
-  throw new Error(`worker at ${url} not healthy after ${timeoutMs} ms`)
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
 }

@@ -1,6 +1,8 @@
 /**
  * Upstash Redis REST protocol in front of a real Redis, so the unmodified @upstash/redis client
- * (and therefore the app's Redis adapters) run locally and in tests against the real thing.
+ * (and therefore the app's Redis adapters) run locally and in tests against the real thing; or,
+ * with `engine: 'embedded'`, in front of an in-process engine (embedded-engine.ts) for `npm run dev`
+ * on a machine without Redis.
  *   POST /             ["SET","k","v"]          → {"result": ...} | 400 {"error": ...}
  *   GET|POST /set/k/v  path form (POST body is the last argument)
  *   POST /pipeline     [[...],[...]]            → [{"result"}|{"error"}, ...] (not atomic)
@@ -15,16 +17,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { listen, sendJson, type RunningServer } from '../shared/http-kit.ts'
 import { toArgs, toResult } from './encoding.ts'
-import { RespPool, type Reply } from './resp.ts'
+import { CommandError, connectRedis, type Outcome, type RedisEngine } from './engine.ts'
+import { startEmbeddedRedis } from './embedded-engine.ts'
 
 export interface UpstashRedisDevOptions {
   port?: number
   token?: string
   redisUrl?: string
+  /** 'embedded': the in-process engine instead of the Redis at redisUrl. */
+  engine?: 'redis' | 'embedded'
 }
 
 export interface UpstashRedisDev extends RunningServer {
   readonly token: string
+  readonly engine: 'redis' | 'embedded'
 }
 
 // Commands that hold a connection or stream: the REST protocol cannot carry them.
@@ -33,15 +39,13 @@ const REFUSED = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'MONITOR', 'BL
 export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): Promise<UpstashRedisDev> {
   const token = opts.token ?? process.env['UPSTASH_REDIS_REST_TOKEN'] ?? 'dev-token'
   const redisUrl = opts.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
-  const pool = new RespPool(redisUrl)
-  // Fail at start, not on the first request, when Redis is not there.
-  await pool.use((c) => c.send(['PING']))
+  const engine: RedisEngine = opts.engine === 'embedded' ? startEmbeddedRedis() : await connectRedis(redisUrl)
   let syncToken = 0
   let outage: 'none' | '503' | 'reset' = 'none'
 
   const server = await listen(opts.port ?? 0, async (req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname === '/__health') return sendJson(res, 200, { ok: true, backend: 'redis' })
+    if (url.pathname === '/__health') return sendJson(res, 200, { ok: true, backend: engine.kind })
     if (url.pathname === '/__control/faults') return control(req, res, body)
     if (outage === 'reset') return void res.socket?.destroy()
     if (outage === '503') return sendJson(res, 503, { error: 'Service Unavailable (injected outage)' })
@@ -78,15 +82,13 @@ export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): P
       const list = args as string[][]
       const refused = list.find((a) => REFUSED.has(a[0]!.toUpperCase()))
       if (refused) return sendJson(res, 400, { error: `ERR command not supported over REST: ${refused[0]}` })
-      if (url.pathname === '/pipeline') {
-        const replies = await pool.use((c) => c.sendMany(list))
-        return sendJson(res, 200, replies.map((r) => entry(r, base64)))
+      if (url.pathname === '/pipeline') return sendJson(res, 200, (await engine.pipeline(list)).map((o) => entry(o, base64)))
+      try {
+        return sendJson(res, 200, (await engine.transaction(list)).map((o) => entry(o, base64)))
+      } catch (e) {
+        if (e instanceof CommandError) return sendJson(res, 400, { error: e.message })
+        throw e
       }
-      const replies = await pool.use((c) => c.sendMany([['MULTI'], ...list, ['EXEC']]))
-      const exec = replies.at(-1)!
-      if (exec.kind === 'error') return sendJson(res, 400, { error: exec.message })
-      if (exec.kind !== 'array' || exec.value === null) return sendJson(res, 400, { error: 'ERR transaction aborted' })
-      return sendJson(res, 200, exec.value.map((r) => entry(r, base64)))
     }
 
     let args: string[] | null
@@ -98,23 +100,27 @@ export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): P
     }
     if (!args) return sendJson(res, 400, { error: 'ERR expected a command as a JSON array' })
     if (REFUSED.has(args[0]!.toUpperCase())) return sendJson(res, 400, { error: `ERR command not supported over REST: ${args[0]}` })
-    const reply = await pool.use((c) => c.send(args))
-    if (reply.kind === 'error') return sendJson(res, 400, { error: reply.message })
-    return sendJson(res, 200, { result: toResult(reply, base64) })
+    try {
+      return sendJson(res, 200, { result: toResult(await engine.command(args), base64) })
+    } catch (e) {
+      if (e instanceof CommandError) return sendJson(res, 400, { error: e.message })
+      throw e
+    }
   }
 
   return {
     ...server,
     token,
+    engine: engine.kind,
     close: async () => {
-      pool.close()
+      await engine.close()
       await server.close()
     },
   }
 }
 
-function entry(r: Reply, base64: boolean) {
-  return r.kind === 'error' ? { error: r.message } : { result: toResult(r, base64) }
+function entry(o: Outcome, base64: boolean) {
+  return 'error' in o ? o : { result: toResult(o.result, base64) }
 }
 
 function parseJson(body: Buffer): unknown {
