@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { decodeTime } from 'ulid'
 import { ConfigError, loadConfig } from '../../src/platform/config.ts'
 import { Pbkdf2Hasher } from '../../src/platform/crypto/pbkdf2-hasher.ts'
 import { timingSafeEqualString } from '../../src/platform/crypto/constant-time.ts'
 import { createLogger } from '../../src/platform/logger.ts'
-import { prefixedId, ulid } from '../../src/shared/ids.ts'
+import { derivedId, prefixedId, ulid } from '../../src/shared/ids.ts'
 
 const validEnv = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
@@ -106,5 +107,22 @@ describe('ids', () => {
     expect(a).toMatch(/^ord_[0-9A-HJKMNP-TV-Z]{26}$/)
     expect(a < b).toBe(true)
     expect(ulid()).not.toBe(ulid())
+  })
+
+  it('carry their time and stay monotonic within a millisecond and when the clock steps back', () => {
+    const t = Date.now() + 60_000
+    const sameMs = Array.from({ length: 1000 }, () => prefixedId('ord', t))
+    expect([...sameMs].sort()).toEqual(sameMs)
+    expect(new Set(sameMs).size).toBe(1000)
+    expect(decodeTime(sameMs[0]!.slice(4))).toBe(t)
+    const later = ulid(t + 1)
+    expect(decodeTime(later)).toBe(t + 1)
+    expect(ulid(t - 5_000) > later).toBe(true)
+  })
+
+  it('derived ids are stable per seed and shaped like ULIDs', async () => {
+    expect(await derivedId('rfd', 'key-1')).toBe(await derivedId('rfd', 'key-1'))
+    expect(await derivedId('rfd', 'key-1')).not.toBe(await derivedId('rfd', 'key-2'))
+    expect(await derivedId('rfd', 'key-1')).toMatch(/^rfd_[0-9A-HJKMNP-TV-Z]{26}$/)
   })
 })

@@ -1,58 +1,28 @@
 /**
- * Five-field cron (minute hour day-of-month month day-of-week), UTC: `*`, numbers, ranges `1-5`,
- * lists `1,2`, steps `*\/5` and `1-30/5`; day-of-week 0-7 with 0 and 7 both Sunday. As in Vixie
- * cron, when both day fields are restricted a day matches if either does.
+ * QStash's schedule expressions: five-field cron (minute hour day-of-month month day-of-week),
+ * evaluated in UTC unless prefixed with `CRON_TZ=<IANA zone> ` (QStash's timezone syntax, e.g.
+ * `CRON_TZ=Asia/Tokyo 0 0 * * *`; `TZ=` is read the same way). Parsing and matching are croner's,
+ * in Vixie-cron mode: when both day fields are restricted, a day matches if either does.
  */
+import { Cron as Croner } from 'croner'
+
 export interface Cron {
+  /** The IANA zone the fields are read in. */
+  readonly timezone: string
+  /** Whether the schedule fires in the minute that contains `at`. */
   matches(at: Date): boolean
 }
 
-const RANGES: ReadonlyArray<[number, number]> = [
-  [0, 59],
-  [0, 23],
-  [1, 31],
-  [1, 12],
-  [0, 7],
-]
-
-function field(spec: string, [min, max]: [number, number]): Set<number> {
-  const out = new Set<number>()
-  for (const part of spec.split(',')) {
-    const [rangePart, stepPart] = part.split('/')
-    const step = stepPart === undefined ? 1 : Number(stepPart)
-    if (!Number.isInteger(step) || step < 1) throw new Error(`bad step in ${JSON.stringify(spec)}`)
-    let lo: number
-    let hi: number
-    if (rangePart === '*') [lo, hi] = [min, max]
-    else if (rangePart!.includes('-')) [lo, hi] = rangePart!.split('-').map(Number) as [number, number]
-    else {
-      lo = Number(rangePart)
-      hi = stepPart === undefined ? lo : max
-    }
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < min || hi > max || lo > hi) {
-      throw new Error(`value out of range in ${JSON.stringify(spec)} (allowed ${min}-${max})`)
-    }
-    for (let v = lo; v <= hi; v += step) out.add(v)
-  }
-  return out
-}
+const TZ_PREFIX = /^(?:CRON_)?TZ=(\S+)\s+/
 
 export function parseCron(expr: string): Cron {
-  const parts = expr.trim().split(/\s+/)
-  if (parts.length !== 5) throw new Error(`cron needs 5 fields, got ${parts.length}: ${JSON.stringify(expr)}`)
-  const [minute, hour, dom, month, dow] = parts.map((p, i) => field(p, RANGES[i]!)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
-  if (dow.has(7)) dow.add(0)
-  const domAny = parts[2] === '*'
-  const dowAny = parts[4] === '*'
+  const trimmed = expr.trim()
+  const timezone = TZ_PREFIX.exec(trimmed)?.[1] ?? 'UTC'
+  // Fails fast on an unknown zone (croner would only fail at the first match).
+  new Intl.DateTimeFormat('en', { timeZone: timezone })
+  const cron = new Croner(trimmed.replace(TZ_PREFIX, ''), { mode: '5-part', timezone, domAndDow: false })
   return {
-    matches(at) {
-      if (!minute.has(at.getUTCMinutes()) || !hour.has(at.getUTCHours()) || !month.has(at.getUTCMonth() + 1)) return false
-      const domOk = dom.has(at.getUTCDate())
-      const dowOk = dow.has(at.getUTCDay())
-      if (domAny && dowAny) return true
-      if (domAny) return dowOk
-      if (dowAny) return domOk
-      return domOk || dowOk
-    },
+    timezone,
+    matches: (at) => cron.match(new Date(Math.floor(at.getTime() / 60_000) * 60_000)),
   }
 }

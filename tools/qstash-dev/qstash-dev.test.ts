@@ -81,6 +81,9 @@ describe('publish and delivery', () => {
     expect(messages[0]).toMatchObject({ messageId, responseStatus: 500, body: '{"n":1}' })
     const one = (id: string) => fetch(`${qstash.url}/v2/dlq/${id}`, { headers: { authorization: 'Bearer qt' } })
     expect(await (await one(messages[0]!.dlqId)).json()).toMatchObject({ dlqId: messages[0]!.dlqId, messageId })
+    // Narrowed by dlqIds, as the client's listMessages({ dlqIds }) asks.
+    expect((await client.dlq.listMessages({ dlqIds: [messages[0]!.dlqId] })).messages.map((m) => m.messageId)).toEqual([messageId])
+    expect((await client.dlq.listMessages({ dlqIds: ['dlq_none'] })).messages).toEqual([])
     await client.dlq.delete(messages[0]!.dlqId)
     expect((await client.dlq.listMessages()).messages).toHaveLength(0)
     expect((await one(messages[0]!.dlqId)).status).toBe(404)
@@ -148,6 +151,17 @@ describe('schedules', () => {
 
   it('rejects an invalid cron', async () => {
     await expect(client.schedules.create({ destination: `${dest.url}/x`, cron: '61 * * * *' })).rejects.toThrow(/cron/)
+    await expect(client.schedules.create({ destination: `${dest.url}/x`, cron: 'CRON_TZ=Mars/Olympus 0 0 * * *' })).rejects.toThrow(/cron/)
+  })
+
+  it('fires a CRON_TZ schedule at midnight in its zone, not at UTC midnight', async () => {
+    const cron = 'CRON_TZ=Asia/Tokyo 0 0 * * *'
+    await client.schedules.create({ scheduleId: 'jst.daily', destination: `${dest.url}/jobs/jst.daily`, cron })
+    expect((await client.schedules.get('jst.daily')).cron).toBe(cron)
+    expect(await qstash.tick(new Date('2026-01-02T00:00:00Z'))).toHaveLength(0)
+    expect(await qstash.tick(new Date('2026-01-01T15:00:00Z'))).toHaveLength(1)
+    await qstash.drain()
+    expect(dest.hits.map((h) => h.path)).toEqual(['/jobs/jst.daily'])
   })
 })
 
@@ -161,6 +175,21 @@ describe('cron', () => {
     expect(parseCron('30 2 1,15 * *').matches(at('2026-03-15T02:30:00Z'))).toBe(true)
     expect(parseCron('0 0 * * 7').matches(at('2026-03-01T00:00:00Z'))).toBe(true) // a Sunday
     expect(parseCron('0 0 13 * 5').matches(at('2026-03-06T00:00:00Z'))).toBe(true) // Friday: either day field
-    expect(() => parseCron('* * *')).toThrow(/5 fields/)
+    expect(parseCron('0 0 13 * 5').matches(at('2026-03-07T00:00:00Z'))).toBe(false) // neither
+    expect(parseCron('0 0 * * 1-5').matches(at('2026-03-07T00:00:00Z'))).toBe(false) // a Saturday
+    expect(parseCron('*/15 * * * *').matches(at('2026-03-02T10:45:37Z'))).toBe(true) // any second of the minute
+    expect(() => parseCron('* * *')).toThrow(/parts/)
+    expect(() => parseCron('0 * * * * *')).toThrow(/5 parts/) // no seconds field in QStash
+  })
+
+  it('reads CRON_TZ= and TZ= prefixes as the zone of the fields, UTC without one', () => {
+    const jst = parseCron('CRON_TZ=Asia/Tokyo 0 0 * * *')
+    expect(jst.timezone).toBe('Asia/Tokyo')
+    expect(jst.matches(at('2026-03-01T15:00:00Z'))).toBe(true)
+    expect(jst.matches(at('2026-03-01T00:00:00Z'))).toBe(false)
+    expect(parseCron('TZ=America/New_York 0 4 * * *').matches(at('2026-07-01T08:00:00Z'))).toBe(true) // EDT
+    expect(parseCron('TZ=America/New_York 0 4 * * *').matches(at('2026-01-01T09:00:00Z'))).toBe(true) // EST
+    expect(parseCron('0 0 * * *').timezone).toBe('UTC')
+    expect(() => parseCron('CRON_TZ=Mars/Olympus 0 0 * * *')).toThrow(/time zone/i)
   })
 })

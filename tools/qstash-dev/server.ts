@@ -2,7 +2,7 @@
  * QStash v2 REST in a local process, so the official @upstash/qstash Client and Receiver run
  * unchanged: publish (delay, not-before, retries with QStash's backoff, deduplication, forwarded
  * headers), signed at-least-once delivery, dead-letter queue, message and event listing, and cron
- * schedules with fixed ids. See README.md for fidelity notes.
+ * schedules with fixed ids. Fidelity notes: docs/protocols/qstash.md ("The local dev server").
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -260,7 +260,11 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
       }
       return sendJson(res, 200, { messageId: m.messageId, url: m.url, method: m.method, body: m.body.toString('utf8'), header: m.header, state: m.state, createdAt: m.createdAt, notBefore: m.notBefore, maxRetries: m.maxRetries, retried: m.retried })
     }
-    if (path === '/v2/dlq' && method === 'GET') return sendJson(res, 200, { messages: dlq })
+    if (path === '/v2/dlq' && method === 'GET') {
+      // `dlqIds` (repeatable) narrows the list, as QStash does; the client's find-by-id uses it.
+      const ids = url.searchParams.getAll('dlqIds')
+      return sendJson(res, 200, { messages: ids.length ? dlq.filter((d) => ids.includes(d.dlqId)) : dlq })
+    }
     if (path.startsWith('/v2/dlq/') && method === 'GET') {
       const entry = dlq.find((d) => d.dlqId === path.slice('/v2/dlq/'.length))
       return entry ? sendJson(res, 200, entry) : sendJson(res, 404, { error: 'dlq message not found' })

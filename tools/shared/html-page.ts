@@ -4,15 +4,13 @@
  * every interpolated value escaped. Each page brings its own colours and content.
  */
 import type { ServerResponse } from 'node:http'
+import { escapeHtml } from '../../src/platform/http/html.ts'
+
+export { escapeHtml }
 
 export function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' })
   res.end(html)
-}
-
-/** Escapes text for safe interpolation into HTML pages. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }
 
 export interface PageTheme {

@@ -1,8 +1,9 @@
+import { md5 } from '@noble/hashes/legacy.js'
 import { toBase64 } from '../../platform/crypto/encoding.ts'
-import { md5 } from './md5.ts'
 
 /**
- * PayPay's request signature (gateways.md §1.6), on Web Crypto so it runs in workerd and Deno:
+ * PayPay's request signature (docs/protocols/paypay-opa.md, "OPA-Auth"), on Web Crypto so it
+ * runs in workerd and Deno:
  *   hash    = base64(MD5(contentType ‖ body))          | "empty" without a body (GET, DELETE)
  *   toSign  = path \n METHOD \n nonce \n epoch \n contentType \n hash   (path without the query)
  *   macData = base64(HMAC-SHA256(key = API secret as UTF-8, toSign))

@@ -1,3 +1,4 @@
+import Papa from 'papaparse'
 import { err, ok, type Result } from '../../shared/result.ts'
 import type { PayPayTxStatus } from './cashback.ts'
 
@@ -79,69 +80,29 @@ export function jstDayWindow(businessDate: string): { from: Date; to: Date } {
 }
 
 // ---- CSV (RFC 4180) ----------------------------------------------------------------------------
-
-function field(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
-}
+// papaparse: pure JS with no Node globals, so the domain stays runtime-free in workerd and Deno.
 
 export function toCsv(rows: readonly HistoryRow[]): string {
-  const lines = [HISTORY_COLUMNS.join(',')]
-  for (const r of rows) {
-    lines.push(
-      [
-        r.transactionType,
-        r.merchantCashbackId,
-        r.merchantCashbackReversalId ?? '',
-        r.userId ?? '',
-        String(r.amount),
-        r.currency,
-        r.status,
-        r.requestedAt ?? '',
-        r.completedAt ?? '',
-      ]
-        .map(field)
-        .join(','),
-    )
-  }
-  return `${lines.join('\r\n')}\r\n`
+  const data = rows.map((r) => [
+    r.transactionType,
+    r.merchantCashbackId,
+    r.merchantCashbackReversalId ?? '',
+    r.userId ?? '',
+    String(r.amount),
+    r.currency,
+    r.status,
+    r.requestedAt ?? '',
+    r.completedAt ?? '',
+  ])
+  return `${Papa.unparse([[...HISTORY_COLUMNS], ...data], { newline: '\r\n' })}\r\n`
 }
 
 /** Splits CSV text into records; quoted fields may hold commas, quotes ("") and line breaks. */
 export function parseCsv(text: string): Result<string[][], string> {
-  const records: string[][] = []
-  let record: string[] = []
-  let cur = ''
-  let quoted = false
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  for (; i < text.length; i++) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cur += '"'
-          i++
-        } else quoted = false
-      } else cur += ch
-      continue
-    }
-    if (ch === '"' && cur === '') quoted = true
-    else if (ch === ',') {
-      record.push(cur)
-      cur = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++
-      record.push(cur)
-      if (!(record.length === 1 && record[0] === '')) records.push(record)
-      record = []
-      cur = ''
-    } else cur += ch
-  }
-  if (quoted) return err('unterminated quoted field')
-  if (cur !== '' || record.length > 0) {
-    record.push(cur)
-    records.push(record)
-  }
-  return ok(records)
+  const parsed = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: true })
+  const quoteError = parsed.errors.find((e) => e.type === 'Quotes')
+  if (quoteError) return err(`record ${(quoteError.row ?? 0) + 1}: ${quoteError.message.toLowerCase()}`)
+  return ok(parsed.data)
 }
 
 const ALIASES: Record<string, (typeof HISTORY_COLUMNS)[number]> = {

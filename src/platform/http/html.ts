@@ -1,6 +1,11 @@
 import { createMiddleware } from 'hono/factory'
 
-/** Escapes text for interpolation into HTML. */
+/**
+ * Escapes text for interpolation into HTML (numeric entities; the sandbox pages share it). Kept by
+ * hand rather than hono/html: our pages are assembled as strings, and html`` (an
+ * HtmlEscapedString | Promise result, raw() around every nested fragment) only pays off once a
+ * whole page is one template.
+ */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cashbackLifecycle, payPayStatusOf, reversibleAmount } from '../../../src/loyalty/domain/cashback.ts'
 import {
+  HISTORY_COLUMNS,
   isBusinessDate,
   jstDate,
   jstDayWindow,
@@ -103,10 +104,25 @@ describe('history files', () => {
     const rows = [row({}), row({ transactionType: 'reversal', merchantCashbackReversalId: 'pcr_1', userId: 'line\nbreak', amount: 7, status: 'ACCEPTED' })]
     const read = readHistoryCsv(toCsv(rows))
     expect(read).toEqual({ ok: true, value: rows })
-    expect(parseCsv('a,"b').ok).toBe(false)
+    expect(parseCsv('a,"b')).toEqual({ ok: false, error: 'record 1: quoted field unterminated' })
     expect(readHistoryCsv('id,total\n1,2')).toEqual({ ok: false, error: 'missing column merchant_cashback_id' })
     expect(readHistoryCsv('merchantCashbackId,amount,status\nx,1.5,SUCCESS').ok).toBe(false)
     expect(readHistoryCsv('\ufeffMerchantCashbackId,Amount,Status\r\nx,15,success\r\n')).toMatchObject({ ok: true, value: [{ merchantCashbackId: 'x', amount: 15, status: 'SUCCESS' }] })
+  })
+
+  it('CSV is written with a header, CRLF line ends and quotes only where needed', () => {
+    expect(toCsv([row({})])).toBe(
+      'transaction_type,merchant_cashback_id,merchant_cashback_reversal_id,user_id,amount,currency,status,requested_at,completed_at\r\n' +
+        'cashback,pcb_1,,"u,1 ""quoted""",100,JPY,SUCCESS,2025-01-01T00:00:00.000Z,\r\n',
+    )
+    expect(toCsv([])).toBe(`${HISTORY_COLUMNS.join(',')}\r\n`)
+  })
+
+  it('CSV reads LF files, blank lines and a quoted line break in the first record', () => {
+    expect(parseCsv('a,b\n"x\ny",2\n\nz,3\n')).toEqual({ ok: true, value: [['a', 'b'], ['x\ny', '2'], ['z', '3']] })
+    expect(parseCsv('a,b\r\n"x\r\ny",2\r\n')).toEqual({ ok: true, value: [['a', 'b'], ['x\r\ny', '2']] })
+    expect(parseCsv('')).toEqual({ ok: true, value: [] })
+    expect(readHistoryCsv('')).toEqual({ ok: false, error: 'the file is empty' })
   })
 
   it('reconciliation lists every disagreement on its row', () => {

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto'
+import { md5 } from '@noble/hashes/legacy.js'
 import PAYPAY from '@paypayopa/paypayopa-sdk-node'
 import { describe, expect, it } from 'vitest'
-import { md5 } from '../../../src/loyalty/adapters/md5.ts'
 import { opaAuthorization, opaBodyHash, opaMacData, opaNonce } from '../../../src/loyalty/adapters/opa-auth.ts'
 
 /**
- * The project's OPA-Auth signer (Web Crypto + its own MD5, so it runs in workerd and Deno) against
- * PayPay's published FAQ vectors and against the official Node SDK's own header for the same inputs.
+ * The project's OPA-Auth signer (Web Crypto + @noble/hashes' MD5, since Web Crypto has no MD5 in
+ * Deno or Node, so it runs in workerd and Deno) against PayPay's published FAQ vectors and against
+ * the official Node SDK's own header for the same inputs.
  */
-describe('md5', () => {
+describe('md5 (@noble/hashes, pure JS)', () => {
   it('matches RFC 1321 and node:crypto across block boundaries', () => {
     const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
     expect(hex(md5(new Uint8Array()))).toBe('d41d8cd98f00b204e9800998ecf8427e')
@@ -24,7 +25,7 @@ describe('md5', () => {
 })
 
 describe('OPA-Auth', () => {
-  it("reproduces PayPay's FAQ HMAC vectors (gateways.md §1.6)", async () => {
+  it("reproduces PayPay's FAQ HMAC vectors (docs/protocols/paypay-opa.md)", async () => {
     expect(
       await opaMacData('sample_secret', { path: '/v2/payments/TEST_merchantPaymentID', method: 'GET', nonce: 'a360e2', epoch: '1743139337', contentType: 'empty', hash: 'empty' }),
     ).toBe('JbUZwAUKeQ+WDClEjkCGwYG/juFR+Dd5RK5AfL0gK9w=')
