@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { recreateDatabase, runMigrations } from '../../tools/db/migrate.ts'
 import { seed } from '../../tools/db/seed.ts'
+import { devGiftPinPepper } from '../../tools/gifts-import/pepper.ts'
 import { DEV_SECRETS, devToken, freePort } from '../../tools/dev/stack.ts'
 import { startLatencyProxy, type LatencyProxy } from '../../tools/latency-proxy/proxy.ts'
 import { startPaystackSandbox } from '../../tools/paystack-sandbox/server.ts'
@@ -88,6 +89,7 @@ export async function startEdgeStack(databaseUrl: string, log: (line: string) =>
       AUTH_ISSUER: DEV_SECRETS.issuer,
       AUTH_AUDIENCE: DEV_SECRETS.audience,
       AUTH_HS256_SECRET: DEV_SECRETS.hs256Secret,
+      GIFT_PIN_PEPPER: devGiftPinPepper(),
       INVENTORY_LOCK: 'postgres',
       LOG_LEVEL: 'error',
       PAYSTACK_SECRET_KEY: DEV_SECRETS.paystackSecretKey,

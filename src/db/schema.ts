@@ -23,8 +23,13 @@ export const supplierAccounts = pgTable(
       .notNull()
       .references(() => suppliers.supplierCode),
     supplierAccountName: text('supplier_account_name').notNull(),
-    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the PIN itself is never stored. */
+    /**
+     * The PIN is never stored. With a key id: base64 HMAC-SHA256 of the supplier code and PIN under
+     * the pepper of that id (GIFT_PIN_PEPPER). Without (rows from before issue 14):
+     * `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`, rewritten on the next successful use.
+     */
     supplierAccountSecretCode: text('supplier_account_secret_code').notNull(),
+    supplierAccountSecretKeyId: text('supplier_account_secret_key_id'),
     createdAt: utc('created_at').notNull().defaultNow(),
   },
   (t) => [index('supplier_accounts_supplier_code_idx').on(t.supplierCode)],

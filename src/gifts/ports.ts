@@ -16,13 +16,21 @@ export interface GiftRepository {
   issue(gifts: readonly NewGift[], audit: AuditEntry): Promise<{ created: Gift[] } | { existing: GiftId[] }>
 }
 
+/** A shop account's stored PIN as the redemption reads it. */
+export interface StoredPin {
+  readonly accountId: string
+  /** The pepper the secret was made with; null for a row still in the old salted PBKDF2 form. */
+  readonly keyId: string | null
+  readonly secret: string
+}
+
 /** Everything a redemption decides on (seed 002 steps 1-3), read together. */
 export interface RedemptionSnapshot {
   readonly gift: Gift | null
   /** The supplier the invoice number names (its own, else one of its accounts'); null when neither. */
   readonly supplier: Supplier | null
-  /** The PIN hashes of that supplier's accounts; empty without a supplier. */
-  readonly pinHashes: readonly string[]
+  /** The stored PINs of that supplier's accounts; empty without a supplier. */
+  readonly pins: readonly StoredPin[]
 }
 
 /**
@@ -30,13 +38,18 @@ export interface RedemptionSnapshot {
  * edge every statement is a round trip to the database's region).
  */
 export interface RedemptionStore {
-  /** One statement, no locks: the gift, the supplier by invoice number, its accounts' PIN hashes. */
+  /** One statement, no locks: the gift, the supplier by invoice number, its accounts' stored PINs. */
   load(giftId: GiftId, invoiceNo: string): Promise<RedemptionSnapshot>
   /**
    * One statement: marks the gift used if and only if it is still unused, with its audit row.
    * Returns false when another redemption won the race: exactly one caller marks a gift.
    */
   markUsed(input: { giftId: GiftId; use: GiftUse & { supplierCode: SupplierCode }; audit: AuditEntry }): Promise<boolean>
+  /**
+   * One statement: rewrites accounts whose PIN was just verified in an old form (PBKDF2 or an old
+   * pepper) into the current one, each only if its stored secret is still the one verified.
+   */
+  upgradePins(stale: readonly StoredPin[], current: PinSecret): Promise<void>
 }
 
 export interface SupplierRepository {
@@ -50,24 +63,54 @@ export interface SupplierAccountRepository {
   create(account: SupplierAccount, audit: AuditEntry): Promise<boolean>
 }
 
-/** Salted slow hash of a PIN, compared in constant time. */
-export interface PinHasher {
-  hash(pin: string): Promise<string>
-  verify(pin: string, stored: string): Promise<boolean>
+/** A PIN as stored: the secret and the id of the pepper it was made with. */
+export interface PinSecret {
+  readonly keyId: string
+  readonly secret: string
 }
 
-export type LockoutState = { readonly locked: false } | { readonly locked: true; readonly retryAfterSeconds: number }
+export interface PinCheck {
+  readonly matched: boolean
+  /** The matching rows not in the current form, to rewrite (after the answer). */
+  readonly stale: readonly StoredPin[]
+}
 
 /**
- * Limits PIN guesses per supplier in a fixed window. Only wrong PINs count, and a correct one does
- * not reset the count (guesses interleaved with a shop's genuine redemptions still hit the limit).
- * Attempts in flight are counted too, so a burst of parallel guesses cannot all pass a check made
- * before any of them failed: at most `limit + maxInFlight` PINs are verified per window.
- * Implementations must fail closed (throw) when their store is unreachable.
+ * PINs keyed with a secret pepper: HMAC of the supplier code and PIN, so one digest per live pepper
+ * checks every account of a supplier, and a leaked table without the pepper reveals nothing.
+ */
+export interface PinHasher {
+  /** The current form: new accounts and rewrites. */
+  hash(supplierCode: SupplierCode, pin: string): Promise<PinSecret>
+  /**
+   * Checks a PIN against a supplier's stored PINs, comparing in constant time. Old PBKDF2 rows are
+   * verified only when no peppered row matched (after the first use of each PIN, none remain).
+   */
+  check(supplierCode: SupplierCode, pin: string, stored: readonly StoredPin[]): Promise<PinCheck>
+}
+
+export type LockoutState =
+  | { readonly locked: false }
+  | { readonly locked: true; readonly retryAfterSeconds: number; readonly scope: 'caller' | 'supplier' }
+
+/** Who is trying PINs for which supplier: the caller is the device's token subject, else its IP. */
+export interface PinAttempt {
+  readonly supplierCode: SupplierCode
+  /** `user:<sub>` or `ip:<address>`. */
+  readonly caller: string
+}
+
+/**
+ * Limits PIN guesses in fixed windows, per supplier and caller (so one caller's guesses lock out
+ * that caller only) and under a higher ceiling per supplier (guessing spread over many addresses).
+ * Only wrong PINs count, and a correct one does not reset a count (guesses interleaved with a shop's
+ * genuine redemptions still hit the limit). Attempts in flight count too, so a burst of parallel
+ * guesses cannot all pass a check made before any of them failed. Implementations must fail closed
+ * (throw) when their store is unreachable.
  */
 export interface PinLockout {
-  /** Starts an attempt; when locked, the attempt must be refused (and not settled). */
-  reserve(supplierCode: SupplierCode): Promise<LockoutState>
+  /** Starts an attempt; when locked, the attempt is refused (and must not be settled). */
+  reserve(attempt: PinAttempt): Promise<LockoutState>
   /** Ends a reserved attempt, counting it as a failure when the PIN was wrong. */
-  settle(supplierCode: SupplierCode, pinWasCorrect: boolean): Promise<void>
+  settle(attempt: PinAttempt, pinWasCorrect: boolean): Promise<void>
 }

@@ -9,6 +9,26 @@ const csv = z
   .optional()
   .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean))
 
+/**
+ * Gift PIN peppers (issue 14): `id:secret[,id:secret...]`, the first one current (new and rewritten
+ * PINs), the rest older ones still accepted until every row made with them has been rewritten.
+ */
+export const giftPinPeppers = z
+  .string()
+  .transform((s) =>
+    s.split(',').map((e) => e.trim()).filter(Boolean).map((e) => {
+      const at = e.indexOf(':')
+      return { id: at < 0 ? '' : e.slice(0, at), secret: e.slice(at + 1) }
+    }),
+  )
+  .pipe(
+    z.array(z.object({
+      id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'each entry is id:secret, id of [A-Za-z0-9_.-]'),
+      secret: z.string().min(32, 'each secret at least 32 characters'),
+    })).min(1),
+  )
+  .refine((ring) => new Set(ring.map((k) => k.id)).size === ring.length, 'pepper ids must be unique')
+
 export const ConfigSchema = z
   .object({
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
@@ -68,6 +88,8 @@ export const ConfigSchema = z
     ZALOPAY_API_URL: z.url().default('https://sb-openapi.zalopay.vn'),
     /** The front end: after paying, users land on `{FRONTEND_BASE_URL}/dashboard/payment/zalopay/{sessionId}`. */
     FRONTEND_BASE_URL: z.url().default('http://localhost:3000'),
+    /** Secret. Without it redemptions and new supplier accounts answer 503 GIFT_PIN_PEPPER_MISSING. */
+    GIFT_PIN_PEPPER: giftPinPeppers.optional(),
   })
   .refine((c) => c.AUTH_JWKS_URL !== undefined || c.AUTH_HS256_SECRET !== undefined, {
     message: 'set AUTH_JWKS_URL (identity provider) or AUTH_HS256_SECRET (local tokens)',

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../../tools/dev/stack.ts'
 import { TEST_ENV } from '../support/test-env.ts'
+import { devGiftPinPepper } from '../../tools/gifts-import/pepper.ts'
 
 export interface DenoServer {
   readonly base: string
@@ -36,6 +37,7 @@ export async function startDenoServer(upstash: { url: string; token: string }, e
         AUTH_ISSUER: TEST_ENV.issuer,
         AUTH_AUDIENCE: TEST_ENV.audience,
         AUTH_HS256_SECRET: TEST_ENV.hs256Secret,
+        GIFT_PIN_PEPPER: devGiftPinPepper(),
         DENO_NO_UPDATE_CHECK: '1',
         ...env,
       },

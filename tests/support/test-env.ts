@@ -80,6 +80,7 @@ export const TEST_ENV = {
       PAYPAY_MERCHANT_ID: this.paypayMerchantId,
       PAYPAY_RATE_LIMIT_PER_SECOND: '20',
       PAYPAY_TIMEOUT_MS: '5000',
+      GIFT_PIN_PEPPER: 'it-2:integration-gift-pin-pepper-current-0123456789, it-1:integration-gift-pin-pepper-older-0123456789ab',
     }
   },
 }

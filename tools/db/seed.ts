@@ -1,6 +1,6 @@
 /**
  * Loads demo data through the same use cases the API uses (so PINs are hashed exactly as in
- * production) and prints what it created. Running it again reports what already exists.
+ * production, with GIFT_PIN_PEPPER or the local stack's dev pepper) and prints what it created. Running it again reports what already exists.
  */
 import { DrizzleGiftRepository } from '../../src/gifts/adapters/drizzle-gift-repository.ts'
 import { DrizzleRedemptionStore } from '../../src/gifts/adapters/drizzle-redemption-store.ts'
@@ -18,6 +18,7 @@ import { createProduct } from '../../src/catalog/use-cases/create-product.ts'
 import { DrizzleUserRepository } from '../../src/identity/adapters/drizzle-user-repository.ts'
 import { registerUser } from '../../src/identity/use-cases/register-user.ts'
 import { databaseUrl } from './database-url.ts'
+import { devGiftPinPepper, pinHasherFromEnv } from '../gifts-import/pepper.ts'
 
 export const DEMO = {
   suppliers: [
@@ -58,7 +59,8 @@ export async function seed(url: string): Promise<Line[]> {
     redemptions: new DrizzleRedemptionStore(handle.db),
     suppliers: new DrizzleSupplierRepository(handle.db),
     accounts: new DrizzleSupplierAccountRepository(handle.db),
-    pins: new Pbkdf2Hasher(),
+    // The Worker's pepper (npm run dev passes the same value): GIFT_PIN_PEPPER, else the dev one.
+    pins: pinHasherFromEnv(devGiftPinPepper()),
     clock,
     // Seeding never touches the lockout; the redemption below uses a known-good PIN.
     lockout: { reserve: async () => ({ locked: false as const }), settle: async () => {} },
@@ -113,6 +115,7 @@ export async function seed(url: string): Promise<Line[]> {
       supplierInvoiceNo: 'INV-TOKYO-001',
       pin: '1234',
       actor: 'seed',
+      caller: 'seed',
       requestId: 'seed',
     })
     lines.push({ what: 'redeem', key: DEMO.gifts.used, result: used.ok ? 'created' : 'exists', note: 'used at INV-TOKYO-001' })

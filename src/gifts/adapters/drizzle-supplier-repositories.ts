@@ -47,6 +47,7 @@ export class DrizzleSupplierAccountRepository implements SupplierAccountReposito
           supplierCode: a.supplierCode,
           supplierAccountName: a.supplierAccountName,
           supplierAccountSecretCode: a.secretHash,
+          supplierAccountSecretKeyId: a.secretKeyId,
         })
         .onConflictDoNothing()
         .returning({ id: supplierAccounts.supplierAccountId })

@@ -30,9 +30,11 @@ export const giftErrors = {
   invoiceNotFound: () => domainError('SUPPLIER_INVOICE_NOT_FOUND', 'Supplier invoice not found'),
   // Deliberately says nothing about which part was wrong or how many tries are left.
   invalidPin: () => domainError('INVALID_PIN', 'Invalid PIN'),
-  pinLocked: (retryAfterSeconds: number) =>
-    domainError('PIN_LOCKED', 'Too many invalid PIN attempts for this supplier; try again later', {
+  /** `scope`: this caller (device or address) is locked, or the whole supplier (spread guessing). */
+  pinLocked: (retryAfterSeconds: number, scope: 'caller' | 'supplier') =>
+    domainError('PIN_LOCKED', 'Too many invalid PIN attempts; try again later', {
       retry_after_seconds: retryAfterSeconds,
+      scope,
     }),
   supplierNotFound: (code: string) => domainError('SUPPLIER_NOT_FOUND', 'Supplier not found', { supplier_code: code }),
   supplierExists: (code: string) =>

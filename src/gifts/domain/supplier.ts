@@ -8,11 +8,15 @@ export interface Supplier {
   readonly supplierInvoiceNo: string
 }
 
-/** A shop account of a supplier. `secretHash` is the salted PBKDF2 hash of the PIN, never the PIN. */
+/**
+ * A shop account of a supplier. `secretHash` is the peppered HMAC of the supplier code and PIN
+ * (never the PIN), made with the pepper `secretKeyId` names.
+ */
 export interface SupplierAccount {
   readonly supplierAccountId: string
   readonly supplierAccountInvoiceNo: string
   readonly supplierCode: SupplierCode
   readonly supplierAccountName: string
   readonly secretHash: string
+  readonly secretKeyId: string
 }

@@ -7,7 +7,8 @@ export interface GiftDeps {
   readonly redemptions: RedemptionStore
   readonly suppliers: SupplierRepository
   readonly accounts: SupplierAccountRepository
-  readonly pins: PinHasher
+  /** Null when GIFT_PIN_PEPPER is not configured: PIN routes answer 503 GIFT_PIN_PEPPER_MISSING. */
+  readonly pins: PinHasher | null
   readonly lockout: PinLockout
   readonly clock: Clock
 }

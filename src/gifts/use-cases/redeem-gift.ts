@@ -7,7 +7,8 @@ import type { Supplier } from '../domain/supplier.ts'
 import type { PinHasher } from '../ports.ts'
 import type { GiftDeps } from './gift-deps.ts'
 
-export type RedeemGiftDeps = Pick<GiftDeps, 'gifts' | 'redemptions' | 'pins' | 'lockout' | 'clock'> & {
+export type RedeemGiftDeps = Pick<GiftDeps, 'gifts' | 'redemptions' | 'lockout' | 'clock'> & {
+  readonly pins: PinHasher
   /** The request's deferred work: the lockout's bookkeeping that cannot change the answer. */
   readonly defer: Defer
 }
@@ -18,6 +19,8 @@ export interface RedeemGiftCommand {
   readonly pin: string
   /** Who asked: the JWT subject when the device sent one, else the supplier the PIN proves. */
   readonly actor: string | null
+  /** Whose wrong PINs count together for the lockout: `user:<sub>` with a token, else `ip:<address>`. */
+  readonly caller: string
   readonly requestId: string
 }
 
@@ -29,7 +32,8 @@ export interface Redemption {
 /**
  * Seed 002, steps 1-4 in order: gift, supplier invoice, PIN (behind the lockout), mark used.
  * Postgres sees two statements (one read of everything the checks need, one guarded write) and
- * Redis one call before the answer on success (issue 13).
+ * Redis one call before the answer on success (issue 13). A PIN still stored in an old form adds
+ * one statement after the answer, once: its rewrite into the current form.
  */
 export async function redeemGift(deps: RedeemGiftDeps, cmd: RedeemGiftCommand): Promise<Result<Redemption, GiftError>> {
   const now = deps.clock.now()
@@ -41,24 +45,31 @@ export async function redeemGift(deps: RedeemGiftDeps, cmd: RedeemGiftCommand): 
   if (supplier === null) return err(giftErrors.invoiceNotFound())
 
   // Reserved before the PIN is checked, so a correct PIN during a lockout is refused too.
-  const code = supplier.supplierCode
-  const lock = await deps.lockout.reserve(code)
-  if (lock.locked) return err(giftErrors.pinLocked(lock.retryAfterSeconds))
-  if (!(await pinMatchesAny(deps.pins, snapshot.pinHashes, cmd.pin))) {
+  const attempt = { supplierCode: supplier.supplierCode, caller: cmd.caller }
+  const lock = await deps.lockout.reserve(attempt)
+  if (lock.locked) return err(giftErrors.pinLocked(lock.retryAfterSeconds, lock.scope))
+  const pin = await deps.pins.check(supplier.supplierCode, cmd.pin, snapshot.pins)
+  if (!pin.matched) {
     // Counted BEFORE the answer: a guesser must never learn a PIN was wrong while the failure is
     // not yet counted, or sequential guesses could outrun the limit (and a lost deferred count
     // would be a free guess). Only wrong PINs pay this second Redis call.
-    await deps.lockout.settle(code, false)
+    await deps.lockout.settle(attempt, false)
     return err(giftErrors.invalidPin())
   }
 
   try {
     return await markUsed(deps, cmd, gift.value, supplier)
   } finally {
+    if (pin.stale.length > 0) {
+      // A PIN verified in an old form is rewritten in the current one: bookkeeping the answer does
+      // not depend on (lost, it is simply done on the next use), after the guarded write.
+      const { stale } = pin
+      deps.defer('gifts.pin.upgrade', async () => deps.redemptions.upgradePins(stale, await deps.pins.hash(supplier.supplierCode, cmd.pin)))
+    }
     // Releasing a correct attempt's in-flight slot cannot change this answer, so the caller does
     // not wait for it. Until it lands the slot only makes the lockout stricter; a lost release
     // (logged by the Defer) expires with the in-flight key's TTL.
-    deps.defer('gifts.pin-attempt.release', () => deps.lockout.settle(code, true))
+    deps.defer('gifts.pin-attempt.release', () => deps.lockout.settle(attempt, true))
   }
 }
 
@@ -83,13 +94,4 @@ async function markUsed(deps: RedeemGiftDeps, cmd: RedeemGiftCommand, gift: Gift
     return err(giftErrors.alreadyUsed(cmd.giftId, current?.usedAt ?? null))
   }
   return ok({ gift: redeemed(gift, use), supplier })
-}
-
-/**
- * Verifies against every account of the supplier without stopping at the first match, so the time
- * taken does not reveal which account (if any) a PIN belongs to.
- */
-async function pinMatchesAny(pins: PinHasher, hashes: readonly string[], pin: string): Promise<boolean> {
-  const results = await Promise.all(hashes.map((h) => pins.verify(pin, h)))
-  return results.includes(true)
 }

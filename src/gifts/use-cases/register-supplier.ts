@@ -37,7 +37,7 @@ export interface CreateSupplierAccountCommand extends Actor {
   readonly pin: string
 }
 
-/** The PIN is hashed here and never stored or returned in clear. */
+/** The PIN is hashed here (peppered HMAC) and never stored or returned in clear. */
 export async function createSupplierAccount(
   deps: { suppliers: SupplierRepository; accounts: SupplierAccountRepository; pins: PinHasher; clock: Clock },
   cmd: CreateSupplierAccountCommand,
@@ -45,12 +45,14 @@ export async function createSupplierAccount(
   if ((await deps.suppliers.findByCode(cmd.supplierCode)) === null) {
     return err(giftErrors.supplierNotFound(cmd.supplierCode))
   }
+  const pin = await deps.pins.hash(cmd.supplierCode, cmd.pin)
   const account: SupplierAccount = {
     supplierAccountId: prefixedId('sacc'),
     supplierAccountInvoiceNo: cmd.supplierAccountInvoiceNo,
     supplierCode: cmd.supplierCode,
     supplierAccountName: cmd.supplierAccountName,
-    secretHash: await deps.pins.hash(cmd.pin),
+    secretHash: pin.secret,
+    secretKeyId: pin.keyId,
   }
   const created = await deps.accounts.create(account, {
     actor: cmd.actor,

@@ -8,15 +8,18 @@ import type {
   GiftRepository,
   LockoutState,
   NewGift,
-  PinHasher,
+  PinAttempt,
   PinLockout,
+  PinSecret,
   RedemptionSnapshot,
   RedemptionStore,
   SupplierAccountRepository,
+  StoredPin,
   SupplierRepository,
 } from '../../../src/gifts/ports.ts'
 import type { GiftDeps } from '../../../src/gifts/use-cases/gift-deps.ts'
 import type { RedeemGiftDeps } from '../../../src/gifts/use-cases/redeem-gift.ts'
+import { PepperedPinHasher } from '../../../src/gifts/adapters/peppered-pin-hasher.ts'
 
 /** In-memory ports for unit tests of the gift use cases (the real adapters have integration tests). */
 export class MemoryGifts implements GiftRepository {
@@ -59,8 +62,11 @@ export class MemorySuppliers implements SupplierRepository {
   }
 }
 
+/** A stored account; a null key id is a row still in the old PBKDF2 form. */
+export type AccountRow = Omit<SupplierAccount, 'secretKeyId'> & { secretKeyId: string | null }
+
 export class MemoryAccounts implements SupplierAccountRepository {
-  readonly rows: SupplierAccount[] = []
+  readonly rows: AccountRow[] = []
   async create(a: SupplierAccount) {
     if (this.rows.some((r) => r.supplierAccountInvoiceNo === a.supplierAccountInvoiceNo)) return false
     this.rows.push(a)
@@ -81,13 +87,25 @@ export class MemoryRedemptions implements RedemptionStore {
   async load(giftId: GiftId, invoiceNo: string): Promise<RedemptionSnapshot> {
     this.loads++
     const gift = this.gifts.rows.get(giftId) ?? null
-    if (!gift) return { gift: null, supplier: null, pinHashes: [] }
+    if (!gift) return { gift: null, supplier: null, pins: [] }
     const code =
       this.suppliers.rows.find((s) => s.supplierInvoiceNo === invoiceNo)?.supplierCode ??
       this.accounts.rows.find((a) => a.supplierAccountInvoiceNo === invoiceNo)?.supplierCode
     const supplier = this.suppliers.rows.find((s) => s.supplierCode === code) ?? null
-    const pinHashes = supplier ? this.accounts.rows.filter((a) => a.supplierCode === supplier.supplierCode).map((a) => a.secretHash) : []
-    return { gift, supplier, pinHashes }
+    const pins = supplier
+      ? this.accounts.rows
+          .filter((a) => a.supplierCode === supplier.supplierCode)
+          .map((a): StoredPin => ({ accountId: a.supplierAccountId, keyId: a.secretKeyId, secret: a.secretHash }))
+      : []
+    return { gift, supplier, pins }
+  }
+  upgrades = 0
+  async upgradePins(stale: readonly StoredPin[], current: PinSecret) {
+    this.upgrades++
+    for (const p of stale) {
+      const i = this.accounts.rows.findIndex((a) => a.supplierAccountId === p.accountId && a.secretHash === p.secret)
+      if (i >= 0) this.accounts.rows[i] = { ...this.accounts.rows[i]!, secretHash: current.secret, secretKeyId: current.keyId }
+    }
   }
   async markUsed(i: { giftId: GiftId; use: GiftUse & { supplierCode: SupplierCode }; audit: AuditEntry }) {
     this.writes++
@@ -108,35 +126,48 @@ export class HeldDefer {
   }
 }
 
-/** Reversible "hash" so tests stay fast; the real PBKDF2 hasher has its own tests. */
-export const plainPins: PinHasher = {
-  hash: async (pin) => `plain:${pin}`,
-  verify: async (pin, stored) => stored === `plain:${pin}`,
-}
+/** The real peppered hasher (HMAC is cheap): current pepper `k2`, older `k1`. */
+export const PEPPERS = [
+  { id: 'k2', secret: 'unit-test-gift-pin-pepper-current-0123456789' },
+  { id: 'k1', secret: 'unit-test-gift-pin-pepper-older-0123456789ab' },
+]
+export const pinHasher = () => new PepperedPinHasher(PEPPERS)
 
+/** Fixed windows per (supplier, caller) and per supplier, like the Redis adapter (which has its own tests). */
 export class MemoryLockout implements PinLockout {
   readonly failures = new Map<string, { count: number; until: number }>()
   /** Calls in order, so tests can tell what happened before the answer. */
   readonly log: string[] = []
   constructor(
     private readonly clock: ManualClock,
-    readonly limit = 5,
+    readonly perCaller = 5,
+    readonly perSupplier = 50,
     readonly windowMs = 15 * 60_000,
   ) {}
-  async reserve(code: SupplierCode): Promise<LockoutState> {
+  private keys(a: PinAttempt): Array<[string, number, 'caller' | 'supplier']> {
+    return [
+      [`${a.supplierCode}|${a.caller}`, this.perCaller, 'caller'],
+      [a.supplierCode, this.perSupplier, 'supplier'],
+    ]
+  }
+  async reserve(a: PinAttempt): Promise<LockoutState> {
     this.log.push('reserve')
     const now = this.clock.now().getTime()
-    const f = this.failures.get(code)
-    if (!f || f.until <= now || f.count < this.limit) return { locked: false }
-    return { locked: true, retryAfterSeconds: Math.ceil((f.until - now) / 1000) }
+    for (const [key, limit, scope] of this.keys(a)) {
+      const f = this.failures.get(key)
+      if (f && f.until > now && f.count >= limit) return { locked: true, scope, retryAfterSeconds: Math.ceil((f.until - now) / 1000) }
+    }
+    return { locked: false }
   }
-  async settle(code: SupplierCode, correct: boolean) {
+  async settle(a: PinAttempt, correct: boolean) {
     this.log.push(`settle:${correct}`)
     if (correct) return
     const now = this.clock.now().getTime()
-    const f = this.failures.get(code)
-    if (!f || f.until <= now) this.failures.set(code, { count: 1, until: now + this.windowMs })
-    else f.count += 1
+    for (const [key] of this.keys(a)) {
+      const f = this.failures.get(key)
+      if (!f || f.until <= now) this.failures.set(key, { count: 1, until: now + this.windowMs })
+      else f.count += 1
+    }
   }
 }
 
@@ -151,7 +182,7 @@ export function giftWorld(now = new Date('2026-06-01T00:00:00Z')) {
     redemptions: new MemoryRedemptions(gifts, suppliers, accounts),
     suppliers,
     accounts,
-    pins: plainPins,
+    pins: pinHasher(),
     lockout: new MemoryLockout(clock),
     clock,
     defer: deferred.defer,

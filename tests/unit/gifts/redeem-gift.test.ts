@@ -40,6 +40,7 @@ const cmd = (over: Partial<RedeemGiftCommand> = {}): RedeemGiftCommand => ({
   supplierInvoiceNo: 'INV-S1',
   pin: '1111',
   actor: null,
+  caller: 'ip:203.0.113.7',
   requestId: 'req_1',
   ...over,
 })
@@ -91,18 +92,30 @@ describe('redeemGift (seed 002)', () => {
     expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId }))).toBe('GIFT_EXPIRED')
   })
 
-  it('locks a supplier out after 5 wrong PINs, refuses the right PIN too, and lifts after the window', async () => {
+  it('locks a caller out after 5 wrong PINs, refuses its right PIN too, and lifts after the window', async () => {
     for (let i = 0; i < 5; i++) expect(await codeOf(cmd({ pin: '0000' }))).toBe('INVALID_PIN')
     const locked = await redeemGift(world.deps, cmd())
     expect(locked.ok).toBe(false)
     if (!locked.ok) {
       expect(locked.error.code).toBe('PIN_LOCKED')
-      expect(locked.error.details?.['retry_after_seconds']).toBe(900)
+      expect(locked.error.details).toEqual({ retry_after_seconds: 900, scope: 'caller' })
     }
-    // Another supplier is not affected.
-    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId, supplierInvoiceNo: 'INV-S2', pin: '2222' }))).toBe('OK')
+    // The same supplier's shop on another address is not affected.
+    expect(await codeOf(cmd({ caller: 'ip:198.51.100.1' }))).toBe('OK')
+    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId }))).toBe('PIN_LOCKED')
     world.clock.advance(15 * 60_000)
-    expect(await codeOf(cmd())).toBe('OK')
+    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId }))).toBe('OK')
+  })
+
+  it('a caller locked for one supplier still redeems for another', async () => {
+    for (let i = 0; i < 5; i++) await codeOf(cmd({ pin: '0000' }))
+    expect(await codeOf(cmd({ giftId: 'G-OK2' as GiftId, supplierInvoiceNo: 'INV-S2', pin: '2222' }))).toBe('OK')
+  })
+
+  it('guessing spread over many callers locks the whole supplier at the ceiling (50)', async () => {
+    for (let i = 0; i < 50; i++) expect(await codeOf(cmd({ pin: '0000', caller: `ip:10.0.0.${i}` }))).toBe('INVALID_PIN')
+    const r = await redeemGift(world.deps, cmd({ caller: 'ip:192.0.2.1' }))
+    expect(r.ok ? 'OK' : r.error).toMatchObject({ code: 'PIN_LOCKED', details: { scope: 'supplier' } })
   })
 
   it('a correct PIN does not reset the count of wrong ones', async () => {
@@ -201,7 +214,9 @@ describe('admin use cases', () => {
     expect(dup.ok ? 'OK' : dup.error.code).toBe('SUPPLIER_ACCOUNT_EXISTS')
   })
 
-  it('stores the PIN only hashed', async () => {
-    expect(world.deps.accounts.rows.every((a) => a.secretHash.startsWith('plain:') && !('pin' in a))).toBe(true)
+  it('stores the PIN only as the current pepper\'s HMAC', async () => {
+    const rows = world.deps.accounts.rows
+    expect(rows.every((a) => a.secretKeyId === 'k2' && /^[A-Za-z0-9+/]{43}=$/.test(a.secretHash) && !('pin' in a))).toBe(true)
+    expect(rows.map((a) => a.secretHash).join()).not.toMatch(/1111|2222/)
   })
 })
