@@ -15,7 +15,11 @@ const inWorker = (through: 'direct' | 'counting-proxies' = 'direct') =>
     },
   })
 
-const RUN_ALONE = ['tests/integration/chaos/gateway-faults-zalopay-paypay.test.ts', 'tests/integration/reconciliation/reconciliation.test.ts']
+const RUN_ALONE = [
+  'tests/integration/chaos/gateway-faults-zalopay-paypay.test.ts',
+  'tests/integration/reconciliation/reconciliation.test.ts',
+  'tests/integration/loyalty/notifications-and-redrive.test.ts',
+]
 
 // Test tiers (see README): each is a Vitest project, so `vitest run --project NAME` runs one tier.
 export default defineConfig({

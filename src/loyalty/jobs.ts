@@ -8,6 +8,7 @@ import { checkReversals } from './use-cases/check-reversals.ts'
 import { giveCashback } from './use-cases/give-cashback.ts'
 import { exportHistory } from './use-cases/history-files.ts'
 import { LOYALTY_JOBS } from './use-cases/loyalty-deps.ts'
+import { redrivePendingGrants } from './use-cases/redrive-grants.ts'
 import { reverseCashback } from './use-cases/reverse-cashback.ts'
 
 const GivePayload = z.object({ merchant_cashback_id: z.string().min(1).max(64) })
@@ -22,6 +23,14 @@ const CheckPayload = z
   })
   .nullable()
 const ExportPayload = z.object({ business_date: z.string().optional() }).nullable()
+/** The schedule sends `{}`; a run that hit its limit publishes its follow-up with `after`. */
+const RedrivePayload = z
+  .object({
+    older_than_seconds: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+    after: z.string().min(1).max(64).optional(),
+  })
+  .nullable()
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000)
 
@@ -50,6 +59,17 @@ export const loyaltyJobs: Record<string, JobHandler> = {
   },
   [LOYALTY_JOBS.checkCashbacks]: async (c, payload) => ({ report: await checkCashbacks(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)) }),
   [LOYALTY_JOBS.checkReversals]: async (c, payload) => ({ report: await checkReversals(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)) }),
+  // A transient failure leaves the grant requested for the 5-minute check: the run is not retried whole.
+  [LOYALTY_JOBS.redriveGrants]: async (c, payload) => {
+    const p = RedrivePayload.safeParse(payload).data ?? {}
+    const report = await redrivePendingGrants(c.var.deps.loyalty, {
+      requestId: c.var.requestId,
+      olderThanMs: seconds(p.older_than_seconds),
+      limit: p.limit,
+      ...(p.after && { after: p.after as MerchantCashbackId }),
+    })
+    return { report }
+  },
   [LOYALTY_JOBS.exportHistory]: async (c, payload) => {
     const p = ExportPayload.safeParse(payload).data ?? {}
     const result = await exportHistory(c.var.deps.loyalty, { ...(p.business_date && { businessDate: p.business_date }), actor: 'system:schedule' })

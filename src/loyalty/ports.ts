@@ -44,7 +44,7 @@ export interface LinkRepository {
    * `onlyFrom`, is still in that status), with its audit row, in one statement.
    */
   setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry, onlyFrom?: LinkStatus): Promise<void>
-  /** A grant extends the authorization (§1.7): expiry moves to `until` if later. */
+  /** A grant extends the authorization (docs/protocols/paypay-opa.md): expiry moves to `until` if later. */
   extendLink(userAuthorizationId: string, until: Date): Promise<void>
 }
 
@@ -124,8 +124,13 @@ export interface CashbackRepository {
    */
   transition(id: MerchantCashbackId, from: CashbackStatus, event: CashbackEvent, change: CashbackChange): Promise<CashbackStatus | null>
   noteCheck(id: MerchantCashbackId, at: Date, lastError: string | null): Promise<void>
-  /** Cashbacks still in `status` since before `olderThan` (requested: requestedAt; accepted: acceptedAt), oldest first. */
-  due(status: 'requested' | 'accepted', olderThan: Date, limit: number): Promise<Cashback[]>
+  /**
+   * Cashbacks still in `status` since before `olderThan` (requested: requestedAt; accepted:
+   * acceptedAt), least recently checked first; with `checkedBefore`, none checked since then.
+   */
+  due(status: 'requested' | 'accepted', olderThan: Date, limit: number, checkedBefore?: Date): Promise<Cashback[]>
+  /** Grants PayPay has not accepted (still requested) since before `olderThan`, by id after `after`: a cursor over all of them. */
+  pendingGrants(olderThan: Date, after: MerchantCashbackId | null, limit: number): Promise<Cashback[]>
 }
 
 export type ReversalCreated =
@@ -163,7 +168,7 @@ export interface ReversalRepository {
    */
   transition(id: MerchantCashbackReversalId, from: ReversalStatus, event: ReversalEvent, change: ReversalChange): Promise<ReversalStatus | null>
   noteCheck(id: MerchantCashbackReversalId, at: Date, lastError: string | null): Promise<void>
-  due(status: 'requested' | 'accepted', olderThan: Date, limit: number): Promise<Reversal[]>
+  due(status: 'requested' | 'accepted', olderThan: Date, limit: number, checkedBefore?: Date): Promise<Reversal[]>
 }
 
 // ---- history files -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  */
 export interface ScheduleSpec {
   readonly name: string
-  /** Five-field cron, UTC. */
+  /** Five-field cron, UTC unless prefixed `CRON_TZ=<IANA zone> ` (QStash then reads the fields in that zone). */
   readonly cron: string
   readonly description: string
 }
@@ -55,6 +55,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     name: 'loyalty.export-history',
     cron: '0 15 * * *',
     description: "Writes the previous JST day's cashback and reversal transactions to a CSV in the bucket at 00:00 JST (15:00 UTC).",
+  },
+  {
+    name: 'loyalty.redrive-grants',
+    // Seed 001: the give-cashback worker "will be refreshed and run again every 00:00 every day" (JST;
+    // Japan keeps no DST, so this is 15:00 UTC all year).
+    cron: 'CRON_TZ=Asia/Tokyo 0 0 * * *',
+    description: 'Re-sends Give Cashback, with the same merchantCashbackId, for every grant PayPay has not yet accepted (still requested a few minutes after the exchange); leases keep concurrent runs and the 5-minute check to one call each.',
   },
   {
     name: 'reconciliation.report',

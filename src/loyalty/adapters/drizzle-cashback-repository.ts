@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from 'drizzle-orm'
 import { paypayCashbacks, paypayLinks } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
@@ -10,7 +10,7 @@ import { balanceOf } from './drizzle-points-ledger.ts'
 import { toLink } from './drizzle-link-repository.ts'
 import { isUniqueViolation } from './pg-errors.ts'
 import { cashbackFromJson, reversalFromJson, toCashback } from './record-rows.ts'
-import { auditCte, claimLease, fromJson, jsonRows, ledgerCtes, noteSets, one, ts } from './sql-units.ts'
+import { auditCte, claimLease, fromJson, jsonRows, ledgerCtes, notCheckedSince, noteSets, one, ts } from './sql-units.ts'
 
 type Json = Record<string, unknown>
 
@@ -153,13 +153,26 @@ export class DrizzleCashbackRepository implements CashbackRepository {
       .where(eq(paypayCashbacks.merchantCashbackId, id))
   }
 
-  async due(status: 'requested' | 'accepted', olderThan: Date, limit: number): Promise<Cashback[]> {
-    const since = status === 'requested' ? paypayCashbacks.requestedAt : paypayCashbacks.acceptedAt
+  async due(status: 'requested' | 'accepted', olderThan: Date, limit: number, checkedBefore?: Date): Promise<Cashback[]> {
+    const t = paypayCashbacks
+    const since = status === 'requested' ? t.requestedAt : t.acceptedAt
     const rows = await this.db
       .select()
-      .from(paypayCashbacks)
-      .where(and(eq(paypayCashbacks.status, status), lte(since, olderThan)))
-      .orderBy(sql`${paypayCashbacks.lastCheckedAt} asc nulls first`, asc(since))
+      .from(t)
+      .where(and(eq(t.status, status), lte(since, olderThan), notCheckedSince(t.lastCheckedAt, checkedBefore)))
+      .orderBy(sql`${t.lastCheckedAt} asc nulls first`, asc(since))
+      .limit(limit)
+    return rows.map(toCashback)
+  }
+
+  /** Keyset over the id (time-ordered): a run that re-drives page after page never sees a row twice. */
+  async pendingGrants(olderThan: Date, after: MerchantCashbackId | null, limit: number): Promise<Cashback[]> {
+    const t = paypayCashbacks
+    const rows = await this.db
+      .select()
+      .from(t)
+      .where(and(eq(t.status, 'requested'), lte(t.requestedAt, olderThan), after === null ? undefined : gt(t.merchantCashbackId, after)))
+      .orderBy(asc(t.merchantCashbackId))
       .limit(limit)
     return rows.map(toCashback)
   }

@@ -7,7 +7,7 @@ import { reversalLifecycle, type MerchantCashbackReversalId, type Reversal, type
 import type { Claimed, ReversalChange, ReversalCreated, ReversalRepository } from '../ports.ts'
 import { isUniqueViolation } from './pg-errors.ts'
 import { cashbackFromJson, reversalFromJson, toReversal } from './record-rows.ts'
-import { auditCte, claimLease, fromJson, ledgerCtes, noteSets, one, ts } from './sql-units.ts'
+import { auditCte, claimLease, fromJson, ledgerCtes, notCheckedSince, noteSets, one, ts } from './sql-units.ts'
 
 type Json = Record<string, unknown>
 
@@ -127,12 +127,13 @@ export class DrizzleReversalRepository implements ReversalRepository {
       .where(eq(paypayCashbackReversals.merchantCashbackReversalId, id))
   }
 
-  async due(status: 'requested' | 'accepted', olderThan: Date, limit: number): Promise<Reversal[]> {
-    const since = status === 'requested' ? paypayCashbackReversals.requestedAt : paypayCashbackReversals.acceptedAt
+  async due(status: 'requested' | 'accepted', olderThan: Date, limit: number, checkedBefore?: Date): Promise<Reversal[]> {
+    const t = paypayCashbackReversals
+    const since = status === 'requested' ? t.requestedAt : t.acceptedAt
     const rows = await this.db
       .select()
-      .from(paypayCashbackReversals)
-      .where(and(eq(paypayCashbackReversals.status, status), lte(since, olderThan)))
+      .from(t)
+      .where(and(eq(t.status, status), lte(since, olderThan), notCheckedSince(t.lastCheckedAt, checkedBefore)))
       .orderBy(sql`${paypayCashbackReversals.lastCheckedAt} asc nulls first`, asc(since))
       .limit(limit)
     return rows.map(toReversal)

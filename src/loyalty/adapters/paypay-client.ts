@@ -15,7 +15,7 @@ export interface RateGate {
 }
 
 export interface PayPayClientOptions {
-  /** e.g. https://stg-api.sandbox.paypay.ne.jp (gateways.md §1.1). */
+  /** e.g. https://stg-api.sandbox.paypay.ne.jp (docs/protocols/paypay-opa.md, "Hosts"). */
   readonly baseUrl: string
   readonly apiKey: string
   /** As issued (base64): the HMAC key is this string, the responseToken key its decoded bytes. */
@@ -35,7 +35,7 @@ type Raw =
   | { readonly answered: true; readonly status: number; readonly code: string; readonly message: string; readonly data: unknown; readonly retryAfterMs: number | null }
   | { readonly answered: false; readonly code: string; readonly message: string }
 
-/** Codes that say "try again later" rather than "no" (§1.4 table; our credentials count: a fix makes the retry work). */
+/** Codes that say "try again later" rather than "no" (docs/protocols/paypay-opa.md, "Errors"; our credentials count: a fix makes the retry work). */
 const TRANSIENT_CODES = new Set(['RATE_LIMIT', 'INTERNAL_SERVER_ERROR', 'SERVICE_ERROR', 'MAINTENANCE_MODE', 'UNAUTHORIZED', 'OPA_CLIENT_NOT_FOUND'])
 const TX_STATUSES: readonly PayPayTxStatus[] = ['ACCEPTED', 'SUCCESS', 'FAILURE']
 
@@ -136,12 +136,13 @@ export class PayPayOpaClient implements PayPayGateway {
       requestedAt: Math.floor(input.requestedAt.getTime() / 1000),
       ...(input.reason !== null && { reason: input.reason.slice(0, 255) }),
     })
-    // Reversal acceptance: "accept any 2xx + REQUEST_ACCEPTED" (§1.4).
+    // Reversal acceptance: any 2xx with REQUEST_ACCEPTED; PayPay publishes no HTTP status for it
+    // (docs/protocols/paypay-opa.md).
     return classify<null>(raw, (r) => (r.code === 'REQUEST_ACCEPTED' ? null : undefined), true)
   }
 
   async checkReversal(merchantCashbackReversalId: string, merchantCashbackId: string): Promise<PayPayResult<ReversalDetails>> {
-    // Reversal id FIRST (§1.2).
+    // Reversal id FIRST (docs/protocols/paypay-opa.md, "Endpoints").
     const raw = await this.send(
       'check_reversal',
       'GET',

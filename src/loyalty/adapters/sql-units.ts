@@ -1,5 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm'
-import type { PgTable } from 'drizzle-orm/pg-core'
+import { isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Db } from '../../platform/db.ts'
 import { auditInsertFrom, fromJson, ts } from '../../platform/unit-of-work-sql.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
@@ -113,3 +113,7 @@ export function noteSets(change: { checkedAt?: Date; release?: { token: string; 
   } else if (change.checkedAt) sets.push(sql`last_error = null`)
   return sets
 }
+
+/** A due query's optional throttle: rows never checked, or last checked before `checkedBefore`. */
+export const notCheckedSince = (lastCheckedAt: PgColumn, checkedBefore: Date | undefined): SQL | undefined =>
+  checkedBefore === undefined ? undefined : or(isNull(lastCheckedAt), lt(lastCheckedAt, checkedBefore))

@@ -8,6 +8,12 @@ export interface CheckOptions {
   readonly notFoundResendAfterMs?: number
   readonly limit?: number
   readonly requestId: string
+  /** false: only read PayPay's status and apply it, never Give / Reverse again (a notification's sweep). */
+  readonly sends?: boolean
+  /** Skip records checked less than this long ago (bounds what repeated sweeps ask PayPay). */
+  readonly recheckAfterMs?: number
+  /** Who learnt the status, for the audit rows (default `check`). */
+  readonly source?: string
 }
 
 export interface CheckReport {
@@ -37,7 +43,7 @@ export interface CheckSubject<R extends DueRecord, Id extends string, D> {
   readonly idKey: string
   /** The records' repository (its due and noteCheck). */
   readonly records: {
-    due(status: 'requested' | 'accepted', olderThan: Date, limit: number): Promise<readonly R[]>
+    due(status: 'requested' | 'accepted', olderThan: Date, limit: number, checkedBefore?: Date): Promise<readonly R[]>
     noteCheck(id: Id, at: Date, lastError: string | null): Promise<void>
   }
   id(record: R): Id
@@ -69,18 +75,21 @@ export async function checkDue<R extends DueRecord, Id extends string, D>(
   const limit = opts.limit ?? 100
   const now = deps.clock.now()
 
-  const accepted = await subject.records.due('accepted', new Date(now.getTime() - s.checkAfterMs), limit)
+  const sends = opts.sends !== false
+  const checkedBefore = opts.recheckAfterMs === undefined ? undefined : new Date(now.getTime() - opts.recheckAfterMs)
+
+  const accepted = await subject.records.due('accepted', new Date(now.getTime() - s.checkAfterMs), limit, checkedBefore)
   await inBatches(accepted, 4, async (record) => {
     r.checked++
     try {
-      await checkOne(deps.clock, paypay, subject, record, s.notFoundResendAfterMs, r)
+      await checkOne(deps.clock, paypay, subject, record, sends ? s.notFoundResendAfterMs : Infinity, r)
     } catch (e) {
       r.errors++
       deps.logger.error(`${subject.noun} check failed`, { [subject.idKey]: subject.id(record), error: e })
     }
   })
 
-  const stale = await subject.records.due('requested', new Date(now.getTime() - s.redriveAfterMs), limit)
+  const stale = sends ? await subject.records.due('requested', new Date(now.getTime() - s.redriveAfterMs), limit) : []
   await inBatches(stale, 4, async (record) => {
     try {
       const out = await subject.send(record, 'requested')
@@ -139,6 +148,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` over `items`, `size` at a time (PayPay calls in flight stay few; the rate gate spaces them). */
+export async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn))
 }

@@ -28,7 +28,7 @@ export function checkReversals(
         reversedAmount: d.amount,
         failureCode: d.failureCode,
         paypayReversalId: d.cashbackReversalId,
-        source: 'check',
+        source: opts.source ?? 'check',
         requestId,
         checkedAt,
       }),

@@ -5,7 +5,7 @@ import type { PayPayFailure } from '../ports.ts'
 export const gatewayError = (f: PayPayFailure): LoyaltyError =>
   f.kind === 'transient' ? loyaltyErrors.paypayUnavailable(f.code) : loyaltyErrors.paypayRefused(f.code, f.message)
 
-/** PayPay's codes that say the user authorization itself is unusable (§1.4 table). */
+/** PayPay's codes that say the user authorization itself is unusable (docs/protocols/paypay-opa.md). */
 export const AUTHORIZATION_CODES: Readonly<Record<string, 'revoked' | 'expired'>> = {
   INVALID_USER_AUTHORIZATION_ID: 'revoked',
   EXPIRED_USER_AUTHORIZATION_ID: 'expired',

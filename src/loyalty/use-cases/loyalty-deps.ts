@@ -45,4 +45,5 @@ export const LOYALTY_JOBS = {
   checkCashbacks: 'loyalty.check-cashbacks',
   checkReversals: 'loyalty.check-reversals',
   exportHistory: 'loyalty.export-history',
+  redriveGrants: 'loyalty.redrive-grants',
 } as const

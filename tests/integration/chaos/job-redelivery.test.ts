@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { BOOKING_JOBS } from '../../../src/bookings/use-cases/deps.ts'
 import { LOYALTY_JOBS } from '../../../src/loyalty/use-cases/loyalty-deps.ts'
 import { PAYMENT_JOBS } from '../../../src/payments/use-cases/payment-jobs.ts'
-import { createPayment, payOnSandbox, postCallback, testDb as bookingsDb, wonAuction, zp } from '../bookings/support.ts'
+import { createPayment, payOnSandbox, postCallback, wonAuction, zp } from '../bookings/support.ts'
 import { ageOrder, newProduct, stockRow } from '../commerce/fixtures.ts'
 import { runJob } from '../commerce/jobs.ts'
+import { sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { cashback, checkCashbacks, exchanged, expectLedgerConsistent, give, grant, ledger, linkedUser, paypay, paypayCalls, reverse, settle } from '../loyalty/support.ts'
 import { payAndDeliver, pendingPayment, rows, sandbox } from '../payments/paystack-helpers.ts'
@@ -244,7 +245,7 @@ const cases: Case[] = [
       const won = await wonAuction(userId)
       const p = (await createPayment(t, { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount })).body
       await payOnSandbox(p.appTransId) // the callback is lost
-      await bookingsDb(1).execute(sql`update payment_sessions set created_at = created_at - interval '2 minutes' where id = ${p.sessionId}`)
+      await sharedDb().execute(sql`update payment_sessions set created_at = created_at - interval '2 minutes' where id = ${p.sessionId}`)
       return {
         payload: {},
         async check(runs) {
@@ -259,7 +260,7 @@ const cases: Case[] = [
     job: BOOKING_JOBS.lapseAwards,
     async arrange() {
       const won = await wonAuction(`jr-${uniq()}`, { runnersUp: [{ userId: `jr2-${uniq()}`, amount: 2_000_000 }, { userId: `jr3-${uniq()}`, amount: 1_900_000 }] })
-      await bookingsDb(1).execute(sql`update auction_awards set payment_deadline = now() - interval '1 second' where id = ${won.award.id}`)
+      await sharedDb().execute(sql`update auction_awards set payment_deadline = now() - interval '1 second' where id = ${won.award.id}`)
       return {
         payload: {},
         async check(runs) {
@@ -273,7 +274,7 @@ const cases: Case[] = [
     job: BOOKING_JOBS.resumeFulfilment,
     async arrange() {
       const b = await booked()
-      await bookingsDb(1).execute(sql`update bookings set created_at = created_at - interval '2 minutes' where id = ${b.bookingId}`)
+      await sharedDb().execute(sql`update bookings set created_at = created_at - interval '2 minutes' where id = ${b.bookingId}`)
       return {
         payload: {},
         async check(runs) {
@@ -290,7 +291,7 @@ const cases: Case[] = [
     async arrange() {
       const b = await booked()
       expect((await runJob(BOOKING_JOBS.sendConfirmation, { bookingId: b.bookingId })).status).toBe(200)
-      await bookingsDb(1).execute(sql`update booking_email_outbox set status = 'PENDING', sent_at = null where booking_id = ${b.bookingId}`)
+      await sharedDb().execute(sql`update booking_email_outbox set status = 'PENDING', sent_at = null where booking_id = ${b.bookingId}`)
       const pending = await count(sql`select count(*)::int as n from booking_email_outbox where status = 'PENDING' and attempts < 20 and (sent_at is null or sent_at < now() - interval '5 minutes')`)
       return {
         payload: {},
@@ -313,6 +314,22 @@ const cases: Case[] = [
           allOk(runs)
           expect(await paypayCalls(id, 'give_cashback')).toHaveLength(1)
           expect(await expectLedgerConsistent(u.id)).toBe(700)
+        },
+      }
+    },
+  },
+  {
+    job: LOYALTY_JOBS.redriveGrants,
+    async arrange() {
+      const { u, id } = await exchangedCashback(250)
+      // The re-drive acts on every pending grant after a cursor: start just below this file's grant
+      // and take one, so other files' grants in this parallel tier are left alone.
+      return {
+        payload: { after: id.slice(0, -1), limit: 1, older_than_seconds: 0 },
+        async check(runs) {
+          allOk(runs)
+          expect(await paypayCalls(id, 'give_cashback')).toHaveLength(1)
+          expect(await expectLedgerConsistent(u.id)).toBe(750)
         },
       }
     },

@@ -5,7 +5,7 @@ import type { PayPayGateway } from '../../../src/loyalty/ports.ts'
 import { exchangePoints } from '../../../src/loyalty/use-cases/exchange-points.ts'
 import { systemClock } from '../../../src/shared/clock.ts'
 import type { Logger } from '../../../src/shared/logger.ts'
-import { testDb } from '../commerce/fixtures.ts'
+import { ownDb } from '../db.ts'
 import { exchange, expectLedgerConsistent, grant, ledger, linkedUser, newUser } from './support.ts'
 
 /**
@@ -152,9 +152,7 @@ describe('exchange', () => {
     // losers block on the winner's account row, then find its cashback on the next read.
     const u = await linkedUser()
     await grant(u.id, 100)
-    // Not ended: postgres.js's end() leaves an unhandled rejection from its Workers socket polyfill
-    // (README, notes for contributors); the sockets close with the test's isolate.
-    const { db } = testDb(8)
+    const db = ownDb(8)
     const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
     const deps = {
       cashbacks: new DrizzleCashbackRepository(db),

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test'
 import { sql } from 'drizzle-orm'
 import { expect } from 'vitest'
-import { testDb } from '../commerce/fixtures.ts'
 import { runJob } from '../commerce/jobs.ts'
+import { sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 
 /** Helpers for the loyalty tests: the PayPay sandbox's control API, linking, grants, ledger checks. */
@@ -104,7 +104,7 @@ export async function settle(id: string, outcome: 'SUCCESS' | 'FAILURE', extra: 
 }
 
 export async function ledger(userId: string): Promise<{ balance: number; sum: number; entries: Array<{ kind: string; points: number; idempotency_key: string; reference_id: string | null }> }> {
-  const { db } = testDb(1)
+  const db = sharedDb()
   const [acct] = await db.execute<{ balance: number }>(sql`select balance from points_accounts where user_id = ${userId}`)
   const entries = await db.execute<{ kind: string; points: number; idempotency_key: string; reference_id: string | null }>(
     sql`select kind, points, idempotency_key, reference_id from points_ledger where user_id = ${userId} order by id`,
@@ -121,6 +121,6 @@ export async function expectLedgerConsistent(userId: string): Promise<number> {
 }
 
 export async function execSql(q: ReturnType<typeof sql>): Promise<any[]> {
-  const { db } = testDb(1)
+  const db = sharedDb()
   return [...(await db.execute(q))]
 }

@@ -171,13 +171,26 @@ export class MemoryCashbacks implements CashbackRepository {
       acceptedAt: c.acceptedAt ?? change.at,
       ...(freed && { lease: undefined, lastError: change.release!.lastError }),
     })
+    if (change.checkedAt) this.checkedAt.set(id, change.checkedAt)
     if (change.refund) await this.ledger.apply(change.refund)
     if (change.extendLinkUntil) await this.links.extendLink(c.userAuthorizationId, change.extendLinkUntil)
     return to.value
   }
-  async noteCheck() {}
-  async due(status: 'requested' | 'accepted', olderThan: Date) {
-    return [...this.rows.values()].filter((c) => c.status === status && (status === 'requested' ? c.requestedAt : (c.acceptedAt ?? c.requestedAt)) <= olderThan)
+  readonly checkedAt = new Map<string, Date>()
+  async noteCheck(id: MerchantCashbackId, at: Date) {
+    this.checkedAt.set(id, at)
+  }
+  async due(status: 'requested' | 'accepted', olderThan: Date, limit = 100, checkedBefore?: Date) {
+    return [...this.rows.values()]
+      .filter((c) => c.status === status && (status === 'requested' ? c.requestedAt : (c.acceptedAt ?? c.requestedAt)) <= olderThan)
+      .filter((c) => !checkedBefore || !this.checkedAt.has(c.merchantCashbackId) || this.checkedAt.get(c.merchantCashbackId)! < checkedBefore)
+      .slice(0, limit)
+  }
+  async pendingGrants(olderThan: Date, after: MerchantCashbackId | null, limit: number) {
+    return [...this.rows.values()]
+      .filter((c) => c.status === 'requested' && c.requestedAt <= olderThan && (after === null || c.merchantCashbackId > after))
+      .sort((a, b) => (a.merchantCashbackId < b.merchantCashbackId ? -1 : 1))
+      .slice(0, limit)
   }
 }
 

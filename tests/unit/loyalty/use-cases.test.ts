@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { MerchantCashbackId } from '../../../src/loyalty/domain/cashback.ts'
 import type { MerchantCashbackReversalId } from '../../../src/loyalty/domain/reversal.ts'
 import { applyCashbackStatus } from '../../../src/loyalty/use-cases/cashback-status.ts'
-import { handleCashbackNotification } from '../../../src/loyalty/use-cases/cashback-notification.ts'
+import { handlePayPayNotification, type NotificationBody } from '../../../src/loyalty/use-cases/cashback-notification.ts'
 import { checkCashbacks } from '../../../src/loyalty/use-cases/check-cashbacks.ts'
 import { completeLink } from '../../../src/loyalty/use-cases/complete-link.ts'
 import { exchangePoints } from '../../../src/loyalty/use-cases/exchange-points.ts'
@@ -187,21 +187,42 @@ describe('status from PayPay', () => {
 
   it('the callback body only names the cashback: its claims are ignored, PayPay’s status applied', async () => {
     const deps = loyaltyDeps()
+    const deferred: Array<() => Promise<unknown>> = []
+    const nctx = { ...ctx, defer: (_: string, task: () => Promise<unknown>) => void deferred.push(task) }
+    const json = (value: unknown): NotificationBody => ({ readable: true, value })
     await linked(deps, 'u1', 500)
     const id = await exchanged(deps)
     await giveCashback(deps, id, ctx)
-    expect(await handleCashbackNotification(deps, 'garbage', ctx)).toEqual({ kind: 'ignored', reason: 'unreadable' })
-    expect(await handleCashbackNotification(deps, '{"status":"SUCCESS"}', ctx)).toEqual({ kind: 'ignored', reason: 'no_id' })
-    expect(await handleCashbackNotification(deps, JSON.stringify({ merchantCashbackId: id, status: 'FAILURE' }), ctx)).toEqual({ kind: 'unchanged', status: 'accepted' })
+    expect(await handlePayPayNotification(deps, { readable: false }, nctx)).toEqual({ kind: 'ignored', reason: 'unreadable' })
+    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: 'someone-elses' }), nctx)).toEqual({ kind: 'ignored', reason: 'unknown_id' })
+    expect(deferred).toHaveLength(0)
+    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: id, status: 'FAILURE' }), nctx)).toEqual({ kind: 'unchanged', status: 'accepted' })
     pay(deps).details.set(id, { status: 'FAILURE', amount: 100, cashbackId: 'cb', failureCode: 'NOT_ENOUGH_MONEY' })
-    const body = JSON.stringify({ merchantCashbackId: id, status: 'SUCCESS' })
-    expect(await handleCashbackNotification(deps, body, ctx)).toEqual({ kind: 'applied', status: 'failed' })
-    expect(await handleCashbackNotification(deps, body, ctx)).toEqual({ kind: 'ignored', reason: 'final' })
+    const body = json({ data: { merchant_cashback_id: id, status: 'SUCCESS' } })
+    expect(await handlePayPayNotification(deps, body, nctx)).toEqual({ kind: 'applied', status: 'failed' })
+    expect(await handlePayPayNotification(deps, body, nctx)).toEqual({ kind: 'ignored', reason: 'final' })
     expect(refunds(deps)).toHaveLength(1)
     pay(deps).next('check', transient('INTERNAL_SERVER_ERROR'))
     const other = await exchanged(deps)
     await giveCashback(deps, other, ctx)
-    expect(await handleCashbackNotification(deps, JSON.stringify({ merchantCashbackId: other }), ctx)).toEqual({ kind: 'retry', code: 'INTERNAL_SERVER_ERROR' })
+    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: other }), nctx)).toEqual({ kind: 'retry', code: 'INTERNAL_SERVER_ERROR' })
+
+    // No id: the due records are checked after the answer, reads only, each once per window.
+    pay(deps).details.set(other, { status: 'SUCCESS', amount: 100, cashbackId: 'cb2', failureCode: null })
+    expect(await handlePayPayNotification(deps, json({ status: 'SUCCESS' }), nctx)).toEqual({ kind: 'swept' })
+    expect((await deps.cashbacks.find(other))!.status).toBe('accepted')
+    await deferred.shift()!()
+    expect((await deps.cashbacks.find(other))!.status).toBe('succeeded')
+    const checks = () => pay(deps).calls.filter((x) => x.op === 'check').length
+    const third = await exchanged(deps)
+    await giveCashback(deps, third, ctx)
+    await handlePayPayNotification(deps, json({}), nctx)
+    await deferred.shift()!()
+    const after = checks()
+    await handlePayPayNotification(deps, json([]), nctx)
+    await deferred.shift()!()
+    expect(checks()).toBe(after)
+    expect(pay(deps).calls.filter((x) => x.op === 'give' && x.id === third)).toHaveLength(1)
   })
 
   it('the check completes, fails (points back) and re-sends not-found ones with the same id', async () => {
