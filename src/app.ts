@@ -4,30 +4,31 @@ import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './container.ts'
 import { bookingJobs } from './bookings/jobs.ts'
-import { bookingAdminRoutes, bookingDocs, bookingRoutes } from './bookings/http.ts'
-import { realtimeDocs, realtimeRoutes } from './realtime/http.ts'
-import { cartDocs, cartRoutes } from './carts/http.ts'
-import { catalogAdminRoutes, catalogDocs, catalogRoutes } from './catalog/http.ts'
-import { giftAdminRoutes, giftDocs, giftRoutes } from './gifts/http.ts'
-import { identityDocs, identityRoutes } from './identity/http.ts'
+import { bookingAdminRoutes, bookingRoutes } from './bookings/http/index.ts'
+import { realtimeRoutes } from './realtime/http.ts'
+import { cartRoutes } from './carts/http.ts'
+import { catalogAdminRoutes, catalogRoutes } from './catalog/http.ts'
+import { giftAdminRoutes, giftRoutes } from './gifts/http/index.ts'
+import { identityRoutes } from './identity/http.ts'
 import { expireLapsedOrders } from './orders/use-cases/expire-lapsed-orders.ts'
-import { orderDocs, orderRoutes } from './orders/http.ts'
-import { devMailboxRoutes, paymentAdminRoutes, paymentDocs, paymentReturnRoutes, paymentRoutes, paystackWebhookRoutes } from './payments/http.ts'
+import { orderRoutes } from './orders/http.ts'
+import { devMailboxRoutes, paymentAdminRoutes, paymentReturnRoutes, paymentRoutes, paystackWebhookRoutes } from './payments/http/index.ts'
 import { paymentJobs } from './payments/jobs.ts'
 import { loyaltyPageRoutes } from './loyalty/admin-page.ts'
-import { loyaltyAdminRoutes, loyaltyDocs, loyaltyRoutes, mypageRoutes } from './loyalty/http.ts'
+import { loyaltyAdminRoutes, loyaltyRoutes, mypageRoutes } from './loyalty/http/index.ts'
 import { loyaltyJobs } from './loyalty/jobs.ts'
-import { operationsAdminRoutes, operationsDocs } from './operations/http.ts'
+import { operationsAdminRoutes } from './operations/http.ts'
 import { recordHeartbeat } from './platform/heartbeat.ts'
-import { reconciliationAdminRoutes, reconciliationDocs, reconciliationJobs } from './reconciliation/http.ts'
+import { reconciliationAdminRoutes, reconciliationJobs } from './reconciliation/http.ts'
 import type { AppEnv } from './platform/http/app-env.ts'
 import { renderDocsPage } from './platform/http/docs-page.ts'
 import { htmlContentSecurityPolicy } from './platform/http/html.ts'
 import { handleError } from './platform/http/error-handler.ts'
 import { errorResponse } from './platform/http/errors.ts'
-import { healthDocs, healthRoutes } from './platform/http/health.ts'
-import { jobDocs, jobRoutes, type JobHandler } from './platform/http/jobs.ts'
-import { ApiDocs } from './platform/http/openapi.ts'
+import { healthRoutes } from './platform/http/health.ts'
+import { jobRoutes, type JobHandler } from './platform/http/jobs.ts'
+import { apiDocument, operationsOf, type ApiDocument, type DocumentedOperation } from './platform/http/api-document.ts'
+import { routesOf } from './platform/http/route-kit.ts'
 import { requestContext } from './platform/http/request-context.ts'
 import { deferVia } from './shared/defer.ts'
 
@@ -55,24 +56,23 @@ const jobs: Record<string, JobHandler> = {
   ...reconciliationJobs,
 }
 
-export const apiDocs = new ApiDocs()
-apiDocs.add(healthDocs, ...giftDocs, ...identityDocs, ...catalogDocs, ...cartDocs, ...orderDocs, ...paymentDocs, jobDocs)
-apiDocs.add(...bookingDocs, ...realtimeDocs)
-apiDocs.add(...loyaltyDocs)
-apiDocs.add(...reconciliationDocs)
-apiDocs.add(...operationsDocs)
-
 /** The OpenAPI document of the app (served at /openapi.json; `npm run openapi` writes it to a file). */
-export const openApiDocument = (serverUrl?: string) => apiDocs.document({ title: TITLE, version: VERSION, ...(serverUrl && { serverUrl }) })
+export const openApiDocument = (serverUrl?: string): ApiDocument => apiDocument(api, { title: TITLE, version: VERSION, ...(serverUrl && { serverUrl }) })
+
+/** Every documented operation (method, Hono-style path, auth), for the docs page and the test suites. */
+export const documentedOperations = (): DocumentedOperation[] => operationsOf(openApiDocument())
 
 /**
  * Every route, mounted in one chained expression so their types add up: `AppRoutes` is what the
- * typed client (src/client.ts, hono/client) is built on. Order matters as in any Hono app.
+ * typed client (src/client.ts, hono/client) is built on. Order matters as in any Hono app. `api`
+ * is the same OpenAPIHono: mounting merges each context's createRoute declarations into its
+ * registry, which generates the document.
  */
-const routes = new Hono<AppEnv>()
+const api = routesOf()
+const routes = api
   .route('/', healthRoutes)
   .get('/openapi.json', (c) => c.json(openApiDocument(c.var.deps.config.PUBLIC_BASE_URL)))
-  .get('/docs', (c) => c.html(renderDocsPage(TITLE, apiDocs.list())))
+  .get('/docs', (c) => c.html(renderDocsPage(TITLE, documentedOperations())))
   .route('/api', giftRoutes)
   .route('/api/v1', giftRoutes)
   .route('/api/admin', giftAdminRoutes)

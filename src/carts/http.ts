@@ -1,14 +1,13 @@
-import { Hono, type Context } from 'hono'
+import { createRoute } from '@hono/zod-openapi'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { VariantId } from '../catalog/domain/variant.ts'
 import { MAX_LINE_QUANTITY } from '../catalog/domain/variant.ts'
-import { Id } from '../catalog/http.ts'
+import type { Principal } from '../platform/auth.ts'
 import type { AppEnv } from '../platform/http/app-env.ts'
-import { optionalUser } from '../platform/http/auth-middleware.ts'
-import { domainErrorResponse, HttpError } from '../platform/http/errors.ts'
-import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { HttpError } from '../platform/http/errors.ts'
+import { errorResponses, guard, json, jsonBody, refuse, routesOf } from '../platform/http/route-kit.ts'
+import { prefixedId } from '../platform/http/schemas.ts'
 import type { CartSessionId } from './domain/cart.ts'
 import type { CartErrorCode } from './domain/errors.ts'
 import type { CartOwner } from './ports.ts'
@@ -18,9 +17,21 @@ import { viewCart, type PricedCart } from './use-cases/view-cart.ts'
 export const SESSION_HEADER = 'x-cart-session'
 export const CartSessionSchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, '16-128 url-safe characters')
 
-const AddItemRequest = z.strictObject({ variant_id: Id('var'), quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) })
+/**
+ * The guest cart's header, declared so the document shows it. Any value passes this schema: a
+ * signed-in caller's header is ignored, and a guest's malformed one is CART_SESSION_REQUIRED
+ * (ownerOf), not a validation failure.
+ */
+const CartSessionHeader = z.object({
+  [SESSION_HEADER]: z
+    .string()
+    .optional()
+    .describe('guest cart session id (16-128 url-safe characters, issued by POST /api/v1/cart/session); required without a bearer token, ignored with one'),
+})
+
+const AddItemRequest = z.strictObject({ variant_id: prefixedId('var'), quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) })
 const SetQuantityRequest = z.strictObject({ quantity: z.number().int().min(0).max(MAX_LINE_QUANTITY).describe('0 removes the line') })
-const VariantParam = z.object({ variant_id: Id('var') })
+const VariantParam = z.object({ variant_id: prefixedId('var') })
 
 export const CartView = z.object({
   owner: z.enum(['guest', 'user']),
@@ -63,85 +74,93 @@ const STATUS: Record<CartErrorCode, ContentfulStatusCode> = {
 }
 
 /** A signed-in caller's cart is theirs; a guest's is the one named by the X-Cart-Session header. */
-function ownerOf(c: Context<AppEnv>): CartOwner {
-  const p = c.var.principal
-  if (p) return { kind: 'user', userId: p.userId }
-  const session = CartSessionSchema.safeParse(c.req.header(SESSION_HEADER))
-  if (!session.success) {
+function ownerOf(principal: Principal | undefined, session: string | undefined): CartOwner {
+  if (principal) return { kind: 'user', userId: principal.userId }
+  const id = CartSessionSchema.safeParse(session)
+  if (!id.success) {
     throw new HttpError(400, 'CART_SESSION_REQUIRED', `Sign in, or send a guest session id in ${SESSION_HEADER} (POST /api/v1/cart/session issues one)`)
   }
-  return { kind: 'guest', sessionId: session.data as CartSessionId }
+  return { kind: 'guest', sessionId: id.data as CartSessionId }
 }
 
-const deps = (c: Context<AppEnv>) => c.var.deps.commerce.carts
+const cartsOf = (v: AppEnv['Variables']) => v.deps.commerce.carts
 
-export const cartRoutes = new Hono<AppEnv>()
-  .post('/cart/session', (c) => {
+const cartResponse = { 200: json(z.object({ cart: CartView }), 'The cart, priced from the catalog') }
+
+const issueSession = createRoute({
+  method: 'post',
+  path: '/cart/session',
+  summary: 'Issue a guest cart session id (send it back in X-Cart-Session)',
+  tags: ['carts'],
+  ...guard('none'),
+  responses: { 201: json(z.object({ session_id: z.string(), header: z.string() }), 'A new session id') },
+})
+
+const show = createRoute({
+  method: 'get',
+  path: '/cart',
+  summary: "The caller's cart (user) or the session's (guest)",
+  tags: ['carts'],
+  ...guard('optional'),
+  request: { headers: CartSessionHeader },
+  responses: { ...cartResponse, ...errorResponses(400, 401, 503) },
+})
+
+const addItem = createRoute({
+  method: 'post',
+  path: '/cart/items',
+  summary: 'Add units of a variant (checked against the catalog and what can be bought)',
+  tags: ['carts'],
+  ...guard('optional'),
+  request: { headers: CartSessionHeader, body: jsonBody(AddItemRequest) },
+  responses: { ...cartResponse, ...errorResponses(400, 401, 404, 409, 422, 503) },
+})
+
+const setQuantity = createRoute({
+  method: 'put',
+  path: '/cart/items/{variant_id}',
+  summary: 'Set the quantity of a line (0 removes it)',
+  tags: ['carts'],
+  ...guard('optional'),
+  request: { params: VariantParam, headers: CartSessionHeader, body: jsonBody(SetQuantityRequest) },
+  responses: { ...cartResponse, ...errorResponses(400, 401, 404, 409, 422, 503) },
+})
+
+const removeItem = createRoute({
+  method: 'delete',
+  path: '/cart/items/{variant_id}',
+  summary: 'Remove a line',
+  tags: ['carts'],
+  ...guard('optional'),
+  request: { params: VariantParam, headers: CartSessionHeader },
+  responses: { ...cartResponse, ...errorResponses(400, 401, 503) },
+})
+
+export const cartRoutes = routesOf()
+  .openapi(issueSession, (c) => {
     const bytes = crypto.getRandomValues(new Uint8Array(24))
     const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
     return c.json({ session_id: id, header: SESSION_HEADER }, 201)
   })
-  .get('/cart', optionalUser, async (c) => {
-    const owner = ownerOf(c)
-    return c.json({ cart: cartView(owner.kind, await viewCart(deps(c), owner)) })
+  .openapi(show, async (c) => {
+    const owner = ownerOf(c.var.principal, c.req.valid('header')[SESSION_HEADER])
+    return c.json({ cart: cartView(owner.kind, await viewCart(cartsOf(c.var), owner)) }, 200)
   })
-  .post('/cart/items', optionalUser, validate('json', AddItemRequest), async (c) => {
-    const owner = ownerOf(c)
+  .openapi(addItem, async (c) => {
+    const owner = ownerOf(c.var.principal, c.req.valid('header')[SESSION_HEADER])
     const b = c.req.valid('json')
-    const result = await addToCart(deps(c), owner, b.variant_id as VariantId, b.quantity)
-    if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
-    return c.json({ cart: cartView(owner.kind, result.value) })
+    const result = await addToCart(cartsOf(c.var), owner, b.variant_id as VariantId, b.quantity)
+    if (!result.ok) refuse(result.error, STATUS)
+    return c.json({ cart: cartView(owner.kind, result.value) }, 200)
   })
-  .put('/cart/items/:variant_id', optionalUser, validate('param', VariantParam), validate('json', SetQuantityRequest), async (c) => {
-    const owner = ownerOf(c)
-    const result = await setCartQuantity(deps(c), owner, c.req.valid('param').variant_id as VariantId, c.req.valid('json').quantity)
-    if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
-    return c.json({ cart: cartView(owner.kind, result.value) })
+  .openapi(setQuantity, async (c) => {
+    const owner = ownerOf(c.var.principal, c.req.valid('header')[SESSION_HEADER])
+    const result = await setCartQuantity(cartsOf(c.var), owner, c.req.valid('param').variant_id as VariantId, c.req.valid('json').quantity)
+    if (!result.ok) refuse(result.error, STATUS)
+    return c.json({ cart: cartView(owner.kind, result.value) }, 200)
   })
-  .delete('/cart/items/:variant_id', optionalUser, validate('param', VariantParam), async (c) => {
-    const owner = ownerOf(c)
-    const cart = await removeFromCart(deps(c), owner, c.req.valid('param').variant_id as VariantId)
-    return c.json({ cart: cartView(owner.kind, cart) })
+  .openapi(removeItem, async (c) => {
+    const owner = ownerOf(c.var.principal, c.req.valid('header')[SESSION_HEADER])
+    const cart = await removeFromCart(cartsOf(c.var), owner, c.req.valid('param').variant_id as VariantId)
+    return c.json({ cart: cartView(owner.kind, cart) }, 200)
   })
-
-const cartResponse = { 200: { description: 'The cart, priced from the catalog', schema: z.object({ cart: CartView }) } }
-
-export const cartDocs: RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/api/v1/cart/session',
-    summary: 'Issue a guest cart session id (send it back in X-Cart-Session)',
-    tag: 'carts',
-    auth: 'none',
-    responses: { 201: { description: 'A new session id', schema: z.object({ session_id: z.string(), header: z.string() }) } },
-  },
-  { method: 'get', path: '/api/v1/cart', summary: "The caller's cart (user) or the session's (guest)", tag: 'carts', auth: 'optional', responses: { ...cartResponse, ...errors(400, 401, 503) } },
-  {
-    method: 'post',
-    path: '/api/v1/cart/items',
-    summary: 'Add units of a variant (checked against the catalog and what can be bought)',
-    tag: 'carts',
-    auth: 'optional',
-    body: AddItemRequest,
-    responses: { ...cartResponse, ...errors(400, 401, 404, 409, 422, 503) },
-  },
-  {
-    method: 'put',
-    path: '/api/v1/cart/items/:variant_id',
-    summary: 'Set the quantity of a line (0 removes it)',
-    tag: 'carts',
-    auth: 'optional',
-    params: VariantParam,
-    body: SetQuantityRequest,
-    responses: { ...cartResponse, ...errors(400, 401, 404, 409, 422, 503) },
-  },
-  {
-    method: 'delete',
-    path: '/api/v1/cart/items/:variant_id',
-    summary: 'Remove a line',
-    tag: 'carts',
-    auth: 'optional',
-    params: VariantParam,
-    responses: { ...cartResponse, ...errors(400, 401, 503) },
-  },
-]

@@ -1,13 +1,11 @@
-import { Hono } from 'hono'
+import { createRoute } from '@hono/zod-openapi'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { CartSessionId } from '../carts/domain/cart.ts'
 import { CartSessionSchema, cartView, CartView } from '../carts/http.ts'
 import { mergeGuestCart } from '../carts/use-cases/merge-guest-cart.ts'
-import type { AppEnv } from '../platform/http/app-env.ts'
-import { domainErrorResponse } from '../platform/http/errors.ts'
-import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { clientIp } from '../platform/http/caller.ts'
+import { errorResponses, guard, json, jsonBody, refuse, routesOf } from '../platform/http/route-kit.ts'
 import type { IdentityErrorCode } from './domain/errors.ts'
 import { logIn } from './use-cases/log-in.ts'
 import { registerUser } from './use-cases/register-user.ts'
@@ -54,26 +52,41 @@ const STATUS: Record<IdentityErrorCode, ContentfulStatusCode> = {
   LOCAL_LOGIN_DISABLED: 404,
 }
 
-/** Cloudflare sets CF-Connecting-IP itself (clients cannot forge it); Deno's entry sets it too. */
-const clientIp = (c: { req: { header(n: string): string | undefined } }) => c.req.header('cf-connecting-ip') ?? 'unknown'
+const register = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  summary: 'Create an account (password stored as salted PBKDF2)',
+  tags: ['identity'],
+  ...guard('none'),
+  request: { body: jsonBody(RegisterRequest) },
+  responses: { 201: json(z.object({ user: UserView }), 'Registered'), ...errorResponses(400, 409) },
+})
 
-export const identityRoutes = new Hono<AppEnv>()
-  .post('/auth/register', validate('json', RegisterRequest), async (c) => {
+const login = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  summary: 'Log in (rate-limited per account and IP); with session_id, merge the guest cart',
+  tags: ['identity'],
+  ...guard('none'),
+  request: { body: jsonBody(LoginRequest) },
+  responses: { 200: json(LoginResponse, 'Signed in'), ...errorResponses(400, 401, 404, 429, 503) },
+})
+
+export const identityRoutes = routesOf()
+  .openapi(register, async (c) => {
     const b = c.req.valid('json')
     const result = await registerUser(c.var.deps.commerce.identity, { email: b.email, password: b.password, requestId: c.var.requestId })
-    if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
+    if (!result.ok) refuse(result.error, STATUS)
     c.var.logger.info('user registered', { user_id: result.value.id })
     return c.json({ user: { id: result.value.id, email: result.value.email, roles: [...result.value.roles] } }, 201)
   })
-  .post('/auth/login', validate('json', LoginRequest), async (c) => {
+  .openapi(login, async (c) => {
     const b = c.req.valid('json')
-    const result = await logIn({ ...c.var.deps.commerce.identity, defer: c.var.defer }, { email: b.email, password: b.password, ip: clientIp(c) })
+    const result = await logIn({ ...c.var.deps.commerce.identity, defer: c.var.defer }, { email: b.email, password: b.password, ip: clientIp(c) ?? 'unknown' })
     if (!result.ok) {
       const e = result.error
       c.var.logger.info('login refused', { code: e.code })
-      const headers: Record<string, string> =
-        e.code === 'LOGIN_THROTTLED' ? { 'retry-after': String(e.details?.['retry_after_seconds']) } : {}
-      return domainErrorResponse(c, e, STATUS, headers)
+      refuse(e, STATUS, e.code === 'LOGIN_THROTTLED' ? { 'retry-after': String(e.details?.['retry_after_seconds']) } : {})
     }
     const { user, token } = result.value
     let cart: z.infer<typeof CartView> | null = null
@@ -84,33 +97,15 @@ export const identityRoutes = new Hono<AppEnv>()
       merged = out.merged
     }
     c.var.logger.info('user logged in', { user_id: user.id, cart_merged: merged })
-    return c.json({
-      access_token: token.accessToken,
-      token_type: 'Bearer' as const,
-      expires_in: token.expiresInSeconds,
-      user: { id: user.id, email: user.email, roles: [...user.roles] },
-      cart,
-      cart_merged: merged,
-    })
+    return c.json(
+      {
+        access_token: token.accessToken,
+        token_type: 'Bearer' as const,
+        expires_in: token.expiresInSeconds,
+        user: { id: user.id, email: user.email, roles: [...user.roles] },
+        cart,
+        cart_merged: merged,
+      },
+      200,
+    )
   })
-
-export const identityDocs: RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/api/v1/auth/register',
-    summary: 'Create an account (password stored as salted PBKDF2)',
-    tag: 'identity',
-    auth: 'none',
-    body: RegisterRequest,
-    responses: { 201: { description: 'Registered', schema: z.object({ user: UserView }) }, ...errors(400, 409) },
-  },
-  {
-    method: 'post',
-    path: '/api/v1/auth/login',
-    summary: 'Log in (rate-limited per account and IP); with session_id, merge the guest cart',
-    tag: 'identity',
-    auth: 'none',
-    body: LoginRequest,
-    responses: { 200: { description: 'Signed in', schema: LoginResponse }, ...errors(400, 401, 404, 429, 503) },
-  },
-]

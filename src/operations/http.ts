@@ -1,11 +1,7 @@
-import { Hono } from 'hono'
+import { createRoute } from '@hono/zod-openapi'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
-import type { AppEnv } from '../platform/http/app-env.ts'
-import { requireAdmin } from '../platform/http/auth-middleware.ts'
-import { domainErrorResponse } from '../platform/http/errors.ts'
-import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { errorResponses, guard, json, refuse, routesOf } from '../platform/http/route-kit.ts'
 import type { DeadLetter, OperationsErrorCode } from './domain/dead-letter.ts'
 import { listDeadLetters } from './use-cases/list-dead-letters.ts'
 import { replayDeadLetter } from './use-cases/replay-dead-letter.ts'
@@ -54,43 +50,40 @@ const view = (d: DeadLetter): z.infer<typeof DeadLetterView> => ({
 
 // ---- routes (mounted under /api/admin) ---------------------------------------------------------
 
-export const operationsAdminRoutes = new Hono<AppEnv>()
-  .use('/dead-letters', requireAdmin)
-  .use('/dead-letters/*', requireAdmin)
-  .get('/dead-letters', validate('query', ListQuery), async (c) => {
+const list = createRoute({
+  method: 'get',
+  path: '/dead-letters',
+  summary: 'Job messages QStash dead-lettered after their last retry',
+  tags: ['operations'],
+  ...guard('admin'),
+  request: { query: ListQuery },
+  responses: { 200: json(ListResponse, 'A page of dead letters'), ...errorResponses(400, 401, 403, 503) },
+})
+
+const replay = createRoute({
+  method: 'post',
+  path: '/dead-letters/{id}/replay',
+  summary: 'Publish a dead letter again (deduplicated per letter) and remove it from the DLQ',
+  tags: ['operations'],
+  ...guard('admin'),
+  request: { params: IdParam },
+  responses: { 200: json(ReplayResponse, 'Re-published'), ...errorResponses(400, 401, 403, 404, 503) },
+})
+
+export const operationsAdminRoutes = routesOf()
+  .openapi(list, async (c) => {
     const q = c.req.valid('query')
     const page = await listDeadLetters(c.var.deps.operations, {
       ...(q.cursor !== undefined && { cursor: q.cursor }),
       ...(q.job !== undefined && { job: q.job }),
     })
-    return c.json({ dead_letters: page.items.map(view), next_cursor: page.cursor })
+    return c.json({ dead_letters: page.items.map(view), next_cursor: page.cursor }, 200)
   })
-  .post('/dead-letters/:id/replay', validate('param', IdParam), async (c) => {
+  .openapi(replay, async (c) => {
     const id = c.req.valid('param').id
     const result = await replayDeadLetter(c.var.deps.operations, id)
-    if (!result.ok) return domainErrorResponse(c, result.error, STATUS)
+    if (!result.ok) refuse(result.error, STATUS)
     const { letter, messageId } = result.value
-    c.var.logger.warn('dead letter replayed', { dlq_id: id, job: letter.job, message_id: messageId, actor: c.var.principal!.userId })
-    return c.json({ replayed: true as const, id, job: letter.job, message_id: messageId })
+    c.var.logger.warn('dead letter replayed', { dlq_id: id, job: letter.job, message_id: messageId, actor: c.var.principal.userId })
+    return c.json({ replayed: true as const, id, job: letter.job, message_id: messageId }, 200)
   })
-
-export const operationsDocs: RouteDoc[] = [
-  {
-    method: 'get',
-    path: '/api/admin/dead-letters',
-    summary: 'Job messages QStash dead-lettered after their last retry',
-    tag: 'operations',
-    auth: 'admin',
-    query: ListQuery,
-    responses: { 200: { description: 'A page of dead letters', schema: ListResponse }, ...errors(400, 401, 403, 503) },
-  },
-  {
-    method: 'post',
-    path: '/api/admin/dead-letters/:id/replay',
-    summary: 'Publish a dead letter again (deduplicated per letter) and remove it from the DLQ',
-    tag: 'operations',
-    auth: 'admin',
-    params: IdParam,
-    responses: { 200: { description: 'Re-published', schema: ReplayResponse }, ...errors(400, 401, 403, 404, 503) },
-  },
-]

@@ -1,10 +1,8 @@
-import { Hono } from 'hono'
+import { createRoute } from '@hono/zod-openapi'
 import { z } from 'zod'
-import type { AppEnv } from '../platform/http/app-env.ts'
 import { authRequired } from '../platform/http/auth-middleware.ts'
 import { HttpError } from '../platform/http/errors.ts'
-import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { ErrorEnvelope, errorResponses, guard, json, routesOf } from '../platform/http/route-kit.ts'
 import type { UserEventStream } from './ports.ts'
 import type { SocketConnector } from './adapters/socket-connector.ts'
 
@@ -44,7 +42,28 @@ const ConnectQuery = z.object({
 
 const unauthenticated = () => authRequired('A valid token is required (query `token` or Sec-WebSocket-Protocol)')
 
-export const realtimeRoutes = new Hono<AppEnv>().get('/payment-notifications', validate('query', ConnectQuery), async (c) => {
+const connect = createRoute({
+  method: 'get',
+  path: '/payment-notifications',
+  summary:
+    'WebSocket (seed 003): send {"type":"SUBSCRIBE","userId":<token sub>,"channels":[...]} and receive PAYMENT_STATUS, BOOKING_CONFIRMED, AUCTION_RESULT, SECOND_CHANCE_OFFER, each with a per-user seq; reconnect with lastSeq to get missed events',
+  tags: ['realtime'],
+  // A user's socket, but browsers cannot send an Authorization header on an upgrade: the handler
+  // reads the token from the query or the subprotocol, after the 426 for a plain GET. So the
+  // document says 'user' while no bearer middleware runs.
+  ...guard('none'),
+  security: [{ bearer: [] }],
+  'x-auth': 'user' as const,
+  request: { query: ConnectQuery },
+  responses: {
+    101: { description: 'Switching protocols' },
+    ...errorResponses(400, 401),
+    426: json(ErrorEnvelope, 'Not a WebSocket upgrade (UPGRADE_REQUIRED)'),
+    501: json(ErrorEnvelope, 'This runtime serves no WebSockets (WEBSOCKETS_UNAVAILABLE)'),
+  },
+})
+
+export const realtimeRoutes = routesOf().openapi(connect, async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     throw new HttpError(426, 'UPGRADE_REQUIRED', 'Connect with a WebSocket upgrade', undefined, { upgrade: 'websocket' })
   }
@@ -57,16 +76,3 @@ export const realtimeRoutes = new Hono<AppEnv>().get('/payment-notifications', v
   if (!sockets) throw new HttpError(501, 'WEBSOCKETS_UNAVAILABLE', 'This runtime serves no WebSockets')
   return sockets.connect(c.req.raw, { userId: principal.userId, protocol, lastSeq: q.lastSeq ?? null })
 })
-
-export const realtimeDocs: RouteDoc[] = [
-  {
-    method: 'get',
-    path: '/payment-notifications',
-    summary:
-      'WebSocket (seed 003): send {"type":"SUBSCRIBE","userId":<token sub>,"channels":[...]} and receive PAYMENT_STATUS, BOOKING_CONFIRMED, AUCTION_RESULT, SECOND_CHANCE_OFFER, each with a per-user seq; reconnect with lastSeq to get missed events',
-    tag: 'realtime',
-    auth: 'user',
-    query: ConnectQuery,
-    responses: { 101: { description: 'Switching protocols' }, ...errors(400, 401), 426: { description: 'Not a WebSocket upgrade' } },
-  },
-]

@@ -1,10 +1,8 @@
-import { Hono } from 'hono'
+import { createRoute } from '@hono/zod-openapi'
 import { z } from 'zod'
-import type { AppEnv } from '../platform/http/app-env.ts'
-import { requireAdmin } from '../platform/http/auth-middleware.ts'
 import type { JobHandler } from '../platform/http/jobs.ts'
-import { errors, type RouteDoc } from '../platform/http/openapi.ts'
-import { validate } from '../platform/http/validation.ts'
+import { errorResponses, guard, json, jsonBody, routesOf } from '../platform/http/route-kit.ts'
+import { instant } from '../platform/http/schemas.ts'
 import { ACTIONS, type ReconciliationReport } from './domain/mismatch.ts'
 import { acknowledgeMismatch } from './use-cases/acknowledge.ts'
 import { buildReport, runScheduledReport } from './use-cases/build-report.ts'
@@ -12,9 +10,7 @@ import { buildReport, runScheduledReport } from './use-cases/build-report.ts'
 export const RECONCILIATION_JOB = 'reconciliation.report'
 const MAX_WINDOW_MS = 31 * 24 * 3600 * 1000
 
-const Since = z.iso
-  .datetime({ offset: true })
-  .describe('compare records created or updated at or after this instant (at most 31 days back); default: the last 24 hours')
+const Since = instant.describe('compare records created or updated at or after this instant (at most 31 days back); default: the last 24 hours')
 
 const ReportQuery = z.object({
   since: Since.optional(),
@@ -75,12 +71,12 @@ const view = (r: ReconciliationReport, source: 'stored' | 'fresh') => ({
   since: r.since,
   duration_ms: r.durationMs,
   mismatch_count: r.mismatches.length,
-  checked: r.checked,
-  truncated: r.truncated,
-  unchecked: r.unchecked,
-  mismatches: r.mismatches.map((m) => ({ ...(snakeKeys(m) as Record<string, unknown>), action: ACTIONS[m.kind] })),
+  checked: { ...r.checked },
+  truncated: [...r.truncated],
+  unchecked: [...r.unchecked],
+  mismatches: r.mismatches.map((m) => ({ ...(snakeKeys(m) as z.infer<typeof MismatchView>), action: ACTIONS[m.kind] })),
   // Reports stored before acknowledgements existed have none.
-  acknowledged: (r.acknowledged ?? []).map((m) => ({ ...(snakeKeys(m) as Record<string, unknown>), action: ACTIONS[m.kind] })),
+  acknowledged: (r.acknowledged ?? []).map((m) => ({ ...(snakeKeys(m) as z.infer<typeof AcknowledgedView>), action: ACTIONS[m.kind] })),
 })
 
 const sinceDate = (iso: string | undefined, now: Date): Date | undefined => {
@@ -89,23 +85,47 @@ const sinceDate = (iso: string | undefined, now: Date): Date | undefined => {
   return d.getTime() < now.getTime() - MAX_WINDOW_MS ? new Date(now.getTime() - MAX_WINDOW_MS) : d
 }
 
+const report = createRoute({
+  method: 'get',
+  path: '/reconciliation',
+  summary:
+    'Reconciliation report (issue 7): every mismatch between our payments, refunds, orders, stock, ZaloPay sessions, PayPay cashbacks and points ledger and the gateways. The last stored report (job reconciliation.report, hourly), or a fresh one with fresh=true or since',
+  tags: ['reconciliation'],
+  ...guard('admin'),
+  request: { query: ReportQuery },
+  responses: { 200: json(ReportView, 'The report; each mismatch names its kind, ids, both sides and an action'), ...errorResponses(400, 401, 403, 503) },
+})
+
+const acknowledge = createRoute({
+  method: 'post',
+  path: '/reconciliation/acknowledgements',
+  summary:
+    'Accept one listed mismatch as it is, with a note. It then appears under `acknowledged` instead of `mismatches` for as long as both sides stay exactly as they were; if either moves, it is listed again. Acknowledging the same fingerprint twice keeps the first note (200)',
+  tags: ['reconciliation'],
+  ...guard('admin'),
+  request: { body: jsonBody(AcknowledgeBody) },
+  responses: {
+    201: json(AcknowledgementView, 'Acknowledged'),
+    200: json(AcknowledgementView, 'Already acknowledged: the first acknowledgement, unchanged'),
+    ...errorResponses(400, 401, 403, 503),
+  },
+})
+
 /** Mounted under /api/admin. */
-export const reconciliationAdminRoutes = new Hono<AppEnv>()
-  .use('/reconciliation', requireAdmin)
-  .use('/reconciliation/*', requireAdmin)
-  .get('/reconciliation', validate('query', ReportQuery), async (c) => {
+export const reconciliationAdminRoutes = routesOf()
+  .openapi(report, async (c) => {
     const q = c.req.valid('query')
     const deps = c.var.deps.reconciliation
     if (q.fresh === 'false' && q.since === undefined && q.limit === undefined) {
       const last = await deps.reports.latest()
-      if (last) return c.json(view(last, 'stored'))
+      if (last) return c.json(view(last, 'stored'), 200)
     }
     const since = sinceDate(q.since, deps.clock.now())
-    return c.json(view(await buildReport(deps, { ...(since && { since }), ...(q.limit && { pageSize: q.limit }) }), 'fresh'))
+    return c.json(view(await buildReport(deps, { ...(since && { since }), ...(q.limit && { pageSize: q.limit }) }), 'fresh'), 200)
   })
-  .post('/reconciliation/acknowledgements', validate('json', AcknowledgeBody), async (c) => {
+  .openapi(acknowledge, async (c) => {
     const body = c.req.valid('json')
-    const actor = c.var.principal!.userId
+    const actor = c.var.principal.userId
     const { created, acknowledgement: a } = await acknowledgeMismatch(c.var.deps.reconciliation, { ...body, actor, requestId: c.var.requestId })
     if (created) c.var.logger.info('reconciliation mismatch acknowledged', { fingerprint: a.fingerprint, kind: a.kind, actor })
     const out: z.infer<typeof AcknowledgementView> = {
@@ -115,7 +135,7 @@ export const reconciliationAdminRoutes = new Hono<AppEnv>()
       acknowledged_by: a.acknowledgedBy,
       acknowledged_at: a.acknowledgedAt.toISOString(),
     }
-    return c.json(out, created ? 201 : 200)
+    return created ? c.json(out, 201) : c.json(out, 200)
   })
 
 const JobPayload = z.object({ since: Since.optional() }).nullable()
@@ -129,30 +149,3 @@ export const reconciliationJobs: Record<string, JobHandler> = {
     return { report_id: r.id, mismatches: r.mismatches.length, unchecked: r.unchecked.length, kinds: [...new Set(r.mismatches.map((m) => m.kind))] }
   },
 }
-
-export const reconciliationDocs: RouteDoc[] = [
-  {
-    method: 'get',
-    path: '/api/admin/reconciliation',
-    summary:
-      'Reconciliation report (issue 7): every mismatch between our payments, refunds, orders, stock, ZaloPay sessions, PayPay cashbacks and points ledger and the gateways. The last stored report (job reconciliation.report, hourly), or a fresh one with fresh=true or since',
-    tag: 'reconciliation',
-    auth: 'admin',
-    query: ReportQuery,
-    responses: { 200: { description: 'The report; each mismatch names its kind, ids, both sides and an action', schema: ReportView }, ...errors(400, 401, 403, 503) },
-  },
-  {
-    method: 'post',
-    path: '/api/admin/reconciliation/acknowledgements',
-    summary:
-      'Accept one listed mismatch as it is, with a note. It then appears under `acknowledged` instead of `mismatches` for as long as both sides stay exactly as they were; if either moves, it is listed again. Acknowledging the same fingerprint twice keeps the first note (200)',
-    tag: 'reconciliation',
-    auth: 'admin',
-    body: AcknowledgeBody,
-    responses: {
-      201: { description: 'Acknowledged', schema: AcknowledgementView },
-      200: { description: 'Already acknowledged: the first acknowledgement, unchanged', schema: AcknowledgementView },
-      ...errors(400, 401, 403, 503),
-    },
-  },
-]

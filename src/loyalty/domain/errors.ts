@@ -1,6 +1,6 @@
 import { domainError } from '../../shared/result.ts'
 
-/** Every refusal of the loyalty context, each with a stable code (statuses: http.ts STATUS). */
+/** Every refusal of the loyalty context, each with a stable code (statuses: http/schemas.ts STATUS). */
 export const loyaltyErrors = {
   paypayNotConfigured: () =>
     domainError('PAYPAY_NOT_CONFIGURED', 'PayPay is not configured on this service (PAYPAY_API_KEY, PAYPAY_API_SECRET, PAYPAY_MERCHANT_ID)'),

@@ -21,6 +21,9 @@ export const authRequired = (message = 'A valid bearer token is required') =>
 
 const unauthenticated = () => authRequired()
 
+/** The context after requireUser or requireAdmin: the principal is there (route-kit's `guard`). */
+export type AuthedEnv = AppEnv & { Variables: { principal: Principal } }
+
 /** Requires a valid token; `c.var.principal` is then set. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const p = await principalFrom(c)

@@ -1,12 +1,12 @@
 import { escapeHtml } from './html.ts'
-import type { RouteDoc } from './openapi.ts'
+import type { DocumentedOperation } from './api-document.ts'
 
 /**
  * A self-contained reference page (no CDN: it must render offline and under a strict CSP). The
  * machine-readable truth is /openapi.json; this lists the same routes for humans.
  */
-export function renderDocsPage(title: string, routes: readonly RouteDoc[]): string {
-  const byTag = new Map<string, RouteDoc[]>()
+export function renderDocsPage(title: string, routes: readonly DocumentedOperation[]): string {
+  const byTag = new Map<string, DocumentedOperation[]>()
   for (const r of routes) byTag.set(r.tag, [...(byTag.get(r.tag) ?? []), r])
   const sections = [...byTag]
     .map(

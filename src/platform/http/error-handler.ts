@@ -16,6 +16,7 @@ export function handleError(e: Error, c: Context<AppEnv>): Response {
   if (e instanceof HTTPException) {
     // Raised by Hono itself, e.g. a body that is not JSON reaching a JSON validator.
     const status = e.status as ContentfulStatusCode
+    if (status === 415) return errorResponse(c, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json')
     const code = status === 400 ? 'MALFORMED_REQUEST' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'HTTP_ERROR'
     return errorResponse(c, status, code, e.message || 'Bad request')
   }

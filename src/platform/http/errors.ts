@@ -21,6 +21,15 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A use case's refusal (a domain error) on its way to the error funnel: an answer like a success,
+ * so the idempotency middleware keeps it for the key's replays, where an edge HttpError (a body
+ * that failed validation, a missing token) frees the key for the corrected retry.
+ */
+export class DomainRefusal extends HttpError {
+  override name = 'DomainRefusal'
+}
+
 export function errorResponse(
   c: Context,
   status: ContentfulStatusCode,
@@ -35,15 +44,3 @@ export function errorResponse(
   return c.json(body, status)
 }
 
-/**
- * Maps a context's domain errors to statuses through that context's table, so every code has
- * exactly one status and a new code without one fails the type check.
- */
-export function domainErrorResponse<C extends string>(
-  c: Context,
-  error: DomainError<C>,
-  statuses: Record<C, ContentfulStatusCode>,
-  headers: Record<string, string> = {},
-): Response {
-  return errorResponse(c, statuses[error.code], error.code, error.message, error.details, headers)
-}

@@ -1,9 +1,8 @@
+import { createRoute } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import { Hono } from 'hono'
 import { z } from 'zod'
 import { pingWithHeartbeat } from '../heartbeat.ts'
-import type { AppEnv } from './app-env.ts'
-import type { RouteDoc } from './openapi.ts'
+import { guard, json, routesOf } from './route-kit.ts'
 
 const Check = z.object({ ok: z.boolean(), latency_ms: z.number(), error: z.string().optional() })
 const HealthResponse = z.object({
@@ -25,8 +24,20 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 3000): Promise<z.in
   }
 }
 
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Database and Redis reachability, last scheduler heartbeat',
+  tags: ['platform'],
+  ...guard('none'),
+  responses: {
+    200: json(HealthResponse, 'All dependencies reachable'),
+    503: json(HealthResponse, 'A dependency is unreachable'),
+  },
+})
+
 /** Reachability of Postgres and Redis; 503 when either is down so load balancers notice. */
-export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
+export const healthRoutes = routesOf().openapi(health, async (c) => {
   const { db, redis } = c.var.deps
   let beat: string | null = null
   const [database, redisCheck] = await Promise.all([
@@ -41,17 +52,5 @@ export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
     checks: { database, redis: redisCheck },
     scheduler: { last_heartbeat: beat },
   }
-  return c.json(body, healthy ? 200 : 503)
+  return healthy ? c.json(body, 200) : c.json(body, 503)
 })
-
-export const healthDocs: RouteDoc = {
-  method: 'get',
-  path: '/health',
-  summary: 'Database and Redis reachability, last scheduler heartbeat',
-  tag: 'platform',
-  auth: 'none',
-  responses: {
-    200: { description: 'All dependencies reachable', schema: HealthResponse },
-    503: { description: 'A dependency is unreachable', schema: HealthResponse },
-  },
-}

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { guarded } from '../dependency.ts'
 import { toHex } from '../crypto/encoding.ts'
 import type { AppEnv } from './app-env.ts'
-import { HttpError } from './errors.ts'
+import { DomainRefusal, HttpError } from './errors.ts'
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/
 const TTL_SECONDS = 24 * 60 * 60
@@ -62,7 +62,8 @@ export const idempotency = (opts: { required?: boolean } = {}) =>
       await redis.del(storeKey).catch(() => {})
       throw e
     }
-    if (c.res.status >= 500 || c.error) {
+    // A thrown refusal (route-kit's `refuse`) is the request's answer and is kept like a success.
+    if (c.res.status >= 500 || (c.error && !(c.error instanceof DomainRefusal))) {
       await guarded('redis', () => redis.del(storeKey))
       return
     }

@@ -1,12 +1,14 @@
+import { SELF } from 'cloudflare:test'
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { DrizzlePaymentSessionRepository } from '../../../src/bookings/adapters/drizzle-payment-session-repository.ts'
 import type { PaymentSessionId } from '../../../src/bookings/domain/payment-session.ts'
 import { runJob } from '../commerce/jobs.ts'
+import { sharedDb } from '../db.ts'
 import { call, token, uniq } from '../helpers.ts'
-import { createPayment, openSocket, payOnSandbox, postCallback, pumpJobs, sandboxOrder, testDb, wonAuction, zp } from './support.ts'
+import { createPayment, openSocket, payOnSandbox, postCallback, pumpJobs, sandboxOrder, wonAuction, zp } from './support.ts'
 
-const count = async (query: ReturnType<typeof sql>) => Number((await testDb(1).execute<{ n: number }>(query))[0]!.n)
+const count = async (query: ReturnType<typeof sql>) => Number((await sharedDb().execute<{ n: number }>(query))[0]!.n)
 
 /** A winner, their auction, and a created ZaloPay payment. */
 async function pendingPayment(opts: { runnersUp?: Array<{ userId: string; amount: number }> } = {}) {
@@ -143,6 +145,18 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     expect((await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })).body).toMatchObject({ status: 'PAID', amount: payment.amount })
   })
 
+  it('hands the callback body to the MAC check as sent: no request validator answers for ZaloPay', async () => {
+    // The route documents its body but must not validate it (a validator would answer 400 or 415,
+    // which ZaloPay treats as a failed delivery, instead of ZaloPay's {return_code} form).
+    const { payment, t } = await pendingPayment()
+    const body = await payOnSandbox(payment.appTransId)
+    const spaced = JSON.stringify(JSON.parse(body), null, 2)
+    const res = await SELF.fetch('http://worker.test/api/v1/payment/zalopay/callback', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: spaced })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ return_code: 1, return_message: 'success' })
+    expect((await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })).body.status).toBe('PAID')
+  })
+
   it('acknowledges a duplicate callback and applies it once, also for 5 copies at once', async () => {
     const { payment, t, userId } = await pendingPayment()
     const { socket } = await openSocket(t)
@@ -218,7 +232,7 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const failed = await createPayment(t, req)
     expect(failed.status).toBe(503)
     expect(failed.body.error.code).toBe('DEPENDENCY_UNAVAILABLE')
-    const [row] = await testDb(1).execute<{ status: string; app_trans_id: string }>(sql`select status, app_trans_id from payment_sessions where auction_id = ${won.auction.id}`)
+    const [row] = await sharedDb().execute<{ status: string; app_trans_id: string }>(sql`select status, app_trans_id from payment_sessions where auction_id = ${won.auction.id}`)
     expect(row!.status).toBe('CREATED')
     const retried = await createPayment(t, req)
     expect(retried.status, JSON.stringify(retried.body)).toBe(200)
@@ -232,7 +246,7 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const status = await call('GET', `/api/v1/payment/zalopay/status/${payment.appTransId}`, { token: t })
     expect(status.body).toMatchObject({ status: 'PAID', amount: payment.amount })
     expect(status.body.transactionId).toMatch(/^\d+$/)
-    const [audit] = await testDb(1).execute<{ data: { source: string } }>(sql`select data from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`)
+    const [audit] = await sharedDb().execute<{ data: { source: string } }>(sql`select data from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`)
     expect(audit!.data.source).toBe('status')
     expect(await postCallback(body)).toMatchObject({ body: { return_code: 1 } })
     expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`)).toBe(1)
@@ -242,7 +256,7 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const paidOne = await pendingPayment()
     const unpaid = await pendingPayment()
     await payOnSandbox(paidOne.payment.appTransId)
-    const db = testDb(1)
+    const db = sharedDb()
     // Time passes: the paid one has waited two minutes for a callback, the unpaid one is past its expiry.
     await db.execute(sql`update payment_sessions set created_at = created_at - interval '2 minutes' where id = ${paidOne.payment.sessionId}`)
     await db.execute(sql`update payment_sessions set expires_at = now() - interval '1 second', created_at = created_at - interval '16 minutes' where id = ${unpaid.payment.sessionId}`)
@@ -271,7 +285,7 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
   it('the transition table refuses FAILED (or EXPIRED) after PAID', async () => {
     const { payment, t } = await pendingPayment()
     await postCallback(await payOnSandbox(payment.appTransId))
-    const repo = new DrizzlePaymentSessionRepository(testDb(1))
+    const repo = new DrizzlePaymentSessionRepository(sharedDb())
     const audit = { actor: 'test', action: 'x', entityType: 'payment_session', entityId: payment.sessionId, requestId: 'r', at: new Date() }
     const id = payment.sessionId as PaymentSessionId
     expect(await repo.transition(id, 'PAID', 'fail', {}, audit)).toBeNull()
@@ -287,7 +301,7 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     expect((await postCallback(body)).body.return_code).toBe(1)
     const s = await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })
     expect(s.body.status).toBe('FAILED')
-    const [refund] = await testDb(1).execute<{ reason: string; amount: number }>(sql`select reason, amount from zalopay_refunds where payment_session_id = ${payment.sessionId}`)
+    const [refund] = await sharedDb().execute<{ reason: string; amount: number }>(sql`select reason, amount from zalopay_refunds where payment_session_id = ${payment.sessionId}`)
     expect(refund).toMatchObject({ reason: 'AMOUNT_MISMATCH', amount: payment.amount - 1000 })
   })
 
@@ -361,7 +375,7 @@ describe('second-chance offers', () => {
     const second = `second-${uniq()}`
     const third = `third-${uniq()}`
     const won = await wonAuction(winner, { runnersUp: [{ userId: second, amount: 2_000_000 }, { userId: third, amount: 1_900_000 }] })
-    const db = testDb(1)
+    const db = sharedDb()
     await db.execute(sql`update auction_awards set payment_deadline = now() - interval '1 second' where id = ${won.award.id}`)
     const first = await runJob('bookings.lapse-awards')
     expect(first.body).toMatchObject({ status: 'ok' })
@@ -382,7 +396,7 @@ describe('second-chance offers', () => {
 
   it('an award with a payment being made does not lapse', async () => {
     const { award, payment } = await pendingPayment({ runnersUp: [{ userId: `r-${uniq()}`, amount: 1_000_000 }] })
-    const db = testDb(1)
+    const db = sharedDb()
     await db.execute(sql`update auction_awards set payment_deadline = now() - interval '1 second' where id = ${award.id}`)
     await runJob('bookings.lapse-awards')
     const [row] = await db.execute<{ status: string }>(sql`select status from auction_awards where id = ${award.id}`)

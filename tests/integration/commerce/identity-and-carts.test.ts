@@ -113,6 +113,20 @@ describe('carts', () => {
     expect(priced.status).toBe(400)
   })
 
+  it('documents X-Cart-Session on the cart routes; a malformed one is CART_SESSION_REQUIRED for a guest and ignored with a token', async () => {
+    const doc = (await call('GET', '/openapi.json')).body
+    for (const [path, method] of [['/api/v1/cart', 'get'], ['/api/v1/cart/items', 'post'], ['/api/v1/cart/items/{variant_id}', 'put'], ['/api/v1/cart/items/{variant_id}', 'delete']] as const) {
+      const header = doc.paths[path][method].parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'x-cart-session')
+      expect(header, `${method} ${path}`).toMatchObject({ required: false })
+    }
+    const guest = await call('GET', '/api/v1/cart', { headers: { 'x-cart-session': 'short' } })
+    expect(guest.status).toBe(400)
+    expect(guest.body.error.code).toBe('CART_SESSION_REQUIRED')
+    const user = await call('GET', '/api/v1/cart', { token: await token(`cart-${uniq()}`), headers: { 'x-cart-session': 'short' } })
+    expect(user.status, JSON.stringify(user.body)).toBe(200)
+    expect(user.body.cart).toMatchObject({ owner: 'user', lines: [] })
+  })
+
   it('merges the guest cart on login: quantities added, capped at what can be bought, guest cart deleted', async () => {
     const { variants } = await newProduct([{ stock: 10 }, { stock: 5 }, { stock: 4 }])
     const [a, b, c] = variants as [typeof variants[0] & {}, typeof variants[0] & {}, typeof variants[0] & {}]

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest'
 import type { VariantId } from '../../../src/catalog/domain/variant.ts'
 import { PostgresInventoryLock } from '../../../src/inventory/adapters/postgres-inventory-lock.ts'
 import { PostgresStockCommitter } from '../../../src/inventory/adapters/postgres-stock-committer.ts'
+import { ownDb, sharedDb } from '../db.ts'
 import { call, token, uniq } from '../helpers.ts'
-import { ageOrder, newProduct, stockRow, testDb } from './fixtures.ts'
+import { ageOrder, newProduct, stockRow } from './fixtures.ts'
 import { runJob } from './jobs.ts'
 
 const order = (t: string, items: Array<{ variant_id: string; quantity: number }>, headers: Record<string, string> = {}) =>
@@ -74,6 +75,28 @@ describe('orders and two-phase inventory', () => {
     expect(await stockRow(variants[0]!.id)).toMatchObject({ reserved: 2 })
   })
 
+  it('replays a refusal under its Idempotency-Key, but not a request that failed validation', async () => {
+    const { variants } = await newProduct([{ stock: 1 }])
+    const t = await token(`buyer-${uniq()}`)
+    const refusedKey = `order-${uniq()}`
+    const items = [{ variant_id: variants[0]!.id, quantity: 2 }]
+    const refused = await order(t, items, { 'idempotency-key': refusedKey })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('OUT_OF_STOCK')
+    const again = await order(t, items, { 'idempotency-key': refusedKey })
+    expect(again.status).toBe(409)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+
+    // A body the API never ran frees its key: the corrected request under the same key runs.
+    const invalidKey = `order-${uniq()}`
+    const invalid = await order(t, [{ variant_id: variants[0]!.id, quantity: 0 }], { 'idempotency-key': invalidKey })
+    expect(invalid.status).toBe(400)
+    expect(invalid.body.error.code).toBe('VALIDATION_FAILED')
+    const corrected = await order(t, [{ variant_id: variants[0]!.id, quantity: 1 }], { 'idempotency-key': invalidKey })
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(201)
+    expect(corrected.headers.get('idempotent-replayed')).toBeNull()
+  })
+
   it('shows users only their own orders (404 otherwise), newest first, paginated', async () => {
     const { variants } = await newProduct([{ stock: 10 }])
     const alice = await token(`alice-${uniq()}`)
@@ -133,7 +156,7 @@ describe('orders and two-phase inventory', () => {
     const view = await call('GET', `/api/v1/orders/${o.body.order_id}`, { token: t })
     expect(view.body.order.status).toBe('expired')
     expect(await stockRow(variants[0]!.id)).toMatchObject({ stock: 4, reserved: 0, active: 0 })
-    const { db } = testDb(1)
+    const db = sharedDb()
     const audits = await db.execute<{ n: number }>(
       sql`select count(*)::integer as n from audit_log where entity_id = ${o.body.order_id} and action = 'order.expired'`,
     )
@@ -147,7 +170,7 @@ describe('orders and two-phase inventory', () => {
     const t = await token(`buyer-${uniq()}`)
     const paid = await order(t, [{ variant_id: v, quantity: 2 }])
     const late = await order(t, [{ variant_id: v, quantity: 1 }])
-    const { db } = testDb(2)
+    const db = sharedDb()
     const commit = (orderId: string) => db.transaction((tx) => new PostgresStockCommitter(tx).commit(orderId, new Date()))
 
     const first = await commit(paid.body.order_id)
@@ -167,8 +190,7 @@ describe('orders and two-phase inventory', () => {
   it('200 concurrent reservations on a variant with stock 50: exactly 50 succeed (Postgres lock)', async () => {
     const { variants } = await newProduct([{ stock: 50 }])
     const v = variants[0]!.id as VariantId
-    const handle = testDb(20)
-    const lock = new PostgresInventoryLock(handle.db)
+    const lock = new PostgresInventoryLock(ownDb(20))
     const until = new Date(Date.now() + 15 * 60_000)
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) => lock.reserve(`ord_CONC${uniq()}${i}`, [{ variantId: v, quantity: 1 }], until, new Date())),
@@ -191,7 +213,7 @@ describe('orders and two-phase inventory', () => {
 
   it('the database refuses a reservation count above stock whatever the application does', async () => {
     const { variants } = await newProduct([{ stock: 1 }])
-    const { db } = testDb(1)
+    const db = sharedDb()
     await expect(db.execute(sql`update product_variants set reserved = 2 where id = ${variants[0]!.id}`)).rejects.toThrow()
     await expect(db.execute(sql`update product_variants set stock = -1 where id = ${variants[0]!.id}`)).rejects.toThrow()
   })

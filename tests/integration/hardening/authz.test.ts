@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { apiDocs } from '../../../src/app.ts'
+import { documentedOperations } from '../../../src/app.ts'
 import { call, token, uniq } from '../helpers.ts'
 import { payOnSandbox, postCallback } from '../bookings/support.ts'
 import { newProduct } from '../commerce/fixtures.ts'
@@ -156,7 +156,7 @@ describe('authorisation matrix', () => {
   })
 
   it('every admin route of the document refuses users (403) and anonymous callers (401)', async () => {
-    const admin = apiDocs.list().filter((d) => d.auth === 'admin')
+    const admin = documentedOperations().filter((d) => d.auth === 'admin')
     expect(admin.length).toBeGreaterThan(10)
     const wrong: string[] = []
     for (const d of admin) {
@@ -178,8 +178,7 @@ describe('authorisation matrix', () => {
 
   it('every user route with a path parameter is in the matrix or listed as excluded with a reason', () => {
     const inMatrix = new Set([...MATRIX, ...CART_MATRIX].map((m) => m.route))
-    const missing = apiDocs
-      .list()
+    const missing = documentedOperations()
       .filter((d) => (d.auth === 'user' || d.auth === 'optional') && d.path.includes(':'))
       .map((d) => `${d.method.toUpperCase()} ${d.path}`)
       .filter((k) => !inMatrix.has(k) && !(k in NOT_IN_MATRIX))

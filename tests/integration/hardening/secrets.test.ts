@@ -6,6 +6,7 @@ import { payOnSandbox, postCallback, createPayment, wonAuction } from '../bookin
 import { pendingPayment, recordedWebhook, sandbox } from '../payments/paystack-helpers.ts'
 import { exchanged, give, grant, linkedUser, settle } from '../loyalty/support.ts'
 import { countFigure } from '../../support/figures.ts'
+import { giftPinPeppers } from '../../../src/platform/config.ts'
 
 /**
  * Issue 7, "Hostile input", secrets: the Worker's logs during flows that carry secrets (a password
@@ -64,9 +65,11 @@ describe('no secret reaches a log line or an error body', () => {
     for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       spies.push(vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))))
     }
-    for (const k of ['AUTH_HS256_SECRET', 'PAYSTACK_SECRET_KEY', 'ZALOPAY_KEY1', 'ZALOPAY_KEY2', 'PAYPAY_API_KEY', 'PAYPAY_API_SECRET', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'UPSTASH_REDIS_REST_TOKEN']) {
+    for (const k of ['AUTH_HS256_SECRET', 'PAYSTACK_SECRET_KEY', 'ZALOPAY_KEY1', 'ZALOPAY_KEY2', 'PAYPAY_API_KEY', 'PAYPAY_API_SECRET', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'UPSTASH_REDIS_REST_TOKEN', 'GIFT_PIN_PEPPER']) {
       secret(k, e[k]!)
     }
+    // Each pepper of the list too: one key leaking alone would not contain the whole variable.
+    for (const p of giftPinPeppers.parse(e['GIFT_PIN_PEPPER'])) secret(`GIFT_PIN_PEPPER ${p.id}`, p.secret)
   })
   afterAll(() => {
     for (const s of spies) s.mockRestore()
