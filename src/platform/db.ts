@@ -30,10 +30,11 @@ function preparing(sql: postgres.Sql): postgres.Sql {
 }
 
 /**
- * postgres.js tuned for Hyperdrive (anchors): prepared statements are cached by Hyperdrive, a small
- * pool per isolate, and no type-fetching round trip on connect. Drizzle gets no `schema`: nothing
- * uses its relational query API, and extracting it costs ~0.3 ms of CPU on every request (a Worker
- * opens its client per request).
+ * postgres.js tuned for Hyperdrive (docs/round-trips.md; Cloudflare's
+ * https://developers.cloudflare.com/hyperdrive/concepts/how-hyperdrive-works/): prepared
+ * statements are cached by Hyperdrive, a small pool per isolate, and no type-fetching round trip
+ * on connect. Drizzle gets no `schema`: nothing uses its relational query API, and extracting it
+ * costs ~0.3 ms of CPU on every request (a Worker opens its client per request).
  */
 export function connectDb(url: string, opts: { max?: number } = {}): DbHandle {
   const sql = postgres(url, {

@@ -1,5 +1,5 @@
 /**
- * The account-link endpoints cashback depends on (gateways.md §1.2, §1.7):
+ * The account-link endpoints cashback depends on (docs/protocols/paypay-opa.md):
  *   POST   /v1/qr/sessions                                    → 201 SUCCESS {linkQRCodeURL}
  *   GET    /v2/user/authorizations?userAuthorizationId={id}  → 200 SUCCESS {status, scopes, expireAt…}
  *   DELETE /v2/user/authorizations/{userAuthorizationId}     → 200 SUCCESS (unlinked)

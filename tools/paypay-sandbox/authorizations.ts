@@ -1,8 +1,8 @@
 /**
- * User authorizations (gateways.md §1.7): what an approved account link creates, what Give checks,
- * and what the status / unlink endpoints report. A PayPay user is identified here by phone number,
- * so linking the same number again reuses (and extends) the same userAuthorizationId — unless that
- * one was unlinked, which makes the next link a new authorization [INFERENCE].
+ * User authorizations (docs/protocols/paypay-opa.md): what an approved account link creates, what
+ * Give checks, and what the status / unlink endpoints report. A PayPay user is identified here by
+ * phone number, so linking the same number again reuses (and extends) the same userAuthorizationId
+ * — unless that one was unlinked, which makes the next link a new authorization [INFERENCE].
  */
 import { randomInt, randomUUID } from 'node:crypto'
 import { CODES, reply, type ApiReply } from './codes.ts'
@@ -41,7 +41,7 @@ export function linkUser(ctx: SandboxContext, input: { phoneNumber: string; scop
   }
   for (const s of input.scopes) if (!a.scopes.includes(s)) a.scopes.push(s)
   if (input.referenceId !== undefined && !a.referenceIds.includes(input.referenceId)) a.referenceIds.push(input.referenceId)
-  // Re-authorization extends the validity (§1.7).
+  // Re-authorization extends the validity (docs/protocols/paypay-opa.md).
   a.expireAt = now + AUTHORIZATION_VALIDITY_MS
   ctx.store.authorizations.set(a.userAuthorizationId, a)
   ctx.log(`link ${a.userAuthorizationId} (${a.profileIdentifier}) scopes ${a.scopes.join(',')}`)

@@ -1,5 +1,5 @@
 /**
- * Request-body field checks (gateways.md §1.3). A missing required field answers
+ * Request-body field checks (docs/protocols/paypay-opa.md). A missing required field answers
  * MISSING_REQUEST_PARAMS, a present but malformed one INVALID_REQUEST_PARAMS; the first problem
  * found wins and its message names the field.
  */

@@ -1,6 +1,6 @@
 /**
- * Give Cashback (POST /v2/cashback → 202 REQUEST_ACCEPTED) and Check Cashback Details
- * (GET /v2/cashback/{merchantCashbackId}), gateways.md §1.3–1.5. The grant is asynchronous: a
+ * Give Cashback (POST /v2/cashback → 202 REQUEST_ACCEPTED) and Check Cashback Details (GET
+ * /v2/cashback/{merchantCashbackId}), docs/protocols/paypay-opa.md. The grant is asynchronous: a
  * cashback is ACCEPTED, then SUCCESS settleDelayMs later, or FAILURE when a control call says so.
  */
 import { authorizationProblem } from './authorizations.ts'

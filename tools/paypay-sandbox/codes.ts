@@ -1,9 +1,9 @@
 /**
- * PayPay OPA's answer envelope and the result codes the sandbox answers with (gateways.md §1.4).
- * Every answer is `{resultInfo: {code, message, codeId}, data}`. The HTTP statuses and codes come
- * from the reference's table; codeIds are only known for REQUEST_ACCEPTED (08100001) and
- * NOT_ENOUGH_MONEY (WAL_500017), so the others are the sandbox's own `SBX…` values and adapters
- * must key on `code`, never on `codeId`.
+ * PayPay OPA's answer envelope and the result codes the sandbox answers with
+ * (docs/protocols/paypay-opa.md). Every answer is `{resultInfo: {code, message, codeId}, data}`.
+ * The HTTP statuses and codes come from PayPay's published table; codeIds are only known for
+ * REQUEST_ACCEPTED (08100001) and NOT_ENOUGH_MONEY (WAL_500017), so the others are the sandbox's
+ * own `SBX…` values and adapters must key on `code`, never on `codeId`.
  */
 
 export interface ResultInfo {
@@ -33,7 +33,7 @@ export interface Code {
 const code = (status: number, c: string, message: string, codeId: string): Code => ({ status, code: c, message, codeId })
 
 export const CODES = {
-  /** codeId reused from REQUEST_ACCEPTED: the reference shows no SUCCESS codeId. */
+  /** codeId reused from REQUEST_ACCEPTED: PayPay publishes no SUCCESS codeId. */
   SUCCESS: code(200, 'SUCCESS', 'Success', '08100001'),
   REQUEST_ACCEPTED: code(202, 'REQUEST_ACCEPTED', 'Request accepted', '08100001'),
   /** QR session create: 201 + SUCCESS, as the PHP SDK's wiremock answers [FIXTURE]. */
@@ -47,7 +47,7 @@ export const CODES = {
   INVALID_USER_AUTHORIZATION_ID: code(401, 'INVALID_USER_AUTHORIZATION_ID', 'The user authorization id is not valid', 'SBX01403'),
   EXPIRED_USER_AUTHORIZATION_ID: code(401, 'EXPIRED_USER_AUTHORIZATION_ID', 'The user authorization id has expired', 'SBX01404'),
   OPA_CLIENT_NOT_FOUND: code(404, 'OPA_CLIENT_NOT_FOUND', 'OPA Client not found', 'SBX02404'),
-  /** HTTP status [UNCONFIRMED]: the reference names the code but not its status. */
+  /** HTTP status [UNCONFIRMED]: PayPay names the code but not its status. */
   TRANSACTION_NOT_FOUND: code(404, 'TRANSACTION_NOT_FOUND', 'Transaction not found', 'SBX02405'),
   METHOD_NOT_ALLOWED: code(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', 'SBX02406'),
   RATE_LIMIT: code(429, 'RATE_LIMIT', 'Too many requests', 'SBX03429'),

@@ -1,6 +1,6 @@
 /**
  * The `data` of Check Cashback Details and Check Cashback Reversal Details, in the field order of
- * the SDK fixtures (gateways.md §1.4). Also the core of the notification body.
+ * the SDK fixtures (docs/protocols/paypay-opa.md). Also the core of the notification body.
  */
 import type { SandboxContext } from './context.ts'
 import type { Cashback, Reversal } from './store.ts'

@@ -2,7 +2,7 @@
  * The page linkQRCodeURL points at, standing in for the PayPay app's consent screen:
  * GET /link/{id} shows the merchant, scopes and reference with Approve / Deny (plain form POSTs,
  * no scripts or external assets); POST links the user (or not) and sends the browser to the
- * merchant's redirectUrl with a signed responseToken (gateways.md §1.7).
+ * merchant's redirectUrl with a signed responseToken (docs/protocols/paypay-opa.md).
  */
 import type { ServerResponse } from 'node:http'
 import { detailsTable, escapeHtml, htmlPage, returnLink, sendHtml, type PageTheme } from '../shared/html-page.ts'

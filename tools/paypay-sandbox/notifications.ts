@@ -1,9 +1,10 @@
 /**
- * Cashback result notifications (gateways.md §1.8). PayPay notifies the merchant when an async
- * grant ends, but the body schema, any signature and the expected reply are [UNCONFIRMED]; the
- * backend must treat a notification as a hint and re-read Check Cashback Details. So the body here
- * is the sandbox's choice (README), nothing is signed, and any 2xx reply is an ack. Delivery follows
- * the stricter of PayPay's published retry rules: a 1.5 s reply timeout and up to 3 re-sends.
+ * Cashback result notifications (docs/protocols/paypay-opa.md). PayPay notifies the merchant when
+ * an async grant ends, but the body schema, any signature and the expected reply are [UNCONFIRMED];
+ * the backend must treat a notification as a hint and re-read Check Cashback Details. So the body
+ * here is the sandbox's choice (README), nothing is signed, and any 2xx reply is an ack. Delivery
+ * follows the stricter of PayPay's published retry rules: a 1.5 s reply timeout and up to 3
+ * re-sends.
  */
 import type { FaultPlan } from '../shared/http-kit.ts'
 import { Outbox, type SentAttempt } from '../shared/outgoing.ts'

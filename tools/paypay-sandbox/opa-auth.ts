@@ -1,10 +1,11 @@
 /**
- * Request authentication (gateways.md §1.6): `Authorization: hmac OPA-Auth:{apiKey}:{macData}:
- * {nonce}:{epoch}:{hash}`. The hash is base64 MD5 over the Content-Type header value followed by
- * the raw body bytes ("empty" when there is no body), and macData is base64 HMAC-SHA256, keyed by
- * the API secret's UTF-8 bytes (not base64-decoded), over path, METHOD, nonce, epoch, content type
- * and hash joined by "\n". The server recomputes from what it actually received — the raw bytes
- * and the header value — so a client that signs one thing and sends another fails.
+ * Request authentication (docs/protocols/paypay-opa.md):
+ * `Authorization: hmac OPA-Auth:{apiKey}:{macData}:{nonce}:{epoch}:{hash}`. The hash is base64 MD5 over the
+ * Content-Type header value followed by the raw body bytes ("empty" when there is no body), and
+ * macData is base64 HMAC-SHA256, keyed by the API secret's UTF-8 bytes (not base64-decoded), over
+ * path, METHOD, nonce, epoch, content type and hash joined by "\n". The server recomputes from what
+ * it actually received — the raw bytes and the header value — so a client that signs one thing and
+ * sends another fails.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
@@ -111,7 +112,7 @@ export function verifyRequest(
   }
   if (!nonces.claim(`${apiKey}:${nonce}`, nowSeconds)) return { kind: 'unauthorized', detail: 'nonce already used' }
 
-  // The query parameter wins over the header (§1.6).
+  // The query parameter wins over the header (docs/protocols/paypay-opa.md).
   const merchant = new URL(rawUrl, 'http://x').searchParams.get('assumeMerchant') ?? headerValue(req, 'x-assume-merchant')
   if (merchant === undefined) {
     return creds.requireAssumeMerchant ? { kind: 'unauthorized', detail: 'X-ASSUME-MERCHANT header is required' } : undefined

@@ -93,7 +93,7 @@ beforeEach(async () => {
   await fetch(`${sandbox.url}/__control/reset`, { method: 'DELETE' })
 })
 
-// ------------------------------------------------------------------ signing, written from the reference
+// ------------------------------------------------------------------ signing, written from docs/protocols/paypay-opa.md
 
 interface SignOpts {
   epoch?: number
@@ -458,7 +458,8 @@ describe('give cashback', () => {
     const ageing = await linkedUser()
     offsetMs = 364 * DAY_MS
     expect(await code(ageing)).toBe('202 REQUEST_ACCEPTED')
-    // That grant extends the authorization by another 365 days (§1.7), once it settles.
+    // That grant extends the authorization by another 365 days once it settles
+    // (docs/protocols/paypay-opa.md).
     await sandbox.drain()
     offsetMs = 700 * DAY_MS
     expect(await code(ageing)).toBe('202 REQUEST_ACCEPTED')

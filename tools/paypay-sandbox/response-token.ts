@@ -1,8 +1,9 @@
 /**
- * The `responseToken` PayPay appends to redirectUrl after account-link consent (gateways.md §1.7):
- * an HS256 JWT keyed by the base64-DECODED API secret (every official SDK verifies it that way).
- * Merchants read result, nonce, userAuthorizationId and referenceId; the full claim set is
- * [UNCONFIRMED], so iss / aud / profileIdentifier / exp here are the sandbox's choice.
+ * The `responseToken` PayPay appends to redirectUrl after account-link consent
+ * (docs/protocols/paypay-opa.md): an HS256 JWT keyed by the base64-DECODED API secret (every
+ * official SDK verifies it that way). Merchants read result, nonce, userAuthorizationId and
+ * referenceId; the full claim set is [UNCONFIRMED], so iss / aud / profileIdentifier / exp here are
+ * the sandbox's choice.
  */
 import { SignJWT } from 'jose'
 import type { SandboxContext } from './context.ts'

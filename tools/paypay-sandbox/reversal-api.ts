@@ -1,8 +1,8 @@
 /**
- * Reverse Cashback (POST /v2/cashback_reversal → 202 REQUEST_ACCEPTED) and Check Cashback
- * Reversal Details (GET /v2/cashback_reversal/{merchantCashbackReversalId}/{merchantCashbackId},
- * reversal id first), gateways.md §1.2–1.5. Partial and repeated reversals are allowed up to what
- * is left of a granted cashback.
+ * Reverse Cashback (POST /v2/cashback_reversal → 202 REQUEST_ACCEPTED) and Check Cashback Reversal
+ * Details (GET /v2/cashback_reversal/{merchantCashbackReversalId}/{merchantCashbackId}, reversal id
+ * first), docs/protocols/paypay-opa.md. Partial and repeated reversals are allowed up to what is
+ * left of a granted cashback.
  */
 import { canonical, FieldReader, type Json } from './body.ts'
 import { CODES, reply, type ApiReply } from './codes.ts'
@@ -30,7 +30,7 @@ export function reverseCashback(ctx: SandboxContext, j: Json): ApiReply {
   }
   const cashback = ctx.store.cashbacks.get(merchantCashbackId!)
   if (!cashback) return reply(CODES.TRANSACTION_NOT_FOUND, null, merchantCashbackId)
-  // The codes for these refusals are not in the reference (its reversal rows were truncated).
+  // PayPay's codes for these refusals are unknown (its FAQ's reversal rows could not be read).
   if (cashback.status !== 'SUCCESS') {
     return reply(CODES.VALIDATION_FAILED_EXCEPTION, null, `cashback is ${cashback.status}; only a granted (SUCCESS) cashback can be reversed`)
   }

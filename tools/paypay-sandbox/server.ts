@@ -1,6 +1,6 @@
 /**
- * A local PayPay Open Payment API sandbox for cashback (gateways.md §1): OPA-Auth HMAC
- * verification, the account-link QR session with a clickable consent page and a signed
+ * A local PayPay Open Payment API sandbox for cashback (docs/protocols/paypay-opa.md): OPA-Auth
+ * HMAC verification, the account-link QR session with a clickable consent page and a signed
  * responseToken, user-authorization status / unlink, Give / Check / Reverse / Check-reversal
  * cashback with idempotent ids and async settlement, result notifications with re-sends, a rate
  * limit, injectable faults, and a control API for tests. See README.md for fidelity notes.

@@ -1,15 +1,15 @@
 /**
- * How accepted cashbacks and reversals end (gateways.md §1.4: ACCEPTED → SUCCESS | FAILURE).
- * Each becomes due settleDelayMs after acceptance by the injectable clock; a real-time timer and
- * every incoming request look for due ones, so a fake clock only has to be advanced. Control calls
- * settle directly. A settled cashback sends its result notification.
+ * How accepted cashbacks and reversals end (docs/protocols/paypay-opa.md: ACCEPTED → SUCCESS |
+ * FAILURE). Each becomes due settleDelayMs after acceptance by the injectable clock; a real-time
+ * timer and every incoming request look for due ones, so a fake clock only has to be advanced.
+ * Control calls settle directly. A settled cashback sends its result notification.
  */
 import { CODES, type FailureReason } from './codes.ts'
 import type { SandboxContext } from './context.ts'
 import { cashbackDetails, toSeconds } from './details.ts'
 import type { Cashback, Reversal } from './store.ts'
 
-/** "Authorization validity: 365 days, auto-extended on each payment / balance grant" (§1.7). */
+/** 365 days, extended by each payment / balance grant (docs/protocols/paypay-opa.md, "Account link"). */
 export const AUTHORIZATION_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000
 
 export type Outcome = 'SUCCESS' | 'FAILURE'

@@ -1,6 +1,6 @@
 /**
- * Paystack's API authentication (gateways.md §3.1): `Authorization: Bearer <secret key>`. The
- * public key is for checkout widgets only, so it is refused here like any wrong key.
+ * Paystack's API authentication (docs/protocols/paystack.md): `Authorization: Bearer <secret key>`.
+ * The public key is for checkout widgets only, so it is refused here like any wrong key.
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'

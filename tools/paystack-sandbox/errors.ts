@@ -1,8 +1,8 @@
 /**
- * Paystack's answer envelopes (gateways.md §3.2): `{status: true, message, data}` on success and
- * `{status: false, message, meta?: {nextStep}, type?, code?}` on failure. Messages come from
- * Paystack's published error list (PaystackOSS/openapi errors/api-errors.json) where one exists;
- * the rest are the sandbox's own wording (README, "Fidelity notes").
+ * Paystack's answer envelopes (docs/protocols/paystack.md): `{status: true, message, data}` on
+ * success and `{status: false, message, meta?: {nextStep}, type?, code?}` on failure. Messages come
+ * from Paystack's published error list (PaystackOSS/openapi errors/api-errors.json) where one
+ * exists; the rest are the sandbox's own wording (README, "Fidelity notes").
  */
 
 export interface Reply {
@@ -40,7 +40,7 @@ export class ApiError extends Error {
 /** 401s carry only status and message, as in the OpenAPI spec's sample. */
 export const unauthorized = (message: string) => new ApiError(401, message)
 
-/** A 400 validation_error; `invalid_params` is the code Paystack uses for bad input (§3.5). */
+/** A 400 validation_error; `invalid_params` is the code Paystack uses for bad input. */
 export const invalid = (message: string, nextStep?: string, code = 'invalid_params') =>
   new ApiError(400, message, { type: 'validation_error', code, ...(nextStep !== undefined && { nextStep }) })
 

@@ -1,7 +1,7 @@
 /**
- * Request bodies as Paystack accepts them (gateways.md §3.1): JSON or form-encoded. JSON keeps its
- * types (amount may be a number or a string); form fields are strings, with `channels[]` or a
- * repeated `channels` read as an array.
+ * Request bodies as Paystack accepts them (docs/protocols/paystack.md): JSON or form-encoded. JSON
+ * keeps its types (amount may be a number or a string); form fields are strings, with `channels[]`
+ * or a repeated `channels` read as an array.
  */
 import type { IncomingMessage } from 'node:http'
 

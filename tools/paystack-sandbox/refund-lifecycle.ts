@@ -1,6 +1,6 @@
 /**
- * A refund's life after POST /refund (gateways.md §3.5): pending → processing → processed (or
- * failed), each step announced by its refund.* webhook. The automatic steps take refundDelayMs
+ * A refund's life after POST /refund (docs/protocols/paystack.md): pending → processing → processed
+ * (or failed), each step announced by its refund.* webhook. The automatic steps take refundDelayMs
  * (half pending, half processing); with Infinity only control calls move it.
  */
 import type { SandboxContext } from './context.ts'

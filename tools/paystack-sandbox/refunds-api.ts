@@ -1,4 +1,4 @@
-/** POST /refund, GET /refund/:id and GET /refund (gateways.md §3.5). */
+/** POST /refund, GET /refund/:id and GET /refund (docs/protocols/paystack.md). */
 import type { SandboxContext } from './context.ts'
 import { ApiError, invalid, notFound, ok, transactionNotFound, type Reply } from './errors.ts'
 import { parseAmount, type Input } from './params.ts'

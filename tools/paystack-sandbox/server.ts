@@ -1,7 +1,7 @@
 /**
- * A local Paystack sandbox (gateways.md §3): transaction initialize / verify and refunds with
- * Bearer secret-key auth, a clickable checkout page, HMAC-SHA512-signed webhooks with retries,
- * injectable faults, and a control API for tests. See README.md for fidelity notes.
+ * A local Paystack sandbox (docs/protocols/paystack.md): transaction initialize / verify and
+ * refunds with Bearer secret-key auth, a clickable checkout page, HMAC-SHA512-signed webhooks with
+ * retries, injectable faults, and a control API for tests. See README.md for fidelity notes.
  */
 import { randomInt } from 'node:crypto'
 import { FaultPlan, listen, sleep, type RunningServer } from '../shared/http-kit.ts'

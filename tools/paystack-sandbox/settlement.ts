@@ -1,7 +1,8 @@
 /**
- * How a payment ends — from the checkout page or a control call: the transaction's final state
- * and, on success, the signed charge.success webhook whose data is the verify object (§3.6).
- * Declines send nothing: the reference lists no charge.failed event.
+ * How a payment ends — from the checkout page or a control call: the transaction's final state and,
+ * on success, the signed charge.success webhook whose data is the verify object
+ * (docs/protocols/paystack.md). Declines send nothing: Paystack's event samples show no
+ * charge.failed event.
  */
 import type { SandboxContext } from './context.ts'
 import { randomCode, type Authorization, type Transaction } from './store.ts'

@@ -1,4 +1,4 @@
-/** POST /transaction/initialize and GET /transaction/verify/:reference (gateways.md §3.3, §3.4). */
+/** POST /transaction/initialize and GET /transaction/verify/:reference (docs/protocols/paystack.md). */
 import type { SandboxContext } from './context.ts'
 import { duplicateReference, invalid, ok, transactionNotFound, type Reply } from './errors.ts'
 import { isHttpUrl, isObject, parseAmount, type Input } from './params.ts'

@@ -1,5 +1,5 @@
 /**
- * The JSON objects Paystack answers with and puts in webhooks (gateways.md §3.4–§3.6): the
+ * The JSON objects Paystack answers with and puts in webhooks (docs/protocols/paystack.md): the
  * transaction (verify data, also the data of charge.success), and the refund as create, fetch and
  * the refund.* events show it.
  */
@@ -15,7 +15,7 @@ export const MERCHANT_EMAIL = 'merchant@sandbox.paystack.test'
 
 /**
  * `reversed` once processed refunds cover the whole paid amount ("processed → transaction
- * Reversed", §3.5); a partly refunded transaction stays `success`.
+ * Reversed", docs/protocols/paystack.md); a partly refunded transaction stays `success`.
  */
 export function transactionStatus(ctx: SandboxContext, tx: Transaction): 'abandoned' | 'success' | 'failed' | 'reversed' {
   if (tx.status === 'success' && ctx.store.processedRefunds(tx.id) >= tx.paidAmount!) return 'reversed'

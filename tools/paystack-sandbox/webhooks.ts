@@ -1,8 +1,9 @@
 /**
- * Webhook delivery (gateways.md §3.6): POST of a compact JSON `{event, data}` with
+ * Webhook delivery (docs/protocols/paystack.md): POST of a compact JSON `{event, data}` with
  * `x-paystack-signature` = hex HMAC-SHA512(secret key, exact body bytes). Only HTTP 200 is an
  * acknowledgement; anything else is retried on a schedule. Every attempt is logged, and tests can
- * hold deliveries back (suppress), make them late (delay) or send them again byte-for-byte (replay).
+ * hold deliveries back (suppress), make them late (delay) or send them again byte-for-byte
+ * (replay).
  */
 import type { FaultPlan } from '../shared/http-kit.ts'
 import { postOutgoing, type AttemptOutcome, type DeliveryAttempt } from '../shared/outgoing.ts'
@@ -12,9 +13,9 @@ import { Timers } from './timers.ts'
 
 const MINUTE = 60_000
 /**
- * [UNCONFIRMED] the reference could not read Paystack's retry policy. This follows an unverified
- * recollection of Paystack's webhook guide for live mode (every 3 minutes for the first 4 retries,
- * then hourly), capped at 3 hourly retries so a dead receiver does not keep tests busy.
+ * [UNCONFIRMED] Paystack's retry policy is not in docs/protocols/paystack.md. This follows an
+ * unverified recollection of Paystack's webhook guide for live mode (every 3 minutes for the first
+ * 4 retries, then hourly), capped at 3 hourly retries so a dead receiver does not keep tests busy.
  * Multiplied by webhookRetryScale.
  */
 export const RETRY_SCHEDULE_MS: readonly number[] = [3, 3, 3, 3, 60, 60, 60].map((m) => m * MINUTE)

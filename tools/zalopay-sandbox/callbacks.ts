@@ -1,5 +1,5 @@
 /**
- * Server-to-server callbacks (gateways.md §2.5): POST JSON {data, mac, type: 1} with
+ * Server-to-server callbacks (docs/protocols/zalopay.md): POST JSON {data, mac, type: 1} with
  * mac = hex HMAC-SHA256(key2, data). Only a HTTP 200 reply whose JSON has return_code 1 is an
  * ack; anything else is re-sent up to MAX_RESENDS times. Every attempt lands in a log that the
  * control API exposes, so tests can assert what the backend answered.

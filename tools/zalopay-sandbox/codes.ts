@@ -1,7 +1,7 @@
 /**
- * ZaloPay's answer envelope. Business outcomes are always HTTP 200 with return_code (1 success,
- * 2 fail, 3 processing) and sub_return_code for the detail (gateways.md §2.3, §2.8). Codes marked
- * [INFERENCE] are the sandbox's choice where the reference gives no code; see README.
+ * ZaloPay's answer envelope. Business outcomes are always HTTP 200 with return_code (1 success, 2
+ * fail, 3 processing) and sub_return_code for the detail (docs/protocols/zalopay.md). Codes marked
+ * [INFERENCE] are the sandbox's choice where ZaloPay publishes no code; see README.
  */
 export interface Reply {
   return_code: 1 | 2 | 3
@@ -30,7 +30,7 @@ export const SUB = {
   USER_CANCELLED: { code: -329, message: 'User huỷ giao dịch thanh toán.' },
   /** -301: generic payment failure (spec sub code list) [INFERENCE: used for any declined payment]. */
   PAYMENT_FAILED: { code: -301, message: 'Hệ thống đang có lỗi. Vui lòng thử lại sau.' },
-  /** [INFERENCE] unknown app_trans_id / zp_trans_id / m_refund_id: the reference lists no code. */
+  /** [INFERENCE] unknown app_trans_id / zp_trans_id / m_refund_id: ZaloPay publishes no code. */
   NOT_FOUND: { code: -401, message: 'Giao dịch không tồn tại' },
   /** [INFERENCE] refund above what is left of the paid amount. */
   OVER_REFUND: { code: -401, message: 'Số tiền hoàn vượt quá số tiền còn lại của giao dịch' },

@@ -1,7 +1,7 @@
 /**
- * ZaloPay's MAC recipes (gateways.md §2.2–2.7): lowercase hex HMAC-SHA256 over `|`-joined fields
- * in a fixed per-endpoint order, using the exact strings the merchant sent — so the inputs here
- * take raw request strings, never re-serialised numbers or JSON.
+ * ZaloPay's MAC recipes (docs/protocols/zalopay.md): lowercase hex HMAC-SHA256 over `|`-joined
+ * fields in a fixed per-endpoint order, using the exact strings the merchant sent — so the inputs
+ * here take raw request strings, never re-serialised numbers or JSON.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Params } from './params.ts'
@@ -30,6 +30,6 @@ export const macInput = {
       ? join(p, ['app_id', 'zp_trans_id', 'amount', 'refund_fee_amount', 'description', 'timestamp'])
       : join(p, ['app_id', 'zp_trans_id', 'amount', 'description', 'timestamp']),
   queryRefund: (p: Params) => join(p, ['app_id', 'm_refund_id', 'timestamp']),
-  /** Browser redirect checksum, signed with key2 (sample-level fact, gateways.md §2.6). */
+  /** Browser redirect checksum, signed with key2 (sample-level fact, docs/protocols/zalopay.md). */
   redirect: (p: Params) => join(p, ['appid', 'apptransid', 'pmcid', 'bankcode', 'amount', 'discountamount', 'status']),
 }

@@ -1,4 +1,4 @@
-/** POST /v2/create and POST /v2/query (gateways.md §2.3, §2.4). */
+/** POST /v2/create and POST /v2/query (docs/protocols/zalopay.md). */
 import { failure, processing, SUB, success, type Reply } from './codes.ts'
 import type { SandboxContext } from './context.ts'
 import { macInput, macMatches } from './mac.ts'

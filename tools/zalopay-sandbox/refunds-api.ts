@@ -1,6 +1,7 @@
 /**
- * POST /v2/refund and POST /v2/query_refund (gateways.md §2.7). Refunds are asynchronous: each
- * starts `processing` and turns `success` refundDelayMs later, unless a control call settles it.
+ * POST /v2/refund and POST /v2/query_refund (docs/protocols/zalopay.md). Refunds are asynchronous:
+ * each starts `processing` and turns `success` refundDelayMs later, unless a control call settles
+ * it.
  */
 import { failure, processing, SUB, success, type Reply } from './codes.ts'
 import type { SandboxContext } from './context.ts'

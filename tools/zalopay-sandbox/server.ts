@@ -1,6 +1,6 @@
 /**
- * A local ZaloPay Open API v2 sandbox (gateways.md §2): create/query/refund/query_refund with
- * key1 MACs, a clickable payment page, key2-signed callbacks with re-sends, a signed browser
+ * A local ZaloPay Open API v2 sandbox (docs/protocols/zalopay.md): create/query/refund/query_refund
+ * with key1 MACs, a clickable payment page, key2-signed callbacks with re-sends, a signed browser
  * redirect, injectable faults, and a control API for tests. See README.md for fidelity notes.
  */
 import { FaultPlan, listen, type RunningServer } from '../shared/http-kit.ts'
@@ -11,8 +11,8 @@ import { router } from './routes.ts'
 import { Store } from './store.ts'
 
 /**
- * The reference deliberately does not copy ZaloPay's public sandbox demo keys, so these are plain
- * dev strings. Pass the real sandbox keys (and appId) to check an adapter against both.
+ * ZaloPay's public sandbox demo keys (shipped in its sample app) are deliberately not copied here,
+ * so these are plain dev strings. Pass the real sandbox keys (and appId) to check an adapter against both.
  */
 export const DEFAULT_APP_ID = 2553
 export const DEFAULT_KEY1 = 'zalopay-sandbox-dev-key1'

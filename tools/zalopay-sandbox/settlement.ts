@@ -1,7 +1,7 @@
 /**
  * What happens when a payment ends — from the payment page or a control call: the order's final
- * state, the signed callback on success (§2.5), and the browser redirect back to the merchant
- * with its key2 checksum (§2.6).
+ * state, the signed callback on success (docs/protocols/zalopay.md), and the browser redirect back
+ * to the merchant with its key2 checksum (docs/protocols/zalopay.md).
  */
 import { createHash } from 'node:crypto'
 import type { Delivery } from './callbacks.ts'
@@ -75,7 +75,7 @@ function merchantUserId(appId: number, appUser: string): string {
 /**
  * Where the browser goes after the payment page, or undefined when the order named no valid
  * http(s) redirect URL. status is 1 on success, otherwise the query's sub_return_code
- * [INFERENCE: the reference only says status 1 means success].
+ * [INFERENCE: ZaloPay's sample app only says status 1 means success].
  */
 export function redirectLocation(ctx: SandboxContext, o: Order): string | undefined {
   if (!o.redirectUrl) return undefined

@@ -33,8 +33,8 @@ const EXPIRED = -54
 const USER_CANCELLED = -329
 
 /**
- * ZaloPay Open API v2 (gateways.md §2): form-encoded POSTs with key1 MACs; business outcomes are
- * HTTP 200 with return_code 1 (success) / 2 (fail) / 3 (processing). Anything else (transport
+ * ZaloPay Open API v2 (docs/protocols/zalopay.md): form-encoded POSTs with key1 MACs; business
+ * outcomes are HTTP 200 with return_code 1 (success) / 2 (fail) / 3 (processing). Anything else (transport
  * failure, non-200, unparseable) throws DependencyUnavailable: the caller answers 503 and a retry
  * or the scheduled reconciliation finishes the job.
  */

@@ -2,8 +2,9 @@ import { timingSafeEqualString } from '../../platform/crypto/constant-time.ts'
 import { toHex } from '../../platform/crypto/encoding.ts'
 
 /**
- * ZaloPay's MACs (gateways.md §2.2): lowercase hex HMAC-SHA256 over `|`-joined fields, through
- * Web Crypto so the same code runs in workerd, Deno and Node. Keys are imported once per key.
+ * ZaloPay's MACs (docs/protocols/zalopay.md, "MACs"): lowercase hex HMAC-SHA256 over `|`-joined
+ * fields, through Web Crypto so the same code runs in workerd, Deno and Node. Keys are imported
+ * once per key.
  */
 type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>
 const keys = new Map<string, Promise<HmacKey>>()

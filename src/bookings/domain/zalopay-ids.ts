@@ -1,6 +1,6 @@
 /**
  * ZaloPay dates its ids by the calendar day in Vietnam (GMT+7, no DST): an app_trans_id must
- * start with today's yyMMdd, an m_refund_id is `yyMMdd_<appId>_<id>` (gateways.md §2.3, §2.7).
+ * start with today's yyMMdd, an m_refund_id is `yyMMdd_<appId>_<id>` (docs/protocols/zalopay.md).
  */
 const VIETNAM_OFFSET_MS = 7 * 3600 * 1000
 

@@ -9,9 +9,9 @@ export interface ZaloPayReply {
 }
 
 /**
- * ZaloPay's server-to-server callback (gateways.md §2.5). The key2 MAC over the exact `data`
- * string is checked in constant time before anything else is read; a bad MAC is answered with
- * -1 and changes nothing. A verified callback is stored once per (app_trans_id, zp_trans_id) by
+ * ZaloPay's server-to-server callback (docs/protocols/zalopay.md, "Callback"). The key2 MAC over
+ * the exact `data` string is checked in constant time before anything else is read; a bad MAC is
+ * answered with -1 and changes nothing. A verified callback is stored once per (app_trans_id, zp_trans_id) by
  * the statement that reads its session, then the order's status is taken from the query API (the
  * callback body is never trusted for money) and applied through the same code path as the status
  * endpoint and the scheduled job, whose commit is one statement.

@@ -1,7 +1,7 @@
 /**
- * The user's PayPay account link (seed 000 "Login with PayPay", gateways.md §1.7): a QR/web
- * session with a nonce we keep, PayPay's signed responseToken on return, and the
- * userAuthorizationId every Give needs. Authorizations last 365 days and are extended by grants.
+ * The user's PayPay account link (seed 000 "Login with PayPay"; docs/protocols/paypay-opa.md,
+ * "Account link"): a QR/web session with a nonce we keep, PayPay's signed responseToken on
+ * return, and the userAuthorizationId every Give needs. Authorizations last 365 days and are extended by grants.
  */
 export const LINK_STATUSES = ['linked', 'unlinked', 'expired', 'revoked'] as const
 export type LinkStatus = (typeof LINK_STATUSES)[number]
@@ -32,7 +32,7 @@ export interface LinkSession {
 
 /** How long a started link may take to come back (PayPay's responseToken itself lives 5 minutes). */
 export const LINK_SESSION_TTL_MS = 15 * 60 * 1000
-/** "Authorization validity: 365 days, auto-extended on each … balance grant" (§1.7). */
+/** An authorization lasts 365 days; each grant extends it (docs/protocols/paypay-opa.md). */
 export const AUTHORIZATION_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000
 
 /** The link status as of `now`: a linked authorization past its expiry counts as expired. */
@@ -44,7 +44,7 @@ export function effectiveLinkStatus(link: PayPayLink, now: Date): LinkStatus {
 export const isLive = (link: PayPayLink | null, now: Date): link is PayPayLink =>
   link !== null && effectiveLinkStatus(link, now) === 'linked'
 
-/** Claims of PayPay's responseToken that the merchant reads (§1.7). */
+/** Claims of PayPay's responseToken that the merchant reads (docs/protocols/paypay-opa.md). */
 export interface ResponseTokenClaims {
   readonly result: string
   readonly nonce: string

@@ -25,9 +25,10 @@ const Refund = z.object({
 const STATUS: Record<string, VerifiedCharge['status']> = { success: 'success', failed: 'failed', abandoned: 'abandoned', reversed: 'reversed' }
 
 /**
- * Paystack's REST API (gateways.md §3): Bearer secret key, JSON envelopes `{status, message, data}`.
- * 4xx answers are refusals (returned); 5xx, 429, timeouts and malformed bodies are transient
- * (thrown as DependencyUnavailable so callers answer 503 and Paystack or QStash retries).
+ * Paystack's REST API (docs/protocols/paystack.md): Bearer secret key, JSON envelopes
+ * `{status, message, data}`. 4xx answers are refusals (returned); 5xx, 429, timeouts and malformed
+ * bodies are transient (thrown as DependencyUnavailable so callers answer 503 and Paystack or
+ * QStash retries).
  */
 export class PaystackGateway implements PaymentGateway {
   private hmacKey: ReturnType<typeof crypto.subtle.importKey> | null = null

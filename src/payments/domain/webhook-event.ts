@@ -1,7 +1,7 @@
 /**
- * Paystack events carry no event id (gateways.md §3.6), so the deduplication key is derived from
- * what identifies the fact: a charge event by its reference, a refund event by its transaction,
- * its refund reference (once known) or amount, and its status.
+ * Paystack events carry no event id (docs/protocols/paystack.md, "Webhooks"), so the
+ * deduplication key is derived from what identifies the fact: a charge event by its reference, a
+ * refund event by its transaction, its refund reference (once known) or amount, and its status.
  */
 export interface PaystackEvent {
   readonly event: string

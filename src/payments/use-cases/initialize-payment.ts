@@ -15,7 +15,8 @@ export interface PaymentIntent {
 
 /**
  * `TXN-` + a ULID (80 random bits): unique and unguessable. Seed 004 writes `TXN_…`, but Paystack
- * allows only letters, digits, `-`, `.` and `=` in a reference (gateways.md §3.3), so a hyphen.
+ * allows only letters, digits, `-`, `.` and `=` in a reference (docs/protocols/paystack.md), so a
+ * hyphen.
  */
 export const newReference = (nowMs: number): PaymentReference => `TXN-${ulid(nowMs)}` as PaymentReference
 

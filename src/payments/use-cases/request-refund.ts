@@ -47,8 +47,8 @@ export async function requestRefund(
 /**
  * The refund a retried request held the first time. Answered: that answer. Still `requested`, its
  * outcome is unknown (the call timed out or the connection dropped): Paystack may have made the
- * refund, and documents no idempotency key for refunds (gateways.md §3.7), so it is looked up there
- * first (`foundAtPaystack`); null means Paystack has none, and the caller sends it again. Without
+ * refund, and documents no idempotency key for refunds (docs/protocols/paystack.md), so it is
+ * looked up there first (`foundAtPaystack`); null means Paystack has none, and the caller sends it again. Without
  * this a retry held and sent a second refund: the customer was refunded twice. Left open: a first
  * call Paystack is still working on when the retry looks, for a partial refund (a full one is
  * refused the second time: see sendRefund).
