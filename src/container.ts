@@ -9,6 +9,7 @@ import type { CatalogDeps } from './catalog/use-cases/catalog-deps.ts'
 import { DrizzleGiftRepository } from './gifts/adapters/drizzle-gift-repository.ts'
 import { DrizzleSupplierAccountRepository, DrizzleSupplierRepository } from './gifts/adapters/drizzle-supplier-repositories.ts'
 import { RedisPinLockout } from './gifts/adapters/redis-pin-lockout.ts'
+import { PepperedPinHasher } from './gifts/adapters/peppered-pin-hasher.ts'
 import { DrizzleRedemptionStore } from './gifts/adapters/drizzle-redemption-store.ts'
 import type { GiftDeps } from './gifts/use-cases/gift-deps.ts'
 import { DrizzleUserRepository } from './identity/adapters/drizzle-user-repository.ts'
@@ -158,7 +159,7 @@ export function buildDeps(input: {
       redemptions: new DrizzleRedemptionStore(db),
       suppliers: new DrizzleSupplierRepository(db),
       accounts: new DrizzleSupplierAccountRepository(db),
-      pins: hasher,
+      pins: config.GIFT_PIN_PEPPER ? new PepperedPinHasher(config.GIFT_PIN_PEPPER) : null,
       lockout: new RedisPinLockout(redis),
       clock,
     },
