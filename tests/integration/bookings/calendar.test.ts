@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runJob } from '../commerce/jobs.ts'
+import { sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
-import { createPayment, nightsAhead, newAuction, newProperty, payOnSandbox, postCallback, pumpJobs, testDb, wonAuction, zp } from './support.ts'
+import { createPayment, nightsAhead, newAuction, newProperty, payOnSandbox, postCallback, pumpJobs, wonAuction, zp } from './support.ts'
 
 const book = (t: string, body: Record<string, unknown>) => call('POST', '/api/v1/bookings', { token: t, body })
 
@@ -21,7 +22,7 @@ describe('calendar and bookings (seed 003 §7, §10)', () => {
       expect(r.status).toBe(409)
       expect(r.body.error.code).toBe('NIGHTS_UNAVAILABLE')
     }
-    const db = testDb(1)
+    const db = sharedDb()
     const rows = await db.execute<{ night: string; booking_id: string }>(sql`select night::text, booking_id from property_nights where property_id = ${property.id} order by night`)
     expect(rows.every((r) => r.booking_id === won[0]!.body.id)).toBe(true)
     // Whatever the application does, the database refuses the night a second time.
@@ -84,7 +85,7 @@ describe('calendar and bookings (seed 003 §7, §10)', () => {
     const cancelled = await call('DELETE', `/api/v1/bookings/${booking.id}`, { token: t })
     expect(cancelled.status).toBe(200)
     expect(cancelled.body.refund).toMatchObject({ amount: 2_000_000, status: 'PENDING', reason: 'BOOKING_CANCELLED' })
-    const db = testDb(1)
+    const db = sharedDb()
     expect((await db.execute(sql`select 1 from property_nights where booking_id = ${booking.id}`)).length).toBe(0)
     // The refund job submits it; ZaloPay keeps it processing until it settles.
     await pumpJobs()
@@ -111,7 +112,7 @@ describe('calendar and bookings (seed 003 §7, §10)', () => {
     expect(created.body.bookingStatus).toBe('PENDING')
     const bookingId = created.body.bookingId as string
     // Another booking holds the middle night (as a bug or an operator could have made it).
-    const db = testDb(1)
+    const db = sharedDb()
     const squatter = `bkg_${uniq()}`
     await db.execute(sql`insert into bookings (id, reference_number, property_id, property_name, user_id, host_id, nights, check_in, check_out, guest_count, total_amount, currency, status, created_at, updated_at)
       values (${squatter}, ${`REF-${uniq()}`}, ${won.property.id}, 'x', 'squatter', 'host', ${`{${won.nights[1]}}`}::date[], ${won.nights[1]}::date, ${won.nights[2]}::date, 1, 0, 'VND', 'CONFIRMED', now(), now())`)
@@ -139,7 +140,7 @@ describe('calendar and bookings (seed 003 §7, §10)', () => {
     const p = (await createPayment(t, { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount })).body
     await postCallback(await payOnSandbox(p.appTransId))
     // The create-booking job is lost: the booking appears only when the sweep re-queues it.
-    const db = testDb(1)
+    const db = sharedDb()
     await db.execute(sql`update payment_sessions set paid_at = paid_at - interval '2 minutes' where id = ${p.sessionId}`)
     const reconcile = await runJob('bookings.reconcile-payments')
     expect(reconcile.body.bookingsRequeued).toBeGreaterThanOrEqual(1)

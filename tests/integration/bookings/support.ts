@@ -1,13 +1,10 @@
 import { env, SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
-import { connectDb } from '../../../src/platform/db.ts'
 import { runJob } from '../commerce/jobs.ts'
 import { adminToken, call, uniq } from '../helpers.ts'
 
 /** Helpers for the bookings and realtime tests: the ZaloPay sandbox, the QStash queue, sockets. */
 const e = env as unknown as Record<string, string>
-
-export const testDb = (max = 4) => connectDb((env as unknown as { HYPERDRIVE: Hyperdrive }).HYPERDRIVE.connectionString, { max }).db
 
 // ---- the ZaloPay sandbox (started by the global setup; its URL is the Worker's ZALOPAY_API_URL) ----
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
-import { testDb } from '../commerce/fixtures.ts'
+import { sharedDb } from '../db.ts'
 import { runJob } from '../commerce/jobs.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { createPayment, payOnSandbox, postCallback, pumpJobs, sandboxOrder, wonAuction, zp } from '../bookings/support.ts'
@@ -58,11 +58,7 @@ const clearFaults = async () => {
 
 afterEach(clearFaults)
 
-// One connection for the whole file: a handle per query is never closed, and Postgres (shared by
-// every run on this machine) refuses clients past max_connections. It is not ended either: end()
-// leaves an unhandled rejection from postgres.js's Workers socket polyfill (README, notes for
-// contributors); the socket goes with the file's isolate.
-const { db } = testDb(1)
+const db = sharedDb()
 
 const count = async (q: ReturnType<typeof sql>) => Number((await db.execute<{ n: number }>(q))[0]!.n)
 const sessionRow = async (sessionId: string) =>

@@ -1,7 +1,7 @@
-import { env } from 'cloudflare:test'
-import postgres from 'postgres'
+import type postgres from 'postgres'
 import { expect } from 'vitest'
 import { countFigure } from '../../support/figures.ts'
+import { ownSql, sharedSql } from '../db.ts'
 
 /**
  * Drops a Postgres connection in the middle of a transaction, for the chaos tests: the test holds
@@ -9,8 +9,6 @@ import { countFigure } from '../../support/figures.ts'
  * earlier writes; the waiting backend is found through pg_blocking_pids and terminated, then the
  * row is let go. (postgres.js clients are not ended: see README, "Notes for contributors".)
  */
-export const sqlClient = () =>
-  postgres((env as unknown as { HYPERDRIVE: Hyperdrive }).HYPERDRIVE.connectionString, { max: 1, fetch_types: false })
 
 export interface Dropped<T> {
   /** What `work` answered once its connection was gone. */
@@ -28,8 +26,9 @@ export async function dropConnectionWhileBlocked<T>(
   lock: (tx: postgres.TransactionSql) => Promise<unknown>,
   work: () => Promise<T>,
 ): Promise<Dropped<T>> {
-  const holder = sqlClient()
-  const probe = sqlClient()
+  // The holder keeps its transaction open while the probe works, so it needs a connection of its own.
+  const holder = ownSql(1)
+  const probe = sharedSql()
   let release!: () => void
   const released = new Promise<void>((r) => (release = r))
   let locked!: (pid: number) => void

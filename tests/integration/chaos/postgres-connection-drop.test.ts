@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { createPayment, payOnSandbox, postCallback, wonAuction } from '../bookings/support.ts'
 import { stockRow } from '../commerce/fixtures.ts'
 import { runJob } from '../commerce/jobs.ts'
+import { sharedSql } from '../db.ts'
 import { call, token, uniq } from '../helpers.ts'
 import { deliver, pendingPayment, recordedWebhook, sandbox } from '../payments/paystack-helpers.ts'
-import { dropConnectionWhileBlocked, sqlClient } from './kill-backend.ts'
+import { dropConnectionWhileBlocked } from './kill-backend.ts'
 
 /**
  * A Postgres connection dropped in the middle of a money transaction (kill-backend.ts): the test
@@ -18,7 +19,7 @@ describe('Postgres connection dropped mid-fulfilment', () => {
     const p = await pendingPayment({ stock: 5, quantity: 2 })
     await sandbox('POST', `/__control/transactions/${p.reference}/settle`, { outcome: 'success' })
     const webhook = await recordedWebhook(p.reference, 'charge.success')
-    const probe = sqlClient()
+    const probe = sharedSql()
 
     // The settlement (one call of payments_settle_charge) has already marked the payment paid
     // when it reaches the order row.
@@ -60,7 +61,7 @@ describe('Postgres connection dropped mid-fulfilment', () => {
     const created = await createPayment(t, { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount })
     expect(created.status, JSON.stringify(created.body)).toBe(200)
     const sessionId = created.body.sessionId as string
-    const probe = sqlClient()
+    const probe = sharedSql()
     const sessionRow = async () =>
       (await probe<{ status: string; transaction_id: string | null; paid_at: Date | null }[]>`select status, transaction_id, paid_at from payment_sessions where id = ${sessionId}`)[0]!
     const before = await sessionRow()

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test'
 import { sql } from 'drizzle-orm'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { newProduct, stockRow, testDb } from '../commerce/fixtures.ts'
+import { newProduct, stockRow } from '../commerce/fixtures.ts'
+import { sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { cashback, exchanged, expectLedgerConsistent, give, grant, linkedUser, paypayCalls } from '../loyalty/support.ts'
 import { countFigure } from '../../support/figures.ts'
@@ -126,7 +127,7 @@ describe('Redis unavailable: degrade', () => {
     expect(again.body.reference).toBe(init.body.reference)
     await redis(false)
     expect(await stockRow(variants[0]!.id)).toMatchObject({ stock: 2, reserved: 1, active: 1 })
-    const { db } = testDb(1)
+    const db = sharedDb()
     const payments = await db.execute<{ n: number }>(sql`select count(*)::int as n from payments where order_id = ${order.body.order_id}`)
     expect(payments[0]!.n).toBe(1)
   })

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test'
 import { expect } from 'vitest'
 import type { VariantStockObject } from '../../../src/inventory/adapters/variant-stock-object.ts'
-import { connectDb } from '../../../src/platform/db.ts'
+import { sharedDb } from '../db.ts'
 import { adminToken, call, uniq } from '../helpers.ts'
 
 export interface VariantFixture {
@@ -38,13 +38,8 @@ export async function newProduct(
   }
 }
 
-/** A direct database handle for assertions and for moving time (rewriting reserved_until). */
-export function testDb(max = 4) {
-  return connectDb((env as unknown as { HYPERDRIVE: Hyperdrive }).HYPERDRIVE.connectionString, { max })
-}
-
 export async function stockRow(variantId: string) {
-  const { db } = testDb(1)
+  const db = sharedDb()
   const { sql } = await import('drizzle-orm')
   const [row] = await db.execute<{ stock: number; reserved: number; version: number; active: number }>(sql`
     select v.stock, v.reserved, v.version,
@@ -59,7 +54,7 @@ export async function stockRow(variantId: string) {
  * time moving for the database must move for them too.
  */
 export async function ageOrder(orderId: string, seconds: number) {
-  const { db } = testDb(1)
+  const db = sharedDb()
   const { sql } = await import('drizzle-orm')
   const moved = await db.execute<{ variant_id: string }>(
     sql`update reservations set reserved_until = reserved_until - make_interval(secs => ${seconds}) where order_id = ${orderId} returning variant_id`,

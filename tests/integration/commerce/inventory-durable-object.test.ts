@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import type { VariantId } from '../../../src/catalog/domain/variant.ts'
 import { DurableObjectInventoryLock } from '../../../src/inventory/adapters/durable-object-inventory-lock.ts'
 import type { VariantStockObject } from '../../../src/inventory/adapters/variant-stock-object.ts'
+import { sharedDb } from '../db.ts'
 import { uniq } from '../helpers.ts'
-import { ageOrder, newProduct, stockRow, testDb } from './fixtures.ts'
+import { ageOrder, newProduct, stockRow } from './fixtures.ts'
 
 const ns = () => (env as unknown as { VARIANT_STOCK: DurableObjectNamespace<VariantStockObject> }).VARIANT_STOCK
-const lock = () => new DurableObjectInventoryLock(ns(), testDb(2).db)
+const lock = () => new DurableObjectInventoryLock(ns(), sharedDb())
 const stub = (variantId: string) => ns().get(ns().idFromName(variantId))
 const in15 = () => new Date(Date.now() + 15 * 60_000)
 
@@ -62,7 +63,7 @@ describe('Durable Object inventory lock', () => {
     await runDurableObjectAlarm(stub(v))
     await expect.poll(() => stockRow(v), { timeout: 5000 }).toMatchObject({ stock: 4, reserved: 0, active: 0 })
     expect(await stub(v).inspect()).toMatchObject({ holds: 0 })
-    const { db } = testDb(1)
+    const db = sharedDb()
     const { sql } = await import('drizzle-orm')
     const [r] = await db.execute<{ status: string }>(sql`select status from reservations where order_id = ${orderId}`)
     expect(r!.status).toBe('expired')
@@ -90,7 +91,7 @@ describe('Durable Object inventory lock', () => {
     const l = lock()
     expect(await l.reserve(`ord_RK${uniq()}`, [{ variantId: v, quantity: 1 }], in15(), new Date())).toEqual({ ok: true })
     expect((await l.reserve(`ord_RK${uniq()}`, [{ variantId: v, quantity: 1 }], in15(), new Date())).ok).toBe(false)
-    const { db } = testDb(1)
+    const db = sharedDb()
     const { sql } = await import('drizzle-orm')
     await db.execute(sql`update product_variants set stock = stock + 2, version = version + 1 where id = ${v}`)
     await l.onStockChanged(v)

@@ -4,8 +4,9 @@ import type { VariantId } from '../../../src/catalog/domain/variant.ts'
 import { PostgresOrderPlacement } from '../../../src/orders/adapters/postgres-order-placement.ts'
 import type { OrderId } from '../../../src/orders/domain/order.ts'
 import { priceOrder } from '../../../src/orders/domain/pricing.ts'
+import { ownDb, sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
-import { newProduct, stockRow, testDb } from './fixtures.ts'
+import { newProduct, stockRow } from './fixtures.ts'
 import { callWithPostgresLock } from './postgres-lock.ts'
 
 const order = (t: string, items: Array<{ variant_id: string; quantity: number }> | undefined, headers: Record<string, string> = {}) =>
@@ -26,7 +27,7 @@ describe('orders with the Postgres lock (one statement)', () => {
     expect(await stockRow(variants[0]!.id)).toMatchObject({ stock: 5, reserved: 3, active: 3 })
     const view = await call('GET', `/api/v1/orders/${res.body.order_id}`, { token: t })
     expect(view.body.order).toEqual(res.body.order)
-    const { db } = testDb(1)
+    const db = sharedDb()
     const [audit] = await db.execute<{ data: Record<string, unknown> }>(
       sql`select data from audit_log where entity_id = ${res.body.order_id} and action = 'order.created'`,
     )
@@ -85,7 +86,7 @@ describe('orders with the Postgres lock (one statement)', () => {
   it('200 concurrent placements on a variant with stock 50: exactly 50 orders', async () => {
     const { variants } = await newProduct([{ stock: 50 }])
     const v = variants[0]!.id as VariantId
-    const placement = new PostgresOrderPlacement(testDb(10).db)
+    const placement = new PostgresOrderPlacement(ownDb(10))
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) => {
         const now = new Date()
@@ -106,7 +107,7 @@ describe('orders with the Postgres lock (one statement)', () => {
     expect(outcomes.filter((o) => o.ok)).toHaveLength(50)
     expect(outcomes.filter((o) => !o.ok && 'outOfStock' in o && o.outOfStock.available === 0)).toHaveLength(150)
     expect(await stockRow(v)).toMatchObject({ stock: 50, reserved: 50, active: 50 })
-    const { db } = testDb(1)
+    const db = sharedDb()
     const [n] = await db.execute<{ n: number }>(sql`select count(*)::integer as n from order_lines where variant_id = ${v}`)
     expect(n!.n).toBe(50)
   })

@@ -1,6 +1,6 @@
 import { getTableName, isTable, sql } from 'drizzle-orm'
 import * as schema from '../../../src/db/schema.ts'
-import { testDb } from '../commerce/fixtures.ts'
+import { sharedDb } from '../db.ts'
 
 /**
  * Every table declared in src/db/schema.ts and the *-schema.ts files it re-exports, so a table
@@ -10,11 +10,9 @@ export const TABLES: string[] = [
   ...new Set(Object.values(schema).filter((v) => isTable(v)).map((t) => getTableName(t as Parameters<typeof getTableName>[0]))),
 ].sort()
 
-let handle: ReturnType<typeof testDb> | undefined
-
-/** Row counts of every table in one round trip (one connection for the whole file: the server has few). */
+/** Row counts of every table in one round trip. */
 export async function rowCounts(): Promise<Record<string, number>> {
-  const { db } = (handle ??= testDb(1))
+  const db = sharedDb()
   const cols = TABLES.map((t) => `(select count(*) from "${t}")::int as "${t}"`).join(', ')
   const [row] = await db.execute<Record<string, number>>(sql.raw(`select ${cols}`))
   return { ...row! }

@@ -1,7 +1,8 @@
 import { env, SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
 import { call, token, uniq } from '../helpers.ts'
-import { newProduct, testDb } from '../commerce/fixtures.ts'
+import { newProduct } from '../commerce/fixtures.ts'
+import { sharedDb } from '../db.ts'
 
 const e = env as unknown as Record<string, string>
 export const sandboxUrl = () => e['PAYSTACK_API_URL']!
@@ -71,5 +72,5 @@ export async function payAndDeliver(p: PendingPayment, overrides: { amount?: num
 }
 
 export async function rows<T>(query: ReturnType<typeof import('drizzle-orm').sql>): Promise<T[]> {
-  return (await testDb(1).db.execute(query)) as unknown as T[]
+  return (await sharedDb().execute(query)) as unknown as T[]
 }

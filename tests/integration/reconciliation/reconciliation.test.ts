@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { runJob } from '../commerce/jobs.ts'
-import { newProduct, testDb } from '../commerce/fixtures.ts'
+import { newProduct } from '../commerce/fixtures.ts'
+import { sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
 import { payAndDeliver, pendingPayment, sandbox } from '../payments/paystack-helpers.ts'
 import { createPayment, payOnSandbox, postCallback, wonAuction } from '../bookings/support.ts'
@@ -18,10 +19,7 @@ const since = new Date(Date.now() - 5_000).toISOString()
 
 const report = (query = `fresh=true&since=${encodeURIComponent(since)}`) => reportWith(query)
 
-const exec = async (q: ReturnType<typeof sql>) => {
-  const { db } = testDb(1)
-  return [...((await db.execute(q)) as unknown as Array<Record<string, any>>)]
-}
+const exec = async (q: ReturnType<typeof sql>) => [...((await sharedDb().execute(q)) as unknown as Array<Record<string, any>>)]
 
 describe('GET /api/admin/reconciliation', () => {
   it('is for admins only: 401 without a token, 403 for a user; 400 for a malformed since or limit', async () => {
