@@ -5,9 +5,39 @@
  * reversal reservation never above what was granted.
  */
 import { sql } from 'drizzle-orm'
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, type PgColumn } from 'drizzle-orm/pg-core'
 
 const utc = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+
+/**
+ * The columns a cashback and a reversal both have: each is a PayPay request
+ * (src/loyalty/domain/paypay-request.ts) for an amount of one user's, with a lease held by the job
+ * that calls PayPay, its last error and PayPay's failure code, and its timeline. A function, as a
+ * drizzle column builder belongs to one table.
+ */
+const payPayRequestColumns = () => ({
+  userId: text('user_id').notNull(),
+  amount: integer('amount').notNull(),
+  status: text('status').notNull(),
+  /** The client's Idempotency-Key of the request that created it. */
+  requestKey: text('request_key'),
+  leaseToken: text('lease_token'),
+  leaseUntil: utc('lease_until'),
+  lastError: text('last_error'),
+  failureCode: text('failure_code'),
+  requestedAt: utc('requested_at').notNull(),
+  acceptedAt: utc('accepted_at'),
+  completedAt: utc('completed_at'),
+  lastCheckedAt: utc('last_checked_at'),
+  updatedAt: utc('updated_at').notNull(),
+})
+
+/** The indexes and status check both request tables have: the checks scan the open ones by age. */
+const payPayRequestExtras = (table: string, t: { status: PgColumn; requestedAt: PgColumn }) => [
+  index(`${table}_requested_idx`).on(t.requestedAt),
+  index(`${table}_open_idx`).on(t.status, t.requestedAt).where(sql`${t.status} in ('requested', 'accepted')`),
+  check(`${table}_status_chk`, sql`${t.status} in ('requested', 'accepted', 'succeeded', 'failed')`),
+]
 
 /** One row per user with points; the guarded update and the CHECK keep it from going negative. */
 export const pointsAccounts = pgTable(
@@ -90,34 +120,20 @@ export const paypayCashbacks = pgTable(
   'paypay_cashbacks',
   {
     merchantCashbackId: text('merchant_cashback_id').primaryKey(),
-    userId: text('user_id').notNull(),
+    ...payPayRequestColumns(),
     userAuthorizationId: text('user_authorization_id').notNull(),
     points: integer('points').notNull(),
-    amount: integer('amount').notNull(),
     currency: text('currency').notNull().default('JPY'),
-    status: text('status').notNull(),
-    /** The client's Idempotency-Key of the exchange request, unique per user. */
-    requestKey: text('request_key'),
     giveAttempts: integer('give_attempts').notNull().default(0),
-    leaseToken: text('lease_token'),
-    leaseUntil: utc('lease_until'),
-    lastError: text('last_error'),
-    failureCode: text('failure_code'),
     paypayCashbackId: text('paypay_cashback_id'),
     reversalReserved: integer('reversal_reserved').notNull().default(0),
     reversedAmount: integer('reversed_amount').notNull().default(0),
-    requestedAt: utc('requested_at').notNull(),
-    acceptedAt: utc('accepted_at'),
-    completedAt: utc('completed_at'),
-    lastCheckedAt: utc('last_checked_at'),
-    updatedAt: utc('updated_at').notNull(),
   },
   (t) => [
+    // The exchange's Idempotency-Key is unique per user.
     uniqueIndex('paypay_cashbacks_request_key_uq').on(t.userId, t.requestKey),
     index('paypay_cashbacks_user_idx').on(t.userId, t.merchantCashbackId),
-    index('paypay_cashbacks_requested_idx').on(t.requestedAt),
-    index('paypay_cashbacks_open_idx').on(t.status, t.requestedAt).where(sql`${t.status} in ('requested', 'accepted')`),
-    check('paypay_cashbacks_status_chk', sql`${t.status} in ('requested', 'accepted', 'succeeded', 'failed')`),
+    ...payPayRequestExtras('paypay_cashbacks', t),
     check('paypay_cashbacks_amount_chk', sql`${t.points} > 0 and ${t.amount} > 0`),
     check('paypay_cashbacks_currency_chk', sql`${t.currency} = 'JPY'`),
     // Only a granted cashback can be reversed, and never by more than was granted.
@@ -135,31 +151,17 @@ export const paypayCashbackReversals = pgTable(
     merchantCashbackId: text('merchant_cashback_id')
       .notNull()
       .references(() => paypayCashbacks.merchantCashbackId),
-    userId: text('user_id').notNull(),
-    amount: integer('amount').notNull(),
+    ...payPayRequestColumns(),
     reversedAmount: integer('reversed_amount'),
-    status: text('status').notNull(),
     reason: text('reason'),
-    requestKey: text('request_key'),
     attempts: integer('attempts').notNull().default(0),
-    leaseToken: text('lease_token'),
-    leaseUntil: utc('lease_until'),
-    lastError: text('last_error'),
-    failureCode: text('failure_code'),
     paypayReversalId: text('paypay_reversal_id'),
     requestedBy: text('requested_by').notNull(),
-    requestedAt: utc('requested_at').notNull(),
-    acceptedAt: utc('accepted_at'),
-    completedAt: utc('completed_at'),
-    lastCheckedAt: utc('last_checked_at'),
-    updatedAt: utc('updated_at').notNull(),
   },
   (t) => [
     uniqueIndex('paypay_cashback_reversals_request_key_uq').on(t.merchantCashbackId, t.requestKey),
     index('paypay_cashback_reversals_cashback_idx').on(t.merchantCashbackId),
-    index('paypay_cashback_reversals_requested_idx').on(t.requestedAt),
-    index('paypay_cashback_reversals_open_idx').on(t.status, t.requestedAt).where(sql`${t.status} in ('requested', 'accepted')`),
-    check('paypay_cashback_reversals_status_chk', sql`${t.status} in ('requested', 'accepted', 'succeeded', 'failed')`),
+    ...payPayRequestExtras('paypay_cashback_reversals', t),
     check(
       'paypay_cashback_reversals_amount_chk',
       sql`${t.amount} > 0 and (${t.reversedAmount} is null or (${t.reversedAmount} >= 0 and ${t.reversedAmount} <= ${t.amount}))`,

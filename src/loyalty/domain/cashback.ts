@@ -1,28 +1,19 @@
 import type { Brand } from '../../shared/brand.ts'
-import { defineStateMachine } from '../../shared/state-machine.ts'
+import { PAYPAY_REQUEST_STATUSES, payPayRequestLifecycle, type PayPayRequestEvent, type PayPayRequestStatus } from './paypay-request.ts'
 
 /**
  * A points → PayPay cashback (seed 000 "Exchange points"). The points are debited when the record
  * is created (`requested`); PayPay's Give Cashback answers REQUEST_ACCEPTED (`accepted`) and the
- * grant settles later as SUCCESS or FAILURE (gateways.md §1.4). A failed cashback has had its
- * points credited back in the same statement that failed it.
+ * grant settles later as SUCCESS or FAILURE (docs/protocols/paypay-opa.md). A failed cashback has
+ * had its points credited back in the same statement that failed it.
  */
 export type MerchantCashbackId = Brand<string, 'MerchantCashbackId'>
 
-export const CASHBACK_STATUSES = ['requested', 'accepted', 'succeeded', 'failed'] as const
-export type CashbackStatus = (typeof CASHBACK_STATUSES)[number]
-export type CashbackEvent = 'accept' | 'succeed' | 'fail'
-
-/**
- * `requested → succeeded` exists because PayPay may have accepted a Give whose answer was lost:
- * the next status read can already say SUCCESS. Nothing leaves succeeded or failed, so a FAILURE
- * reported after SUCCESS (or the reverse) is refused here and only here.
- */
-export const cashbackLifecycle = defineStateMachine<CashbackStatus, CashbackEvent>('cashback', CASHBACK_STATUSES, [
-  { from: 'requested', event: 'accept', to: 'accepted' },
-  { from: ['requested', 'accepted'], event: 'succeed', to: 'succeeded' },
-  { from: ['requested', 'accepted'], event: 'fail', to: 'failed' },
-])
+/** A Give Cashback is a PayPay request: its lifecycle is the one in paypay-request.ts. */
+export const CASHBACK_STATUSES = PAYPAY_REQUEST_STATUSES
+export type CashbackStatus = PayPayRequestStatus
+export type CashbackEvent = PayPayRequestEvent
+export const cashbackLifecycle = payPayRequestLifecycle('cashback')
 
 /** 1 point = 1 JPY: the seeds define no other rate. */
 export const POINT_VALUE_JPY = 1
@@ -54,16 +45,6 @@ export interface Cashback {
   readonly completedAt: Date | null
   readonly updatedAt: Date
 }
-
-/** PayPay's cashback / reversal `data.status` values (gateways.md §1.4). */
-export type PayPayTxStatus = 'ACCEPTED' | 'SUCCESS' | 'FAILURE'
-
-export const eventForPayPayStatus = (s: PayPayTxStatus): CashbackEvent =>
-  s === 'ACCEPTED' ? 'accept' : s === 'SUCCESS' ? 'succeed' : 'fail'
-
-/** Our status in PayPay's words (history files are compared with PayPay's). */
-export const payPayStatusOf = (s: CashbackStatus): PayPayTxStatus =>
-  s === 'succeeded' ? 'SUCCESS' : s === 'failed' ? 'FAILURE' : 'ACCEPTED'
 
 export const reversibleAmount = (c: Pick<Cashback, 'status' | 'amount' | 'reversalReserved'>): number =>
   c.status === 'succeeded' ? c.amount - c.reversalReserved : 0

@@ -1,6 +1,6 @@
 import Papa from 'papaparse'
 import { err, ok, type Result } from '../../shared/result.ts'
-import type { PayPayTxStatus } from './cashback.ts'
+import type { PayPayTxStatus } from './paypay-request.ts'
 
 /**
  * Daily transaction-history files (seed 000, last section): every cashback and reversal requested

@@ -1,24 +1,21 @@
 import type { Brand } from '../../shared/brand.ts'
-import { defineStateMachine } from '../../shared/state-machine.ts'
 import type { MerchantCashbackId } from './cashback.ts'
+import { PAYPAY_REQUEST_STATUSES, payPayRequestLifecycle, type PayPayRequestEvent, type PayPayRequestStatus } from './paypay-request.ts'
 
 /**
  * Taking (part of) a granted cashback back from the user's PayPay balance and returning it as
  * points (seed 000 "Revert cashback from PayPay"). Reverse Cashback answers REQUEST_ACCEPTED; the
  * reversal settles later, and only SUCCESS credits points: exactly the amount PayPay reports as
- * taken back, which can be less than asked when the user already spent it (§1.3, FAQ).
+ * taken back, which can be less than asked when the user already spent it (PayPay's FAQ;
+ * docs/protocols/paypay-opa.md, "Reverse Cashback").
  */
 export type MerchantCashbackReversalId = Brand<string, 'MerchantCashbackReversalId'>
 
-export const REVERSAL_STATUSES = ['requested', 'accepted', 'succeeded', 'failed'] as const
-export type ReversalStatus = (typeof REVERSAL_STATUSES)[number]
-export type ReversalEvent = 'accept' | 'succeed' | 'fail'
-
-export const reversalLifecycle = defineStateMachine<ReversalStatus, ReversalEvent>('cashback_reversal', REVERSAL_STATUSES, [
-  { from: 'requested', event: 'accept', to: 'accepted' },
-  { from: ['requested', 'accepted'], event: 'succeed', to: 'succeeded' },
-  { from: ['requested', 'accepted'], event: 'fail', to: 'failed' },
-])
+/** A Reverse Cashback is a PayPay request like a Give: the same lifecycle (paypay-request.ts). */
+export const REVERSAL_STATUSES = PAYPAY_REQUEST_STATUSES
+export type ReversalStatus = PayPayRequestStatus
+export type ReversalEvent = PayPayRequestEvent
+export const reversalLifecycle = payPayRequestLifecycle('cashback_reversal')
 
 export interface Reversal {
   readonly merchantCashbackReversalId: MerchantCashbackReversalId

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cashbackLifecycle, payPayStatusOf, reversibleAmount } from '../../../src/loyalty/domain/cashback.ts'
+import { cashbackLifecycle, reversibleAmount } from '../../../src/loyalty/domain/cashback.ts'
+import { payPayStatusOf, reportsNothingNew } from '../../../src/loyalty/domain/paypay-request.ts'
 import {
   HISTORY_COLUMNS,
   isBusinessDate,
@@ -30,6 +31,17 @@ describe('cashback and reversal lifecycles', () => {
     expect(cashbackLifecycle.transition('requested', 'succeed')).toEqual({ ok: true, value: 'succeeded' })
     expect(cashbackLifecycle.transition('requested', 'fail')).toEqual({ ok: true, value: 'failed' })
     expect(cashbackLifecycle.transition('accepted', 'accept').ok).toBe(false)
+  })
+
+  it('a report that changes nothing (the same status, or ACCEPTED after it moved on) is told apart from a move', () => {
+    expect(reportsNothingNew('accepted', 'ACCEPTED')).toBe(true)
+    expect(reportsNothingNew('succeeded', 'ACCEPTED')).toBe(true)
+    expect(reportsNothingNew('succeeded', 'SUCCESS')).toBe(true)
+    expect(reportsNothingNew('requested', 'ACCEPTED')).toBe(false)
+    // A contradiction is not "nothing new": the lifecycle table refuses it.
+    expect(reportsNothingNew('failed', 'ACCEPTED')).toBe(false)
+    expect(reportsNothingNew('succeeded', 'FAILURE')).toBe(false)
+    expect(reversalLifecycle.name).toBe('cashback_reversal')
   })
 
   it('only a granted cashback is reversible, up to what is not reserved yet', () => {
