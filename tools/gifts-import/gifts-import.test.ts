@@ -200,6 +200,20 @@ describe('gifts:import from CSV', () => {
     expect(r.refused).toEqual([{ table: 'gift_codes', row: 4, key: 'gift_id=CSV-G3', reason: 'gift_amount must be a whole number of minor units from 0 to 2147483647, not "12.5"' }])
   })
 
+  it('stops before writing anything on a file that is not valid CSV, naming its line', async () => {
+    const torn = await csvDir({ 'gift_codes.csv': files['gift_codes.csv'] + '\nCSV-G4,0\n' })
+    expect(await runImport({ csv: torn, to: TARGET, pepper: PEPPER })).toMatchObject({
+      ok: false,
+      fatal: expect.stringMatching(/^gift_codes: .*gift_codes\.csv is not valid CSV \(line 5: 2 fields where the header has 7\)$/),
+    })
+    const unterminated = await csvDir({ 'suppliers.csv': 'supplier_code,supplier_name,supplier_invoice_no\r\nCSV-Q,"Shop\r\nwith a line break,CSV-QINV\r\n' })
+    expect(await runImport({ csv: unterminated, to: TARGET, pepper: PEPPER })).toMatchObject({
+      ok: false,
+      fatal: expect.stringMatching(/suppliers\.csv is not valid CSV \(line 2: quoted field unterminated\)$/),
+    })
+    expect(await dst`select 1 from gift_codes where gift_id = 'CSV-G4'`).toHaveLength(0)
+  })
+
   it('runs as `npm run gifts:import`: counts on stdout, exit status 1 on refused rows', async () => {
     const run = promisify(execFile)
     const root = fileURLToPath(new URL('../..', import.meta.url))

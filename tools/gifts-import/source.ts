@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parse } from 'csv-parse/sync'
+import Papa from 'papaparse'
 import postgres from 'postgres'
 
 export const TABLES = ['suppliers', 'supplier_accounts', 'gift_codes'] as const
@@ -62,7 +62,7 @@ export async function readPostgres(url: string): Promise<SourceTables> {
   }
 }
 
-/** Reads `<dir>/<table>.csv` (UTF-8, header row, comma separated); row numbers are file lines. */
+/** Reads `<dir>/<table>.csv` (UTF-8, header row, comma separated); a row's number is the file line it starts on. */
 export async function readCsv(dir: string): Promise<SourceTables> {
   const out = {} as Record<Table, SourceRow[]>
   for (const table of TABLES) {
@@ -70,18 +70,47 @@ export async function readCsv(dir: string): Promise<SourceTables> {
     const text = await readFile(file, 'utf8').catch((e: Error) => {
       throw new FatalImportError(`${table}: cannot read ${file} (${e.message})`)
     })
-    let records: Array<{ record: Record<string, string>; info: { lines: number } }>
-    try {
-      records = parse(text, { columns: true, bom: true, skip_empty_lines: true, info: true, trim: false })
-    } catch (e) {
-      throw new FatalImportError(`${table}: ${file} is not valid CSV (${(e as Error).message})`)
-    }
-    const header = parse(text, { bom: true, to_line: 1 }) as string[][]
-    checkColumns(table, header[0] ?? [])
-    out[table] = records.map(({ record, info }) => ({
-      row: info.lines,
-      cells: Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === '' ? null : v])),
+    const [first, ...records] = csvRecords(text, (why) => new FatalImportError(`${table}: ${file} is not valid CSV (${why})`))
+    const header = first?.fields ?? []
+    checkColumns(table, header)
+    out[table] = records.map(({ line, fields }) => ({
+      row: line,
+      cells: Object.fromEntries(header.map((name, i) => [name, fields[i] === '' ? null : fields[i]!])),
     }))
   }
   return out
+}
+
+/**
+ * Splits CSV text into records, each with the file line it starts on (a quoted field may span
+ * lines), with papaparse, the CSV reader the service itself uses (src/loyalty/domain/history.ts).
+ * Empty lines are skipped and a byte-order mark is dropped; an unterminated or malformed quote, or
+ * a record with another number of fields than the header, is refused.
+ */
+function csvRecords(text: string, invalid: (why: string) => Error): Array<{ line: number; fields: string[] }> {
+  const body = text.replace(/^\uFEFF/, '')
+  const records: Array<{ line: number; fields: string[] }> = []
+  const isBreak = (i: number) => body[i] === '\n' || body[i] === '\r'
+  let pos = 0
+  let line = 1
+  let problem: string | undefined
+  Papa.parse<string[]>(body, {
+    delimiter: ',',
+    skipEmptyLines: true,
+    step: (result, parser) => {
+      // meta.cursor is just past the record's line break. Skipped empty lines come before the
+      // record; the line breaks inside it and its own come after its first line.
+      for (; pos < result.meta.cursor && isBreak(pos); pos++) if (body[pos] === '\n') line++
+      const first = line
+      for (; pos < result.meta.cursor; pos++) if (body[pos] === '\n') line++
+      const fields = result.data
+      const expected = records[0]?.fields.length
+      if (result.errors.length > 0) problem = `line ${first}: ${result.errors[0]!.message.toLowerCase()}`
+      else if (expected !== undefined && fields.length !== expected) problem = `line ${first}: ${fields.length} fields where the header has ${expected}`
+      if (problem) return parser.abort()
+      records.push({ line: first, fields })
+    },
+  })
+  if (problem) throw invalid(problem)
+  return records
 }
