@@ -10,8 +10,8 @@ import { cartRoutes } from './carts/http.ts'
 import { catalogAdminRoutes, catalogRoutes } from './catalog/http.ts'
 import { giftAdminRoutes, giftRoutes } from './gifts/http/index.ts'
 import { identityRoutes } from './identity/http.ts'
-import { expireLapsedOrders } from './orders/use-cases/expire-lapsed-orders.ts'
 import { orderRoutes } from './orders/http.ts'
+import { orderJobs } from './orders/jobs.ts'
 import { devMailboxRoutes, paymentAdminRoutes, paymentReturnRoutes, paymentRoutes, paystackWebhookRoutes } from './payments/http/index.ts'
 import { paymentJobs } from './payments/jobs.ts'
 import { loyaltyPageRoutes } from './loyalty/admin-page.ts'
@@ -49,7 +49,7 @@ export type ScopeProvider = (c: Context<AppEnv>) => Promise<Scope> | Scope
 
 const jobs: Record<string, JobHandler> = {
   'platform.heartbeat': async (c) => recordHeartbeat(c.var.deps.redis, c.var.deps.clock.now()),
-  'inventory.expire-reservations': async (c) => ({ ...(await expireLapsedOrders(c.var.deps.commerce.orders)) }),
+  ...orderJobs,
   ...paymentJobs,
   ...bookingJobs,
   ...loyaltyJobs,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { JobHandler } from '../platform/http/jobs.ts'
-import { BOOKING_JOBS } from './use-cases/deps.ts'
+import { BOOKING_JOBS } from './deps.ts'
 import {
   blockBookingNights,
   createBookingForPayment,

@@ -83,7 +83,7 @@ function ownerOf(principal: Principal | undefined, session: string | undefined):
   return { kind: 'guest', sessionId: id.data as CartSessionId }
 }
 
-const cartsOf = (v: AppEnv['Variables']) => v.deps.commerce.carts
+const cartsOf = (v: AppEnv['Variables']) => v.deps.carts
 
 const cartResponse = { 200: json(z.object({ cart: CartView }), 'The cart, priced from the catalog') }
 

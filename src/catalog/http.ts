@@ -102,7 +102,7 @@ const STATUS: Record<CatalogErrorCode, ContentfulStatusCode> = {
 }
 
 const actor = (principal: Principal, requestId: string) => ({ actor: `user:${principal.userId}`, requestId })
-const catalogDeps = (v: AppEnv['Variables']) => v.deps.commerce.catalog
+const catalogDeps = (v: AppEnv['Variables']) => v.deps.catalog
 
 // ---- routes ------------------------------------------------------------------------------------
 
@@ -219,6 +219,6 @@ export const catalogAdminRoutes = routesOf()
       expectedVersion: b.expected_version,
     })
     if (!result.ok) refuse(result.error, STATUS)
-    await c.var.deps.commerce.onStockChanged(result.value.id)
+    await c.var.deps.inventory.onStockChanged(result.value.id)
     return c.json({ variant: variantView(result.value) }, 200)
   })

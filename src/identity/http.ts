@@ -2,8 +2,7 @@ import { createRoute } from '@hono/zod-openapi'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { CartSessionId } from '../carts/domain/cart.ts'
-import { CartSessionSchema, cartView, CartView } from '../carts/http.ts'
-import { mergeGuestCart } from '../carts/use-cases/merge-guest-cart.ts'
+import { CartSessionSchema, cartView, CartView, mergeGuestCart } from '../carts/index.ts'
 import { clientIp } from '../platform/http/caller.ts'
 import { errorResponses, guard, json, jsonBody, refuse, routesOf } from '../platform/http/route-kit.ts'
 import type { IdentityErrorCode } from './domain/errors.ts'
@@ -75,14 +74,14 @@ const login = createRoute({
 export const identityRoutes = routesOf()
   .openapi(register, async (c) => {
     const b = c.req.valid('json')
-    const result = await registerUser(c.var.deps.commerce.identity, { email: b.email, password: b.password, requestId: c.var.requestId })
+    const result = await registerUser(c.var.deps.identity, { email: b.email, password: b.password, requestId: c.var.requestId })
     if (!result.ok) refuse(result.error, STATUS)
     c.var.logger.info('user registered', { user_id: result.value.id })
     return c.json({ user: { id: result.value.id, email: result.value.email, roles: [...result.value.roles] } }, 201)
   })
   .openapi(login, async (c) => {
     const b = c.req.valid('json')
-    const result = await logIn({ ...c.var.deps.commerce.identity, defer: c.var.defer }, { email: b.email, password: b.password, ip: clientIp(c) ?? 'unknown' })
+    const result = await logIn({ ...c.var.deps.identity, defer: c.var.defer }, { email: b.email, password: b.password, ip: clientIp(c) ?? 'unknown' })
     if (!result.ok) {
       const e = result.error
       c.var.logger.info('login refused', { code: e.code })
@@ -92,7 +91,7 @@ export const identityRoutes = routesOf()
     let cart: z.infer<typeof CartView> | null = null
     let merged = false
     if (b.session_id) {
-      const out = await mergeGuestCart(c.var.deps.commerce.carts, user.id, b.session_id as CartSessionId)
+      const out = await mergeGuestCart(c.var.deps.carts, user.id, b.session_id as CartSessionId)
       cart = cartView('user', out.cart)
       merged = out.merged
     }

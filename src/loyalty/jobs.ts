@@ -7,7 +7,7 @@ import { checkCashbacks } from './use-cases/check-cashbacks.ts'
 import { checkReversals } from './use-cases/check-reversals.ts'
 import { giveCashback } from './use-cases/give-cashback.ts'
 import { exportHistory } from './use-cases/history-files.ts'
-import { LOYALTY_JOBS } from './use-cases/loyalty-deps.ts'
+import { LOYALTY_JOBS } from './deps.ts'
 import { redrivePendingGrants } from './use-cases/redrive-grants.ts'
 import { reverseCashback } from './use-cases/reverse-cashback.ts'
 

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../shared/audit.ts'
-import type { Cashback, CashbackEvent, CashbackStatus, MerchantCashbackId, PayPayTxStatus } from './domain/cashback.ts'
+import type { Cashback, CashbackEvent, CashbackStatus, MerchantCashbackId } from './domain/cashback.ts'
+import type { PayPayTxStatus } from './domain/paypay-request.ts'
 import type { HistoryFile, HistoryRow, HistorySource } from './domain/history.ts'
 import type { LedgerApplied, LedgerEntry, LedgerEntryId, NewLedgerEntry } from './domain/ledger.ts'
 import type { LinkSession, LinkStatus, PayPayLink, ResponseTokenClaims } from './domain/link.ts'

@@ -12,7 +12,3 @@ export interface DeadLetterQueue {
   /** Removes the letter; removing one that is already gone is not an error. */
   remove(id: string): Promise<void>
 }
-
-export interface OperationsDeps {
-  readonly deadLetters: DeadLetterQueue
-}

@@ -120,7 +120,7 @@ const cancel = createRoute({
 export const orderRoutes = routesOf()
   .openapi(place, async (c) => {
     const b = c.req.valid('json')
-    const result = await placeOrder(c.var.deps.commerce.orders, {
+    const result = await placeOrder(c.var.deps.orders, {
       userId: c.var.principal.userId,
       ...(b.items && { items: b.items.map((i) => ({ variantId: i.variant_id as VariantId, quantity: i.quantity })) }),
       requestId: c.var.requestId,
@@ -134,7 +134,7 @@ export const orderRoutes = routesOf()
   })
   .openapi(list, async (c) => {
     const q = c.req.valid('query')
-    const orders = await c.var.deps.commerce.orders.orders.listForUser(c.var.principal.userId, {
+    const orders = await c.var.deps.orders.orders.listForUser(c.var.principal.userId, {
       limit: q.limit,
       ...(q.before && { before: q.before as OrderId }),
     })
@@ -142,12 +142,12 @@ export const orderRoutes = routesOf()
     return c.json({ orders: orders.map(orderView), next_before: orders.length === q.limit && last ? last.id : null }, 200)
   })
   .openapi(show, async (c) => {
-    const order = await c.var.deps.commerce.orders.orders.findForUser(c.req.valid('param').order_id as OrderId, c.var.principal.userId)
+    const order = await c.var.deps.orders.orders.findForUser(c.req.valid('param').order_id as OrderId, c.var.principal.userId)
     if (!order) throw new HttpError(404, 'ORDER_NOT_FOUND', 'Order not found')
     return c.json({ order: orderView(order) }, 200)
   })
   .openapi(cancel, async (c) => {
-    const result = await cancelOrder(c.var.deps.commerce.orders, {
+    const result = await cancelOrder(c.var.deps.orders, {
       orderId: c.req.valid('param').order_id as OrderId,
       userId: c.var.principal.userId,
       requestId: c.var.requestId,

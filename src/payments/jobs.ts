@@ -6,9 +6,9 @@ import type { JobHandler } from '../platform/http/jobs.ts'
 import { DependencyUnavailable } from '../platform/dependency.ts'
 import type { PaymentId } from './domain/payment.ts'
 import type { RefundId } from './domain/refund.ts'
-import { autoRefund, generateInvoice, PAYMENT_JOBS, sendPaymentEmail } from './use-cases/payment-jobs.ts'
+import { autoRefund, generateInvoice, sendPaymentEmail } from './use-cases/payment-jobs.ts'
 import { reconcilePayments } from './use-cases/reconcile-payments.ts'
-import type { PaymentDeps } from './use-cases/payment-deps.ts'
+import { PAYMENT_JOBS, type PaymentDeps } from './deps.ts'
 
 const deps = (c: Context<AppEnv>): PaymentDeps => {
   const d = c.var.deps.payments

@@ -3,14 +3,6 @@ import { z } from 'zod'
 import { authRequired } from '../platform/http/auth-middleware.ts'
 import { HttpError } from '../platform/http/errors.ts'
 import { ErrorEnvelope, errorResponses, guard, json, routesOf } from '../platform/http/route-kit.ts'
-import type { UserEventStream } from './ports.ts'
-import type { SocketConnector } from './adapters/socket-connector.ts'
-
-/** What the container gives this context: where events go and (when the runtime can) who opens sockets. */
-export interface RealtimeDeps {
-  readonly events: UserEventStream
-  readonly sockets: SocketConnector | null
-}
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 

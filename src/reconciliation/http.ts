@@ -3,11 +3,11 @@ import { z } from 'zod'
 import type { JobHandler } from '../platform/http/jobs.ts'
 import { errorResponses, guard, json, jsonBody, routesOf } from '../platform/http/route-kit.ts'
 import { instant } from '../platform/http/schemas.ts'
+import { RECONCILIATION_JOBS } from './deps.ts'
 import { ACTIONS, type ReconciliationReport } from './domain/mismatch.ts'
 import { acknowledgeMismatch } from './use-cases/acknowledge.ts'
 import { buildReport, runScheduledReport } from './use-cases/build-report.ts'
 
-export const RECONCILIATION_JOB = 'reconciliation.report'
 const MAX_WINDOW_MS = 31 * 24 * 3600 * 1000
 
 const Since = instant.describe('compare records created or updated at or after this instant (at most 31 days back); default: the last 24 hours')
@@ -141,7 +141,7 @@ export const reconciliationAdminRoutes = routesOf()
 const JobPayload = z.object({ since: Since.optional() }).nullable()
 
 export const reconciliationJobs: Record<string, JobHandler> = {
-  [RECONCILIATION_JOB]: async (c, payload) => {
+  [RECONCILIATION_JOBS.report]: async (c, payload) => {
     const p = JobPayload.safeParse(payload)
     const deps = c.var.deps.reconciliation
     const since = p.success ? sinceDate(p.data?.since, deps.clock.now()) : undefined

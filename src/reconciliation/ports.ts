@@ -2,8 +2,6 @@ import type { PaymentGateway as ZaloPayGateway } from '../bookings/ports.ts'
 import type { PayPayGateway } from '../loyalty/ports.ts'
 import type { PaymentGateway as PaystackGateway } from '../payments/ports.ts'
 import type { AuditEntry } from '../shared/audit.ts'
-import type { Clock } from '../shared/clock.ts'
-import type { Logger } from '../shared/logger.ts'
 import type { Acknowledgement } from './domain/acknowledgement.ts'
 import type { OurCashback, OurPaystackPayment, OurPaystackRefund, OurZaloPayRefund, OurZaloPaySession, ReconciliationReport } from './domain/mismatch.ts'
 
@@ -51,24 +49,4 @@ export interface AcknowledgementStore {
 export interface ReportStore {
   save(report: ReconciliationReport): Promise<void>
   latest(): Promise<ReconciliationReport | null>
-}
-
-export interface ReconciliationDeps {
-  readonly records: ReconciliationRecords
-  readonly reports: ReportStore
-  readonly acknowledgements: AcknowledgementStore
-  /** Null when that gateway is not configured: its section is reported as unchecked. */
-  readonly paystack: PaystackReader | null
-  readonly zalopay: ZaloPayReader | null
-  readonly paypay: PayPayReader | null
-  readonly clock: Clock
-  readonly logger: Logger
-  readonly settings: {
-    /** Default window when no `since` is given. */
-    readonly windowMs: number
-    /** Page size of each section. */
-    readonly pageSize: number
-    /** Gateway calls in flight at once. */
-    readonly concurrency: number
-  }
 }

@@ -6,7 +6,7 @@ import { sameNights } from '../domain/nights.ts'
 import { isOpen, type PaymentSession, type PaymentSessionId } from '../domain/payment-session.ts'
 import { appTransIdFor, isToday } from '../domain/zalopay-ids.ts'
 import type { PaymentGateway } from '../ports.ts'
-import { bestEffort, type BookingDeps } from './deps.ts'
+import { bestEffort, type BookingDeps } from '../deps.ts'
 import { settlePayment } from './settle-payment.ts'
 
 export interface CreatePaymentCommand {

@@ -5,7 +5,7 @@ import { bookingErrors, type BookingError } from '../domain/errors.ts'
 import { stayOf } from '../domain/nights.ts'
 import type { PaymentSessionId } from '../domain/payment-session.ts'
 import type { OutboxEmail } from '../ports.ts'
-import { bestEffort, BOOKING_JOBS, type BookingDeps } from './deps.ts'
+import { bestEffort, BOOKING_JOBS, type BookingDeps } from '../deps.ts'
 import { newRefund, queueRefund } from './settle-payment.ts'
 
 /**

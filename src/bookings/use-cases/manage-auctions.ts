@@ -5,7 +5,7 @@ import { bookingErrors, type BookingError } from '../domain/errors.ts'
 import { isNight, nightOf, normaliseNights, type Night } from '../domain/nights.ts'
 import type { Property, PropertyId } from '../domain/property.ts'
 import type { NewAward } from '../ports.ts'
-import { bestEffort, type BookingDeps } from './deps.ts'
+import { bestEffort, type BookingDeps } from '../deps.ts'
 
 export async function createProperty(
   deps: Pick<BookingDeps, 'properties' | 'clock'>,

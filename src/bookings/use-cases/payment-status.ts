@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.ts'
 import { bookingErrors, type BookingError } from '../domain/errors.ts'
 import { isOpen, type PaymentSession } from '../domain/payment-session.ts'
-import { system, type BookingDeps } from './deps.ts'
+import { system, type BookingDeps } from '../deps.ts'
 import { settlePayment } from './settle-payment.ts'
 
 /**

@@ -1,7 +1,7 @@
 import { mRefundIdFor } from '../domain/zalopay-ids.ts'
 import type { Refund, RefundId } from '../domain/refund.ts'
 import type { RefundObservation } from '../ports.ts'
-import type { BookingDeps } from './deps.ts'
+import type { BookingDeps } from '../deps.ts'
 import { queueRefund } from './settle-payment.ts'
 
 /** Seconds between query_refund polls while ZaloPay is still processing a refund. */

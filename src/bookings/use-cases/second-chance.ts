@@ -8,7 +8,7 @@ import {
   type AwardId,
 } from '../domain/auction.ts'
 import { bookingErrors, type BookingError } from '../domain/errors.ts'
-import { bestEffort, system, type BookingDeps } from './deps.ts'
+import { bestEffort, system, type BookingDeps } from '../deps.ts'
 
 type Deps = Pick<BookingDeps, 'auctions' | 'events' | 'clock' | 'logger'>
 

@@ -3,7 +3,7 @@ import { prefixedId } from '../../shared/ids.ts'
 import { isOpen, pushedStatus, sessionLifecycle, type PaymentSession, type SessionEvent } from '../domain/payment-session.ts'
 import type { Refund, RefundId, RefundReason } from '../domain/refund.ts'
 import type { GatewayObservation } from '../ports.ts'
-import { bestEffort, BOOKING_JOBS, type BookingDeps } from './deps.ts'
+import { bestEffort, BOOKING_JOBS, type BookingDeps } from '../deps.ts'
 
 export type SettleSource = 'callback' | 'status' | 'reconcile' | 'create'
 

@@ -1,5 +1,5 @@
 import { isOpen } from '../domain/payment-session.ts'
-import type { BookingDeps } from './deps.ts'
+import type { BookingDeps } from '../deps.ts'
 import { settlePayment } from './settle-payment.ts'
 
 /** ZaloPay's expected reply: HTTP 200 with this JSON; return_code 1 is the only ack. */

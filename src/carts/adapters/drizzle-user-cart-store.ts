@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { VariantId } from '../../catalog/domain/variant.ts'
-import { variantFromSnapshot, type VariantSnapshotRow } from '../../catalog/adapters/variant-snapshot.ts'
+import { variantFromSnapshot, type VariantSnapshotRow } from '../../db/variant-snapshot.ts'
 import { cartItems } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import { pgIntArray, pgTextArray } from '../../platform/pg-array.ts'

@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../../shared/result.ts'
 import { lineCap } from '../domain/cart.ts'
 import { cartErrors, type CartError } from '../domain/errors.ts'
 import type { CartOwner } from '../ports.ts'
-import type { CartDeps } from './cart-deps.ts'
+import type { CartDeps } from '../deps.ts'
 import { viewCart, type PricedCart } from './view-cart.ts'
 
 const storeOf = (deps: CartDeps, owner: CartOwner) => (owner.kind === 'guest' ? deps.guests : deps.users)

@@ -1,6 +1,6 @@
 import { MAX_LINE_QUANTITY } from '../../catalog/domain/variant.ts'
 import type { CartSessionId } from '../domain/cart.ts'
-import type { CartDeps } from './cart-deps.ts'
+import type { CartDeps } from '../deps.ts'
 import { priceEntries, type PricedCart } from './view-cart.ts'
 
 /**

@@ -2,7 +2,7 @@ import type { Variant, VariantId } from '../../catalog/domain/variant.ts'
 import type { Money } from '../../shared/money.ts'
 import type { CartLine } from '../domain/cart.ts'
 import type { CartEntry, CartOwner } from '../ports.ts'
-import type { CartDeps } from './cart-deps.ts'
+import type { CartDeps } from '../deps.ts'
 
 export interface PricedLine {
   readonly variant: Variant

@@ -4,7 +4,7 @@ import { auditRow } from '../../platform/audit-row.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
 import type { Product, ProductId, ProductStatus, Variant, VariantId } from '../domain/variant.ts'
-import { variantFromSnapshot, variantMap, variantSnapshotsOf, type VariantSnapshotRow } from './variant-snapshot.ts'
+import { variantFromSnapshot, variantMap, variantSnapshotsOf, type VariantSnapshotRow } from '../../db/variant-snapshot.ts'
 import type { CatalogRepository, NewVariant, ProductPatch, StockChange, VariantPatch } from '../ports.ts'
 
 type ProductRow = { id: string; name: string; description: string; status: ProductStatus; variants: VariantSnapshotRow[] }

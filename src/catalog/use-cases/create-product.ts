@@ -2,7 +2,7 @@ import { prefixedId } from '../../shared/ids.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { catalogErrors, type CatalogError } from '../domain/errors.ts'
 import type { Product, ProductId, VariantId } from '../domain/variant.ts'
-import type { Actor, CatalogDeps } from './catalog-deps.ts'
+import type { Actor, CatalogDeps } from '../deps.ts'
 
 export interface CreateProductCommand extends Actor {
   readonly name: string

@@ -1,5 +1,5 @@
 import type { Product, ProductId } from '../domain/variant.ts'
-import type { CatalogDeps } from './catalog-deps.ts'
+import type { CatalogDeps } from '../deps.ts'
 
 /**
  * Public reads go through the cache (invalidated on every catalog change, and short-lived because

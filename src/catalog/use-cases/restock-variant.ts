@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.ts'
 import { catalogErrors, type CatalogError } from '../domain/errors.ts'
 import type { Variant, VariantId } from '../domain/variant.ts'
-import type { Actor, CatalogDeps } from './catalog-deps.ts'
+import type { Actor, CatalogDeps } from '../deps.ts'
 
 export interface RestockCommand extends Actor {
   readonly variantId: VariantId

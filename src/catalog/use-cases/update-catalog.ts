@@ -2,7 +2,7 @@ import { err, ok, type Result } from '../../shared/result.ts'
 import { catalogErrors, type CatalogError } from '../domain/errors.ts'
 import type { Product, ProductId, Variant, VariantId } from '../domain/variant.ts'
 import type { ProductPatch, VariantPatch } from '../ports.ts'
-import type { Actor, CatalogDeps } from './catalog-deps.ts'
+import type { Actor, CatalogDeps } from '../deps.ts'
 
 export async function updateProduct(
   deps: CatalogDeps,

@@ -5,7 +5,7 @@ import { redeemed, type Gift, type GiftId } from '../domain/gift.ts'
 import { checkRedeemable } from '../domain/redeemability.ts'
 import type { Supplier } from '../domain/supplier.ts'
 import type { PinHasher } from '../ports.ts'
-import type { GiftDeps } from './gift-deps.ts'
+import type { GiftDeps } from '../deps.ts'
 
 export type RedeemGiftDeps = Pick<GiftDeps, 'gifts' | 'redemptions' | 'lockout' | 'clock'> & {
   readonly pins: PinHasher

@@ -2,15 +2,10 @@ import type { Defer } from '../../shared/defer.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { identityErrors, type IdentityError } from '../domain/errors.ts'
 import { normaliseEmail, type User } from '../domain/user.ts'
-import type { IssuedToken, LoginThrottle, PasswordHasher, TokenIssuer, UserRepository } from '../ports.ts'
+import type { IdentityDeps } from '../deps.ts'
+import type { IssuedToken } from '../ports.ts'
 
-export interface LogInDeps {
-  readonly users: UserRepository
-  readonly passwords: PasswordHasher
-  readonly throttle: LoginThrottle
-  /** Null when the deployment only accepts an external identity provider's tokens. */
-  readonly tokens: TokenIssuer | null
-}
+export type LogInDeps = Pick<IdentityDeps, 'users' | 'passwords' | 'throttle' | 'tokens'>
 
 // A well-formed hash of a random password: unknown emails cost the same time as wrong passwords.
 const DECOY_HASH = 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='

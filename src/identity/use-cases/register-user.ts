@@ -1,15 +1,10 @@
-import type { Clock } from '../../shared/clock.ts'
 import { prefixedId } from '../../shared/ids.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { identityErrors, type IdentityError } from '../domain/errors.ts'
 import { normaliseEmail, type User, type UserId } from '../domain/user.ts'
-import type { PasswordHasher, UserRepository } from '../ports.ts'
+import type { IdentityDeps } from '../deps.ts'
 
-export interface RegisterDeps {
-  readonly users: UserRepository
-  readonly passwords: PasswordHasher
-  readonly clock: Clock
-}
+export type RegisterDeps = Pick<IdentityDeps, 'users' | 'passwords' | 'clock'>
 
 /** Self-registration never grants roles; admins are made by an operator, not by a request. */
 export async function registerUser(

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db.ts'
 import { pgIntArray, pgTextArray } from '../../platform/pg-array.ts'
 import type { ReserveOutcome, StockLine } from '../domain/reservation.ts'
 import type { InventoryLock } from '../ports.ts'
-import { withDeadlockRetry } from './deadlock-retry.ts'
+import { withDeadlockRetry } from '../../platform/deadlock-retry.ts'
 
 /**
  * The Postgres-only lock: each reservation is one call of inventory_reserve (drizzle/0002), which

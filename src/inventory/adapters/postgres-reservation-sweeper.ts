@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../../platform/db.ts'
 import type { ReservationSweeper } from '../ports.ts'
-import { withDeadlockRetry } from './deadlock-retry.ts'
+import { withDeadlockRetry } from '../../platform/deadlock-retry.ts'
 
 /**
  * Seed 004 §4 step 8. One statement per batch; SKIP LOCKED lets two sweeps (or a sweep and a

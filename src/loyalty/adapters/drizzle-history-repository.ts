@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { paypayCashbackReversals, paypayCashbacks, paypayHistoryFiles } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
-import { payPayStatusOf, type CashbackStatus } from '../domain/cashback.ts'
+import { payPayStatusOf, type PayPayRequestStatus } from '../domain/paypay-request.ts'
 import type { HistoryFile, HistoryRow, HistorySource } from '../domain/history.ts'
 import type { HistoryRepository, TransactionFilter } from '../ports.ts'
 import { isUniqueViolation } from './pg-errors.ts'
@@ -28,7 +28,7 @@ const cashbackRow = (c: typeof paypayCashbacks.$inferSelect): HistoryRow => ({
   userId: c.userId,
   amount: c.amount,
   currency: c.currency,
-  status: payPayStatusOf(c.status as CashbackStatus),
+  status: payPayStatusOf(c.status as PayPayRequestStatus),
   requestedAt: c.requestedAt.toISOString(),
   completedAt: c.completedAt?.toISOString() ?? null,
 })
@@ -41,7 +41,7 @@ const reversalRow = (r: typeof paypayCashbackReversals.$inferSelect): HistoryRow
   // What was actually taken back once settled; what was asked for until then.
   amount: r.reversedAmount ?? r.amount,
   currency: 'JPY',
-  status: payPayStatusOf(r.status as CashbackStatus),
+  status: payPayStatusOf(r.status as PayPayRequestStatus),
   requestedAt: r.requestedAt.toISOString(),
   completedAt: r.completedAt?.toISOString() ?? null,
 })

@@ -1,7 +1,7 @@
 import { jwtVerify } from 'jose'
 import { fromBase64 } from '../../platform/crypto/encoding.ts'
 import type { Logger } from '../../shared/logger.ts'
-import type { PayPayTxStatus } from '../domain/cashback.ts'
+import type { PayPayTxStatus } from '../domain/paypay-request.ts'
 import type { ResponseTokenClaims } from '../domain/link.ts'
 import type { AuthorizationStatus, CashbackDetails, PayPayGateway, PayPayResult, ReversalDetails } from '../ports.ts'
 import { opaAuthorization, opaNonce } from './opa-auth.ts'

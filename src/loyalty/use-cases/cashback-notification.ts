@@ -5,7 +5,7 @@ import { applyCashbackStatus, type ApplyOutcome } from './cashback-status.ts'
 import { checkCashbacks } from './check-cashbacks.ts'
 import type { CheckOptions } from './check-due.ts'
 import { checkReversals } from './check-reversals.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 import { applyReversalStatus, type ReversalApplyOutcome } from './reversal-status.ts'
 
 /** The request body as the route could decode it: a JSON value or a form, or nothing usable. */

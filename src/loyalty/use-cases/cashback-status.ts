@@ -1,14 +1,9 @@
-import {
-  cashbackLifecycle,
-  eventForPayPayStatus,
-  type Cashback,
-  type CashbackStatus,
-  type PayPayTxStatus,
-} from '../domain/cashback.ts'
+import { cashbackLifecycle, type Cashback, type CashbackStatus } from '../domain/cashback.ts'
 import { ledgerKeys, type NewLedgerEntry } from '../domain/ledger.ts'
 import { AUTHORIZATION_VALIDITY_MS } from '../domain/link.ts'
+import { eventForPayPayStatus, reportsNothingNew, statusForPayPayStatus, type PayPayTxStatus } from '../domain/paypay-request.ts'
 import type { LeaseRelease } from '../ports.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly status: CashbackStatus }
@@ -42,8 +37,6 @@ export const refundEntry = (c: Cashback, at: Date, requestId: string): NewLedger
   at,
 })
 
-const TARGET: Record<PayPayTxStatus, CashbackStatus> = { ACCEPTED: 'accepted', SUCCESS: 'succeeded', FAILURE: 'failed' }
-
 /**
  * Applies what PayPay says about a cashback through the lifecycle table, as one guarded statement:
  * of any number of concurrent reports (job redeliveries, callbacks, checks) one moves the record
@@ -58,10 +51,7 @@ export async function applyCashbackStatus(
 ): Promise<ApplyOutcome> {
   let current = cashback
   for (let attempt = 0; attempt < 3; attempt++) {
-    const target = TARGET[report.status]
-    if (current.status === target || (report.status === 'ACCEPTED' && current.status !== 'requested' && current.status !== 'failed')) {
-      return { kind: 'unchanged', status: current.status }
-    }
+    if (reportsNothingNew(current.status, report.status)) return { kind: 'unchanged', status: current.status }
     const event = eventForPayPayStatus(report.status)
     if (!cashbackLifecycle.can(current.status, event)) {
       deps.logger.error('paypay status refused by the cashback lifecycle', {
@@ -83,7 +73,7 @@ export async function applyCashbackStatus(
       ...(report.release && { release: report.release }),
       audit: {
         actor: `system:${report.source}`,
-        action: `cashback.${target}`,
+        action: `cashback.${statusForPayPayStatus[report.status]}`,
         entityType: 'paypay_cashback',
         entityId: current.merchantCashbackId,
         requestId: report.requestId,

@@ -1,7 +1,7 @@
 import { applyCashbackStatus } from './cashback-status.ts'
 import { checkDue, type CheckOptions, type CheckReport } from './check-due.ts'
 import { giveCashback } from './give-cashback.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export type CashbackCheckReport = CheckReport
 

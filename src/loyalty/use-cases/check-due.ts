@@ -1,5 +1,5 @@
 import type { PayPayGateway, PayPayResult } from '../ports.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export interface CheckOptions {
   /** Overrides of the settings (tests, manual runs); the schedule sends none. */

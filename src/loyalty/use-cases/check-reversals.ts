@@ -1,5 +1,5 @@
 import { checkDue, type CheckOptions, type CheckReport } from './check-due.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 import { reverseCashback } from './reverse-cashback.ts'
 import { applyReversalStatus } from './reversal-status.ts'
 

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.ts'
 import { loyaltyErrors, type LoyaltyError } from '../domain/errors.ts'
 import { AUTHORIZATION_VALIDITY_MS, sameSecret, type PayPayLink } from '../domain/link.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export interface CompleteLinkCommand {
   readonly responseToken: string

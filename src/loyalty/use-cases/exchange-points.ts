@@ -4,7 +4,7 @@ import { MAX_EXCHANGE_POINTS, MIN_EXCHANGE_POINTS, POINT_VALUE_JPY, type Cashbac
 import { loyaltyErrors, type LoyaltyError } from '../domain/errors.ts'
 import { ledgerKeys } from '../domain/ledger.ts'
 import { effectiveLinkStatus } from '../domain/link.ts'
-import { LOYALTY_JOBS, type LoyaltyDeps } from './loyalty-deps.ts'
+import { LOYALTY_JOBS, type LoyaltyDeps } from '../deps.ts'
 
 export interface ExchangePointsCommand {
   readonly userId: string

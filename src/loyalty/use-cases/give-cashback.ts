@@ -3,7 +3,7 @@ import type { Cashback, CashbackStatus, MerchantCashbackId } from '../domain/cas
 import type { PayPayFailure, PayPayGateway } from '../ports.ts'
 import { applyCashbackStatus, type StatusReport } from './cashback-status.ts'
 import { AUTHORIZATION_CODES } from './gateway-errors.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export type GiveOutcome =
   | { readonly kind: 'skipped'; readonly reason: 'not_found' | 'not_pending' | 'busy'; readonly status?: CashbackStatus }

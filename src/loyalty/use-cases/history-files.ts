@@ -14,7 +14,7 @@ import {
   type HistorySource,
   type MatchedRow,
 } from '../domain/history.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 type HistoryDeps = Pick<LoyaltyDeps, 'history' | 'files' | 'clock' | 'logger'>
 

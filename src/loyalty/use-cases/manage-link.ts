@@ -2,7 +2,7 @@ import { err, ok, type Result } from '../../shared/result.ts'
 import { loyaltyErrors, type LoyaltyError } from '../domain/errors.ts'
 import { effectiveLinkStatus, type LinkStatus, type PayPayLink } from '../domain/link.ts'
 import { gatewayError } from './gateway-errors.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export interface LinkView {
   readonly link: PayPayLink | null

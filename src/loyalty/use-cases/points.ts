@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.ts'
 import { loyaltyErrors, type LoyaltyError } from '../domain/errors.ts'
 import { ledgerEntryProblem, ledgerKeys, type LedgerEntry, type LedgerEntryId } from '../domain/ledger.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export interface GrantPointsCommand {
   readonly userId: string

@@ -1,7 +1,7 @@
 import type { MerchantCashbackId } from '../domain/cashback.ts'
 import { inBatches } from './check-due.ts'
 import { giveCashback } from './give-cashback.ts'
-import { LOYALTY_JOBS, type LoyaltyDeps } from './loyalty-deps.ts'
+import { LOYALTY_JOBS, type LoyaltyDeps } from '../deps.ts'
 
 export interface RedriveOptions {
   readonly requestId: string

@@ -1,8 +1,8 @@
-import type { PayPayTxStatus } from '../domain/cashback.ts'
 import { ledgerKeys } from '../domain/ledger.ts'
+import { eventForPayPayStatus, reportsNothingNew, statusForPayPayStatus, type PayPayTxStatus } from '../domain/paypay-request.ts'
 import { reversalLifecycle, type Reversal, type ReversalStatus } from '../domain/reversal.ts'
 import type { LeaseRelease } from '../ports.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 export type ReversalApplyOutcome =
   | { readonly kind: 'applied'; readonly status: ReversalStatus }
@@ -23,8 +23,6 @@ export interface ReversalReport {
   readonly release?: LeaseRelease
 }
 
-const TARGET: Record<PayPayTxStatus, ReversalStatus> = { ACCEPTED: 'accepted', SUCCESS: 'succeeded', FAILURE: 'failed' }
-
 /**
  * Applies PayPay's word on a reversal through the lifecycle table (guarded). SUCCESS credits
  * exactly the amount PayPay reports as reversed (never more than asked) as points, under a ledger
@@ -37,11 +35,9 @@ export async function applyReversalStatus(
 ): Promise<ReversalApplyOutcome> {
   let current = reversal
   for (let attempt = 0; attempt < 3; attempt++) {
-    const target = TARGET[report.status]
-    if (current.status === target || (report.status === 'ACCEPTED' && (current.status === 'accepted' || current.status === 'succeeded'))) {
-      return { kind: 'unchanged', status: current.status }
-    }
-    const event = report.status === 'ACCEPTED' ? 'accept' : report.status === 'SUCCESS' ? 'succeed' : 'fail'
+    if (reportsNothingNew(current.status, report.status)) return { kind: 'unchanged', status: current.status }
+    const target = statusForPayPayStatus[report.status]
+    const event = eventForPayPayStatus(report.status)
     if (!reversalLifecycle.can(current.status, event)) {
       deps.logger.error('paypay status refused by the reversal lifecycle', {
         merchant_cashback_reversal_id: current.merchantCashbackReversalId,

@@ -1,7 +1,7 @@
 import { ulid } from '../../shared/ids.ts'
 import type { MerchantCashbackReversalId, Reversal, ReversalStatus } from '../domain/reversal.ts'
 import type { PayPayFailure, PayPayGateway } from '../ports.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 import { applyReversalStatus, type ReversalReport } from './reversal-status.ts'
 
 export type ReverseOutcome =

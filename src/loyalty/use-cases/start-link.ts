@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../../shared/result.ts'
 import { loyaltyErrors, type LoyaltyError } from '../domain/errors.ts'
 import { LINK_SESSION_TTL_MS, type LinkSession } from '../domain/link.ts'
 import { gatewayError } from './gateway-errors.ts'
-import type { LoyaltyDeps } from './loyalty-deps.ts'
+import type { LoyaltyDeps } from '../deps.ts'
 
 /** A nonce PayPay echoes in the responseToken: 128 random bits, hex. */
 function newNonce(): string {

@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../../shared/result.ts'
 import { reversibleAmount, type MerchantCashbackId } from '../domain/cashback.ts'
 import { loyaltyErrors, type LoyaltyError } from '../domain/errors.ts'
 import type { MerchantCashbackReversalId, Reversal } from '../domain/reversal.ts'
-import { LOYALTY_JOBS, type LoyaltyDeps } from './loyalty-deps.ts'
+import { LOYALTY_JOBS, type LoyaltyDeps } from '../deps.ts'
 
 export interface StartReversalCommand {
   readonly merchantCashbackId: MerchantCashbackId

@@ -1,5 +1,5 @@
 import type { DeadLetter } from '../domain/dead-letter.ts'
-import type { OperationsDeps } from '../ports.ts'
+import type { OperationsDeps } from '../deps.ts'
 
 export async function listDeadLetters(
   deps: OperationsDeps,

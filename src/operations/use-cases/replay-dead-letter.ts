@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../../shared/result.ts'
 import { deadLetterNotFound, type DeadLetter, type OperationsError } from '../domain/dead-letter.ts'
-import type { OperationsDeps } from '../ports.ts'
+import type { OperationsDeps } from '../deps.ts'
 
 /**
  * Re-publishes one dead letter, then removes it from the DLQ. Publishing first means a failure in

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { variantMap, type VariantSnapshotRow } from '../../catalog/adapters/variant-snapshot.ts'
+import { variantMap, type VariantSnapshotRow } from '../../db/variant-snapshot.ts'
 import type { Variant, VariantId } from '../../catalog/domain/variant.ts'
 import type { StockLine } from '../../inventory/domain/reservation.ts'
 import type { Db } from '../../platform/db.ts'

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { VariantId } from '../../catalog/domain/variant.ts'
-import { withDeadlockRetry } from '../../inventory/adapters/deadlock-retry.ts'
+import { withDeadlockRetry } from '../../platform/deadlock-retry.ts'
 import type { Db } from '../../platform/db.ts'
 import type { OrderPlacement, PlacementOutcome, PlacementRequest, PriceOrder } from '../ports.ts'
 import { auditJsonb, ts } from '../../platform/unit-of-work-sql.ts'

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../../shared/result.ts'
 import { orderErrors, type OrderError } from '../domain/errors.ts'
 import { orderLifecycle, type Order, type OrderId } from '../domain/order.ts'
-import type { OrderDeps } from './order-deps.ts'
+import type { OrderDeps } from '../deps.ts'
 
 /** An unpaid order may be cancelled by its owner; its stock goes back at once. */
 export async function cancelOrder(

@@ -1,4 +1,4 @@
-import type { OrderDeps } from './order-deps.ts'
+import type { OrderDeps } from '../deps.ts'
 
 export interface ExpiryReport {
   readonly ordersExpired: number

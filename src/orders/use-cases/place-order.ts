@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../../shared/result.ts'
 import { orderErrors, type OrderError } from '../domain/errors.ts'
 import type { Order, OrderId } from '../domain/order.ts'
 import { priceOrder } from '../domain/pricing.ts'
-import type { OrderDeps } from './order-deps.ts'
+import type { OrderDeps } from '../deps.ts'
 
 export interface PlaceOrderCommand {
   readonly userId: string

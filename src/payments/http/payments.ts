@@ -92,7 +92,7 @@ export const paymentRoutes = routesOf()
     return c.json({ outcome: outcome.kind, payment: paymentView(now ?? p) }, 200)
   })
   .openapi(invoice, async (c) => {
-    const order = await c.var.deps.commerce.orders.orders.findForUser(c.req.valid('param').order_id as OrderId, c.var.principal.userId)
+    const order = await c.var.deps.orders.orders.findForUser(c.req.valid('param').order_id as OrderId, c.var.principal.userId)
     if (!order) throw new HttpError(404, 'ORDER_NOT_FOUND', 'Order not found')
     const file = await c.var.deps.files.get(invoiceKey(order.id))
     if (!file) throw new HttpError(404, 'INVOICE_NOT_READY', 'The invoice is generated shortly after payment')

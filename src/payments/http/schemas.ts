@@ -8,7 +8,7 @@ import type { PaymentErrorCode } from '../domain/errors.ts'
 import { PAYMENT_STATUSES, type Payment } from '../domain/payment.ts'
 import { REFUND_STATUSES } from '../domain/refund.ts'
 import type { RefundView } from '../ports.ts'
-import type { PaymentDeps } from '../use-cases/payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 
 /** The payments context's request and response schemas, views and error statuses (all its routes). */
 

@@ -1,5 +1,5 @@
 import type { SettleOutcome } from '../ports.ts'
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 import { decideSettlement, type ChargeSnapshot } from '../domain/settlement.ts'
 import { settlementWrite } from './settlement-write.ts'
 

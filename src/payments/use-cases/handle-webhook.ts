@@ -1,7 +1,7 @@
 import type { PaystackEvent } from '../domain/webhook-event.ts'
 import { eventKey, refundTransactionReference } from '../domain/webhook-event.ts'
 import { settleCharge } from './apply-verified-charge.ts'
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 import { syncRefunds } from './sync-refunds.ts'
 
 export type WebhookAnswer =

@@ -4,7 +4,7 @@ import { prefixedId } from '../../shared/ids.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
 import { paymentErrors, type PaymentError } from '../domain/errors.ts'
 import type { Payment, PaymentId, PaymentReference } from '../domain/payment.ts'
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 
 export interface PaymentIntent {
   readonly paymentId: string

@@ -5,16 +5,8 @@ import { money } from '../../shared/money.ts'
 import type { PaymentId } from '../domain/payment.ts'
 import type { RefundId } from '../domain/refund.ts'
 import { renderInvoice } from '../domain/invoice.ts'
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 import { sendRefund } from './request-refund.ts'
-
-/** Job names this context publishes (through the outbox) and handles. */
-export const PAYMENT_JOBS = {
-  invoice: 'payments.invoice',
-  email: 'payments.email',
-  autoRefund: 'payments.auto-refund',
-  reconcile: 'payments.reconcile',
-} as const
 
 /** A job for the outbox, named by what it is about so a second write of it is a no-op. */
 export const outboxJob = (name: string, dedup: string, payload: Record<string, unknown>): JobMessage => ({ name, payload, deduplicationId: `${name}:${dedup}` })

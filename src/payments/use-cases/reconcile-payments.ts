@@ -1,5 +1,5 @@
 import { applyVerifiedCharge } from './apply-verified-charge.ts'
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 import { autoRefund } from './payment-jobs.ts'
 import { recordRefundAnswer } from './record-refund-answer.ts'
 import { syncRefunds } from './sync-refunds.ts'

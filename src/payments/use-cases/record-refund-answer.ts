@@ -2,8 +2,9 @@ import type { AuditEntry } from '../../shared/audit.ts'
 import type { RefundId } from '../domain/refund.ts'
 import { decideRefundAnswer, type RefundAnswer, type RefundAnswerDecision } from '../domain/refund-answer.ts'
 import type { RefundAnswerWrite, RefundView, StoredRefundState } from '../ports.ts'
-import type { PaymentDeps } from './payment-deps.ts'
-import { outboxJob, PAYMENT_JOBS } from './payment-jobs.ts'
+import type { PaymentDeps } from '../deps.ts'
+import { PAYMENT_JOBS } from '../deps.ts'
+import { outboxJob } from './payment-jobs.ts'
 
 const MAX_TRIES = 3
 type Ctx = { readonly actor: string; readonly requestId: string; readonly now: Date }

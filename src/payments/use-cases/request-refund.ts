@@ -5,7 +5,7 @@ import { paymentErrors, type PaymentError } from '../domain/errors.ts'
 import { PAYMENT_STATUSES, paymentLifecycle, type PaymentId } from '../domain/payment.ts'
 import { HOLDS_AMOUNT, type RefundId } from '../domain/refund.ts'
 import type { RefundView, StoredRefundState } from '../ports.ts'
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 import { recordRefundAnswer } from './record-refund-answer.ts'
 
 /**

@@ -4,7 +4,8 @@ import { paymentLifecycle, type PaymentEvent, type VerifiedCharge } from '../dom
 import type { RefundId } from '../domain/refund.ts'
 import type { ChargeSnapshot, SettlementDecision } from '../domain/settlement.ts'
 import type { SettleOutcome, SettlementWrite } from '../ports.ts'
-import { outboxJob, PAYMENT_JOBS } from './payment-jobs.ts'
+import { PAYMENT_JOBS } from '../deps.ts'
+import { outboxJob } from './payment-jobs.ts'
 
 type Ctx = { readonly actor: string; readonly requestId: string; readonly now: Date }
 type Writing = Exclude<SettlementDecision, { kind: 'already_settled' | 'not_final' }>

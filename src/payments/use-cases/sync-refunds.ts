@@ -1,4 +1,4 @@
-import type { PaymentDeps } from './payment-deps.ts'
+import type { PaymentDeps } from '../deps.ts'
 
 /** Re-reads a charge's refunds from Paystack and moves ours to match (refund events, reconciliation). */
 export async function syncRefunds(deps: PaymentDeps, reference: string, requestId: string): Promise<number> {

@@ -1,6 +1,5 @@
 import type { UserEvent } from '../domain/events.ts'
-import type { UserEventStream } from '../ports.ts'
-import type { SocketConnector } from './socket-connector.ts'
+import type { SocketConnector, UserEventStream } from '../ports.ts'
 import { LAST_SEQ_HEADER, PROTOCOL_HEADER, USER_HEADER, type UserEventsObject } from './user-events-object.ts'
 
 /** The Workers hub: every user's stream and sockets live in that user's Durable Object. */

@@ -1,6 +1,6 @@
 import type { Acknowledgement } from '../domain/acknowledgement.ts'
 import type { Mismatch } from '../domain/mismatch.ts'
-import type { ReconciliationDeps } from '../ports.ts'
+import type { ReconciliationDeps } from '../deps.ts'
 
 /**
  * An operator accepts one listed mismatch as it is, with a note saying why (the refund was made on

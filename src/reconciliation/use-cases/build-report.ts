@@ -10,7 +10,8 @@ import {
   type UncheckedItem,
 } from '../domain/mismatch.ts'
 import { type AcknowledgedMismatch, fingerprintOf } from '../domain/acknowledgement.ts'
-import type { Page, ReconciliationDeps } from '../ports.ts'
+import type { ReconciliationDeps } from '../deps.ts'
+import type { Page } from '../ports.ts'
 
 /** Runs `fn` over `items` with at most `n` in flight (gateway calls stay few at a time). */
 async function eachLimited<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {

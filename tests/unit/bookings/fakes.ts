@@ -15,7 +15,7 @@ import type {
   PropertyRepository,
   RefundRepository,
 } from '../../../src/bookings/ports.ts'
-import type { BookingDeps } from '../../../src/bookings/use-cases/deps.ts'
+import type { BookingDeps } from '../../../src/bookings/deps.ts'
 import type { UserEvent } from '../../../src/realtime/domain/events.ts'
 import type { AuditEntry } from '../../../src/shared/audit.ts'
 import { ManualClock } from '../../../src/shared/clock.ts'

@@ -17,7 +17,7 @@ import type {
   StoredPin,
   SupplierRepository,
 } from '../../../src/gifts/ports.ts'
-import type { GiftDeps } from '../../../src/gifts/use-cases/gift-deps.ts'
+import type { GiftDeps } from '../../../src/gifts/deps.ts'
 import type { RedeemGiftDeps } from '../../../src/gifts/use-cases/redeem-gift.ts'
 import { PepperedPinHasher } from '../../../src/gifts/adapters/peppered-pin-hasher.ts'
 

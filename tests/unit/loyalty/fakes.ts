@@ -25,7 +25,7 @@ import type {
   ReversalDetails,
   ReversalRepository,
 } from '../../../src/loyalty/ports.ts'
-import type { LoyaltyDeps } from '../../../src/loyalty/use-cases/loyalty-deps.ts'
+import type { LoyaltyDeps } from '../../../src/loyalty/deps.ts'
 
 /** In-memory ports for the loyalty use cases (the real adapters are covered by integration tests). */
 export class MemoryLedger implements PointsLedger {

@@ -1,5 +1,5 @@
-import type { Clock } from '../../shared/clock.ts'
-import type { CatalogCache, CatalogRepository } from '../ports.ts'
+import type { Clock } from '../shared/clock.ts'
+import type { CatalogCache, CatalogRepository } from './ports.ts'
 
 export interface CatalogDeps {
   readonly catalog: CatalogRepository

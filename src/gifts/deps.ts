@@ -1,5 +1,5 @@
-import type { Clock } from '../../shared/clock.ts'
-import type { GiftRepository, PinHasher, PinLockout, RedemptionStore, SupplierAccountRepository, SupplierRepository } from '../ports.ts'
+import type { Clock } from '../shared/clock.ts'
+import type { GiftRepository, PinHasher, PinLockout, RedemptionStore, SupplierAccountRepository, SupplierRepository } from './ports.ts'
 
 /** The gifts context's ports, as the container provides them (once per container, not per request). */
 export interface GiftDeps {

@@ -1,7 +1,7 @@
-import type { UserEventStream } from '../../realtime/ports.ts'
-import type { Clock } from '../../shared/clock.ts'
-import type { JobQueue } from '../../shared/jobs.ts'
-import type { Logger } from '../../shared/logger.ts'
+import type { UserEventStream } from '../realtime/ports.ts'
+import type { Clock } from '../shared/clock.ts'
+import type { JobQueue } from '../shared/jobs.ts'
+import type { Logger } from '../shared/logger.ts'
 import type {
   AuctionRepository,
   BookingRepository,
@@ -10,7 +10,7 @@ import type {
   PaymentSessionRepository,
   PropertyRepository,
   RefundRepository,
-} from '../ports.ts'
+} from './ports.ts'
 
 export interface BookingSettings {
   /** Where ZaloPay sends callbacks: `{PUBLIC_BASE_URL}/api/v1/payment/zalopay/callback`. */

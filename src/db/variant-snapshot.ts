@@ -1,11 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { pgTextArray } from '../../platform/pg-array.ts'
-import { money } from '../../shared/money.ts'
-import type { ProductId, Variant, VariantId } from '../domain/variant.ts'
+import { pgTextArray } from '../platform/pg-array.ts'
+import { money } from '../shared/money.ts'
+import type { ProductId, Variant, VariantId } from '../catalog/domain/variant.ts'
 
 /**
  * A row of variant_snapshots (drizzle/0011), as a plain row or inside JSON (to_jsonb): the one
- * definition of a variant's view, shared by catalog reads, cart views and order placement.
+ * definition of a variant's view, shared by catalog reads, cart views and order placement. It sits
+ * with the schema, not in one context's adapters, because the SQL function is the three contexts'
+ * common read of the variants table.
  */
 export type VariantSnapshotRow = {
   id: string

@@ -1,8 +1,8 @@
-import type { Clock } from '../../shared/clock.ts'
-import type { JobQueue } from '../../shared/jobs.ts'
-import type { Logger } from '../../shared/logger.ts'
-import type { ObjectStore } from '../../shared/object-store.ts'
-import type { CashbackRepository, HistoryRepository, LinkRepository, PayPayGateway, PointsLedger, ReversalRepository } from '../ports.ts'
+import type { Clock } from '../shared/clock.ts'
+import type { JobQueue } from '../shared/jobs.ts'
+import type { Logger } from '../shared/logger.ts'
+import type { ObjectStore } from '../shared/object-store.ts'
+import type { CashbackRepository, HistoryRepository, LinkRepository, PayPayGateway, PointsLedger, ReversalRepository } from './ports.ts'
 
 export interface LoyaltySettings {
   /** Where PayPay sends the browser back with the responseToken after consent. */

@@ -1,6 +1,6 @@
-import type { CatalogRepository } from '../../catalog/ports.ts'
-import type { Clock } from '../../shared/clock.ts'
-import type { GuestCartStore, UserCartStore } from '../ports.ts'
+import type { CatalogRepository } from '../catalog/ports.ts'
+import type { Clock } from '../shared/clock.ts'
+import type { GuestCartStore, UserCartStore } from './ports.ts'
 
 export interface CartDeps {
   readonly guests: GuestCartStore

@@ -1,0 +1,5 @@
+import type { DeadLetterQueue } from './ports.ts'
+
+export interface OperationsDeps {
+  readonly deadLetters: DeadLetterQueue
+}
