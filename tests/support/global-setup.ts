@@ -5,7 +5,6 @@ import { startPaystackSandbox } from '../../tools/paystack-sandbox/server.ts'
 import { startQStashDev } from '../../tools/qstash-dev/server.ts'
 import { startProxyControl } from '../../tools/latency-proxy/control.ts'
 import { startLatencyProxy } from '../../tools/latency-proxy/proxy.ts'
-import { startUpstashRedisDev } from '../../tools/upstash-redis-dev/server.ts'
 import { startZaloPaySandbox } from '../../tools/zalopay-sandbox/server.ts'
 import { TEST_ENV } from './test-env.ts'
 
@@ -37,6 +36,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 async function startIntegrationStack(): Promise<() => Promise<void>> {
   await recreateDatabase(TEST_ENV.integrationDatabaseUrl)
   await runMigrations(TEST_ENV.integrationDatabaseUrl)
+  // Imported here, once per run: each project's setup module is loaded by its own module runner, and
+  // ioredis (behind the Upstash dev server) fails when its CommonJS entry is evaluated twice in
+  // one process ("Cannot redefine property: default"). Only the first caller gets here.
+  const { startUpstashRedisDev } = await import('../../tools/upstash-redis-dev/server.ts')
   const upstash = await startUpstashRedisDev({
     port: TEST_ENV.upstashPort,
     token: TEST_ENV.upstashToken,
