@@ -52,7 +52,12 @@ export function benchClient(base: string): BenchClient {
       return r.body
     },
     post: (path, body, headers = {}) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then(outcomeOf),
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }).then(outcomeOf),
   }
 }
 

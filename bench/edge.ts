@@ -24,7 +24,11 @@ import { startEdgeStack, type EdgeStack } from './edge/stack.ts'
 import { loadFor, loadUpTo, machine, round, writeResults } from './lib.ts'
 
 const env = process.env
-const list = (v: string) => v.split(',').map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x >= 0)
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((x) => Number.isFinite(x) && x >= 0)
 const PG = (env['BENCH_PG_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432').replace(/\/$/, '')
 const DB_URL = `${PG}/edge_payments_bench_edge`
 const SQL_DB_URL = `${PG}/edge_payments_bench_edge_sql`
@@ -58,22 +62,32 @@ setTimeout(() => void stop(1, `bench:edge took longer than ${TIMEOUT_SECONDS} s:
 
 const versionOf = (cmd: string, args: string[]) => {
   try {
-    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0]!.trim()
+    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .split('\n')[0]!
+      .trim()
   } catch {
     return 'unknown'
   }
 }
-const pkgVersion = (name: string) => (JSON.parse(readFileSync(fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version
+const pkgVersion = (name: string) =>
+  (JSON.parse(readFileSync(fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string })
+    .version
 
 const loadBefore = loadavg()
 const started = Date.now()
-console.log(`bench:edge: RTTs ${RTTS.join(', ')} ms; ${IN_FLIGHT.join(', ')} in flight; ${SECONDS} s per cell; flash sale stock ${FLASH_STOCK}, ${FLASH_BUYERS} buyers`)
+console.log(
+  `bench:edge: RTTs ${RTTS.join(', ')} ms; ${IN_FLIGHT.join(', ')} in flight; ${SECONDS} s per cell; flash sale stock ${FLASH_STOCK}, ${FLASH_BUYERS} buyers`,
+)
 const cells: Cell[] = []
 const flashSales: FlashSale[] = []
 const baseline: Array<BaselineRow & { rttMs: number }> = []
 const counts: Record<string, Counted> = {}
 /** Over the whole run (sections past 1000 records are cut short), and since the last flash sale began (small enough to compare whole). */
-const reconciliation: { wholeRun: Reconciliation; sinceLastFlashSale: Reconciliation } = { wholeRun: { error: 'not run' }, sinceLastFlashSale: { error: 'not run' } }
+const reconciliation: { wholeRun: Reconciliation; sinceLastFlashSale: Reconciliation } = {
+  wholeRun: { error: 'not run' },
+  sinceLastFlashSale: { error: 'not run' },
+}
 let lastFlashSaleAt = ''
 /** Phases that failed (the run goes on: e.g. Postgres full of other work's connections for a while). */
 const failures: Array<{ phase: string; rttMs: number; error: string }> = []
@@ -92,17 +106,24 @@ try {
   const s = stack
   const c = benchClient(s.base)
   console.log(`stack up in ${round((Date.now() - started) / 1000)} s (Deno on ${s.base}); preparing data…`)
-  const sizes = { cells: RTTS.length * PHASES.length, loadCells: RTTS.length * (PHASES.length - 1), probeRequests: PROBE_REQUESTS, seconds: SECONDS }
-  const endpoints = (await prepareEndpoints(s, c, { ...sizes, users: 96, accounts: 128, paypayUsers: 16, giftBatches: 3, zalopayPerCell: 4 }, log)).filter(
-    (e) => !ONLY || e.name.includes(ONLY),
-  )
+  const sizes = {
+    cells: RTTS.length * PHASES.length,
+    loadCells: RTTS.length * (PHASES.length - 1),
+    probeRequests: PROBE_REQUESTS,
+    seconds: SECONDS,
+  }
+  const endpoints = (
+    await prepareEndpoints(s, c, { ...sizes, users: 96, accounts: 128, paypayUsers: 16, giftBatches: 3, zalopayPerCell: 4 }, log)
+  ).filter((e) => !ONLY || e.name.includes(ONLY))
   endpointList = endpoints.map((e) => ({ name: e.name, note: e.note }))
   await prepareBaseline(SQL_DB_URL)
   const sqlThroughProxy = new URL(SQL_DB_URL)
   sqlThroughProxy.hostname = '127.0.0.1'
   sqlThroughProxy.port = String(s.postgres.port)
   // Warm-up (not measured): the pool's connections, the catalog cache, Deno's JIT.
-  await loadFor(1500, 16, (i) => fetch(`${s.base}${i % 2 ? '/health' : '/api/v1/products'}`).then(async (r) => (await r.arrayBuffer(), String(r.status))))
+  await loadFor(1500, 16, (i) =>
+    fetch(`${s.base}${i % 2 ? '/health' : '/api/v1/products'}`).then(async (r) => (await r.arrayBuffer(), String(r.status))),
+  )
   console.log(`prepared in ${round((Date.now() - started) / 1000)} s`)
 
   for (const [r, rtt] of RTTS.entries()) {
@@ -133,10 +154,13 @@ try {
       lastFlashSaleAt = new Date().toISOString()
       const sale = await flashSale(s, c, rtt, { buyers: FLASH_BUYERS, stock: FLASH_STOCK, deadlineMs: FLASH_SECONDS * 1000 })
       flashSales.push(sale)
-      console.log(`  flash sale: ${sale.ordersPerSecond} orders/s, ${sale.settledPerSecond} settled/s, oversell ${sale.oversell}, applied twice ${sale.appliedTwice} ${JSON.stringify(sale.outcomes)}`)
+      console.log(
+        `  flash sale: ${sale.ordersPerSecond} orders/s, ${sale.settledPerSecond} settled/s, oversell ${sale.oversell}, applied twice ${sale.appliedTwice} ${JSON.stringify(sale.outcomes)}`,
+      )
     })
     await attempt('SQL baseline', rtt, async () => {
-      for (const row of await runBaseline(sqlThroughProxy.toString(), IN_FLIGHT, BASELINE_SECONDS, log)) baseline.push({ ...row, rttMs: rtt })
+      for (const row of await runBaseline(sqlThroughProxy.toString(), IN_FLIGHT, BASELINE_SECONDS, log))
+        baseline.push({ ...row, rttMs: rtt })
     })
     if (r === 0) {
       console.log('  counting one request at a time…')
@@ -144,7 +168,9 @@ try {
         await attempt(`counting ${e.name}`, rtt, async () => {
           await e.before?.(-1)
           const x = (counts[e.name] = await countRequest(s, e.request, 1_000_000))
-          console.log(`    ${e.name}: ${x.settled.statements} statements, ${x.settled.roundTrips} round trips, ${x.settled.redisCalls} Redis (at the answer ${x.atResponse.statements}/${x.atResponse.roundTrips}/${x.atResponse.redisCalls}) ${x.outcomes.join(',')}`)
+          console.log(
+            `    ${e.name}: ${x.settled.statements} statements, ${x.settled.roundTrips} round trips, ${x.settled.redisCalls} Redis (at the answer ${x.atResponse.statements}/${x.atResponse.roundTrips}/${x.atResponse.redisCalls}) ${x.outcomes.join(',')}`,
+          )
         })
       }
     }
@@ -166,11 +192,19 @@ try {
 }
 
 async function reconcile(s: EdgeStack, since: string): Promise<Reconciliation> {
-  const r = await benchClient(s.base).api('GET', `/api/admin/reconciliation?fresh=true&limit=1000&since=${encodeURIComponent(since)}`, { token: s.adminToken })
+  const r = await benchClient(s.base).api('GET', `/api/admin/reconciliation?fresh=true&limit=1000&since=${encodeURIComponent(since)}`, {
+    token: s.adminToken,
+  })
   if (r.status !== 200) return { error: `${r.status} ${JSON.stringify(r.body).slice(0, 200)}` }
   const kinds: Record<string, number> = {}
   for (const m of r.body.mismatches as Array<{ kind: string }>) kinds[m.kind] = (kinds[m.kind] ?? 0) + 1
-  return { mismatchCount: r.body.mismatch_count, kinds, checked: r.body.checked, unchecked: r.body.unchecked.length, truncated: r.body.truncated }
+  return {
+    mismatchCount: r.body.mismatch_count,
+    kinds,
+    checked: r.body.checked,
+    unchecked: r.body.unchecked.length,
+    truncated: r.body.truncated,
+  }
 }
 
 const m = {
@@ -181,11 +215,31 @@ const m = {
   loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadavg().map((x) => round(x, 2)) },
   wallSeconds: round((Date.now() - started) / 1000),
 }
-const config = { rtts: RTTS, inFlight: PHASES.map((p) => p.n), probeRequests: PROBE_REQUESTS, seconds: SECONDS, baselineSeconds: BASELINE_SECONDS, flashStock: FLASH_STOCK, flashBuyers: FLASH_BUYERS }
-const results: EdgeResults = { machine: m, config, endpoints: endpointList, counts, cells, flashSales, baseline, reconciliation, failures, targets: targets({ cells, flashSales, config }) }
+const config = {
+  rtts: RTTS,
+  inFlight: PHASES.map((p) => p.n),
+  probeRequests: PROBE_REQUESTS,
+  seconds: SECONDS,
+  baselineSeconds: BASELINE_SECONDS,
+  flashStock: FLASH_STOCK,
+  flashBuyers: FLASH_BUYERS,
+}
+const results: EdgeResults = {
+  machine: m,
+  config,
+  endpoints: endpointList,
+  counts,
+  cells,
+  flashSales,
+  baseline,
+  reconciliation,
+  failures,
+  targets: targets({ cells, flashSales, config }),
+}
 const md = markdown(results)
 console.log(md)
-for (const t of results.targets) console.log(`target: ${t.pass === null ? 'NOT MEASURED' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.value}`)
+for (const t of results.targets)
+  console.log(`target: ${t.pass === null ? 'NOT MEASURED' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.value}`)
 const unsafe = flashSales.reduce((n, f) => n + f.oversell + f.appliedTwice, 0)
 if (unsafe > 0) console.error(`oversell or applied twice in a flash sale: ${unsafe} (must be 0)`)
 if (WRITE && process.exitCode !== 1) {

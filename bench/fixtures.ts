@@ -9,12 +9,25 @@ import { parallel, type BenchClient } from './client.ts'
 export const BENCH_PASSWORD = 'bench-password-123'
 
 /** One product with `count` variants; answers the variant ids. */
-export async function createVariants(c: BenchClient, admin: string, label: string, count: number, stock: number, price = 1000): Promise<string[]> {
+export async function createVariants(
+  c: BenchClient,
+  admin: string,
+  label: string,
+  count: number,
+  stock: number,
+  price = 1000,
+): Promise<string[]> {
   const product = await c.must('POST', '/api/admin/products', {
     token: admin,
     body: {
       name: label,
-      variants: Array.from({ length: count }, (_, i) => ({ sku: `${label.replace(/\W+/g, '-').toUpperCase()}-${i}`, name: `v${i}`, price, currency: 'NGN', stock })),
+      variants: Array.from({ length: count }, (_, i) => ({
+        sku: `${label.replace(/\W+/g, '-').toUpperCase()}-${i}`,
+        name: `v${i}`,
+        price,
+        currency: 'NGN',
+        stock,
+      })),
     },
   })
   return (product.product.variants as Array<{ id: string }>).map((v) => v.id)
@@ -52,13 +65,19 @@ export function linkPayPayUsers(c: BenchClient, admin: string, rid: string, coun
     const consent = await fetch(session.link_url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ action: 'approve', phone: `080${String(10_000_000 + i * 7919 + Math.floor(Math.random() * 1e6)).slice(-8)}` }).toString(),
+      body: new URLSearchParams({
+        action: 'approve',
+        phone: `080${String(10_000_000 + i * 7919 + Math.floor(Math.random() * 1e6)).slice(-8)}`,
+      }).toString(),
       redirect: 'manual',
     })
     await consent.arrayBuffer()
     const responseToken = new URL(consent.headers.get('location')!).searchParams.get('responseToken')!
     await c.must('PUT', '/api/v1/paypay/update_session', { token, body: { responseToken } })
-    await c.must('POST', '/api/admin/loyalty/points', { token: admin, body: { user_id: userId, points: 10_000_000, reason: 'bench', idempotency_key: `bench-${rid}-${i}` } })
+    await c.must('POST', '/api/admin/loyalty/points', {
+      token: admin,
+      body: { user_id: userId, points: 10_000_000, reason: 'bench', idempotency_key: `bench-${rid}-${i}` },
+    })
     return token
   })
 }
@@ -75,13 +94,20 @@ export function paidZaloPayCallbacks(c: BenchClient, admin: string, zalopayUrl: 
     }).then((r) => r.json() as Promise<any>)
   return parallel(count, 4, async (i) => {
     const guest = `bench-zp-${rid}-${i}`
-    const property = await c.must('POST', '/api/admin/properties', { token: admin, body: { name: `Villa ${rid} ${i}`, hostId: `host-${rid}`, maxGuests: 4, nightlyRate: 1_000_000 } })
+    const property = await c.must('POST', '/api/admin/properties', {
+      token: admin,
+      body: { name: `Villa ${rid} ${i}`, hostId: `host-${rid}`, maxGuests: 4, nightlyRate: 1_000_000 },
+    })
     const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10)
     const nights = [day(30 + i * 2), day(31 + i * 2)]
     const auction = await c.must('POST', '/api/admin/auctions', { token: admin, body: { propertyId: property.property.id, nights } })
     await c.must('POST', `/api/admin/auctions/${auction.auction.id}/results`, {
       token: admin,
-      body: { awards: [{ userId: guest, nights, amount: 2_000_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString(), runnersUp: [] }] },
+      body: {
+        awards: [
+          { userId: guest, nights, amount: 2_000_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString(), runnersUp: [] },
+        ],
+      },
     })
     const created = await c.must('POST', '/api/v1/payment/zalopay/create', {
       token: await devToken(guest, []),
@@ -96,10 +122,21 @@ export function paidZaloPayCallbacks(c: BenchClient, admin: string, zalopayUrl: 
 }
 
 /** Settles charges on the Paystack sandbox (its own webhooks held back); answers what a charge.success carries. */
-export async function settleOnPaystack(paystackUrl: string, references: string[]): Promise<Array<{ amount: number; id: number; reference: string; currency: string }>> {
-  await fetch(`${paystackUrl}/__control/webhooks/suppress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: true }) }).then((r) => r.arrayBuffer())
+export async function settleOnPaystack(
+  paystackUrl: string,
+  references: string[],
+): Promise<Array<{ amount: number; id: number; reference: string; currency: string }>> {
+  await fetch(`${paystackUrl}/__control/webhooks/suppress`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ on: true }),
+  }).then((r) => r.arrayBuffer())
   return parallel(references.length, 8, async (i) => {
-    const r = await fetch(`${paystackUrl}/__control/transactions/${references[i]}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'success' }) })
+    const r = await fetch(`${paystackUrl}/__control/transactions/${references[i]}/settle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'success' }),
+    })
     return ((await r.json()) as { transaction?: { amount: number; id: number; reference: string; currency: string } }).transaction!
   })
 }

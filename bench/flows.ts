@@ -15,7 +15,15 @@ import postgres from 'postgres'
 import { recreateDatabase, runMigrations } from '../tools/db/migrate.ts'
 import { DEV_SECRETS, devToken, startDevStack, type DevStack } from '../tools/dev/stack.ts'
 import { benchClient, outcomeOf, parallel, type BenchClient } from './client.ts'
-import { BENCH_PASSWORD, createVariants, issueGifts, linkPayPayUsers, paidZaloPayCallbacks, registerAccounts, settleOnPaystack } from './fixtures.ts'
+import {
+  BENCH_PASSWORD,
+  createVariants,
+  issueGifts,
+  linkPayPayUsers,
+  paidZaloPayCallbacks,
+  registerAccounts,
+  settleOnPaystack,
+} from './fixtures.ts'
 import { loadFor, machine, round, writeResults, type RunStats } from './lib.ts'
 
 const PG = (process.env['BENCH_PG_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432').replace(/\/$/, '')
@@ -86,7 +94,9 @@ async function service(stack: DevStack): Promise<Record<string, { stats: RunStat
   await measure('GET /health', () => fetch(`${W}/health`).then(status))
   await measure('GET /api/v1/products', () => fetch(`${W}/api/v1/products`).then(status), 'Redis-cached (30 s) public read')
   await measure('POST /api/v1/cart/items (guest)', (i) =>
-    post('/api/v1/cart/items', JSON.stringify({ variant_id: d.variants[i % d.variants.length], quantity: 1 }), { 'x-cart-session': d.carts[i % d.carts.length]! }),
+    post('/api/v1/cart/items', JSON.stringify({ variant_id: d.variants[i % d.variants.length], quantity: 1 }), {
+      'x-cart-session': d.carts[i % d.carts.length]!,
+    }),
   )
   await measure(
     'POST /api/v1/auth/login',
@@ -97,51 +107,98 @@ async function service(stack: DevStack): Promise<Record<string, { stats: RunStat
     `PBKDF2-SHA256, 100 000 iterations per attempt; ${USERS} accounts in rotation (5 attempts per account per 15 min: beyond ${USERS * 5} attempts the answer is 429)`,
   )
   const orders: Array<{ id: string; token: string }> = []
-  await measure('POST /api/v1/orders', async (i) => {
-    const token = d.tokens[i % d.tokens.length]!
-    const res = await fetch(`${W}/api/v1/orders`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ variant_id: d.variants[i % d.variants.length], quantity: 1 }] }),
-    })
-    const body = (await res.json()) as { order_id?: string }
-    if (res.status === 201 && body.order_id) orders.push({ id: body.order_id, token })
-    return String(res.status)
-  }, 'one line, quantity 1, over 8 variants (Durable Object lock)')
+  await measure(
+    'POST /api/v1/orders',
+    async (i) => {
+      const token = d.tokens[i % d.tokens.length]!
+      const res = await fetch(`${W}/api/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ variant_id: d.variants[i % d.variants.length], quantity: 1 }] }),
+      })
+      const body = (await res.json()) as { order_id?: string }
+      if (res.status === 201 && body.order_id) orders.push({ id: body.order_id, token })
+      return String(res.status)
+    },
+    'one line, quantity 1, over 8 variants (Durable Object lock)',
+  )
   const references: string[] = []
-  await measure('POST /api/v1/orders/:id/payments', async (i) => {
-    const o = orders[i % orders.length]!
-    const res = await fetch(`${W}/api/v1/orders/${o.id}/payments`, { method: 'POST', headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test' }) })
-    const body = (await res.json()) as { reference?: string }
-    if (res.status === 201 && body.reference) references.push(body.reference)
-    return String(res.status)
-  }, 'a fresh order each (201: payment + Paystack initialize on the sandbox); 200 = an order reused once they ran out')
+  await measure(
+    'POST /api/v1/orders/:id/payments',
+    async (i) => {
+      const o = orders[i % orders.length]!
+      const res = await fetch(`${W}/api/v1/orders/${o.id}/payments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'bench@example.test' }),
+      })
+      const body = (await res.json()) as { reference?: string }
+      if (res.status === 201 && body.reference) references.push(body.reference)
+      return String(res.status)
+    },
+    'a fresh order each (201: payment + Paystack initialize on the sandbox); 200 = an order reused once they ran out',
+  )
 
   // Settle the charges on the sandbox with its own webhooks held back: the bench sends them.
   const settled = await settleOnPaystack(stack.urls.paystack, references)
-  if (settled.length === 0 && (!ONLY || 'POST /webhooks/paystack'.includes(ONLY))) throw new Error('no payment was created: nothing to send webhooks about')
+  if (settled.length === 0 && (!ONLY || 'POST /webhooks/paystack'.includes(ONLY)))
+    throw new Error('no payment was created: nothing to send webhooks about')
   const sent: number[] = []
-  await measure('POST /webhooks/paystack', (i) => {
-    // One in five repeats an event already sent (Paystack's at-least-once delivery).
-    const duplicate = sent.length > 0 && i % 5 === 4
-    const k = duplicate ? sent[i % sent.length]! : sent.length < settled.length ? sent.length : i % settled.length
-    if (!duplicate) sent.push(k)
-    const t = settled[k]!
-    const body = JSON.stringify({ event: 'charge.success', data: { id: t.id, status: 'success', reference: t.reference, amount: t.amount, currency: t.currency, paid_at: new Date().toISOString() } })
-    return post('/webhooks/paystack', body, { 'x-paystack-signature': createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex') })
-  }, `signed charge.success, 20% duplicates; each new one re-reads verify and settles (order paid, stock committed, outbox to QStash); ${settled.length} settled charges, so beyond that every event is a repeat`)
-  await measure('POST /api/gifts/use', (i) =>
-    post('/api/gifts/use', JSON.stringify({ gift_id: d.gifts[i % d.gifts.length], supplier_invoice_no: 'INV-TOKYO-001', pin: '1234' }), {}),
-  `PIN checked with PBKDF2 each time; ${d.gifts.length} fresh gifts`)
-  await measure('POST /api/v1/payment/zalopay/callback', (i) => post('/api/v1/payment/zalopay/callback', d.callbacks[i % d.callbacks.length]!, {}),
-    `key2-signed callbacks of ${d.callbacks.length} paid sessions (each re-read through the query API); after the first ${d.callbacks.length} they are duplicates`)
-  await measure('GET /api/v1/points', (i) => fetch(`${W}/api/v1/points`, { headers: { authorization: `Bearer ${d.paypayUsers[i % d.paypayUsers.length]}` } }).then(status))
-  await measure('POST /mypage/points_exchange', (i) =>
-    post('/mypage/points_exchange', JSON.stringify({ points: 1 }), { authorization: `Bearer ${d.paypayUsers[i % d.paypayUsers.length]}`, 'idempotency-key': `bench-${i}-${Date.now()}` }),
-  `debit + cashback row in one transaction, then a QStash job gives the cashback on the PayPay sandbox; ${PAYPAY_USERS} linked users. ` +
-    'Its 503s are Postgres refusing connections (too many clients): each give-cashback job waits up to 10 s for a PayPay rate slot ' +
-    'with its per-request Postgres connection idle, and locally every such connection is a backend of its own (local Hyperdrive does not pool; ' +
-    'deployed, Hyperdrive multiplexes idle client connections). The refused exchanges changed nothing (the 503 is a retry-later answer).')
+  await measure(
+    'POST /webhooks/paystack',
+    (i) => {
+      // One in five repeats an event already sent (Paystack's at-least-once delivery).
+      const duplicate = sent.length > 0 && i % 5 === 4
+      const k = duplicate ? sent[i % sent.length]! : sent.length < settled.length ? sent.length : i % settled.length
+      if (!duplicate) sent.push(k)
+      const t = settled[k]!
+      const body = JSON.stringify({
+        event: 'charge.success',
+        data: {
+          id: t.id,
+          status: 'success',
+          reference: t.reference,
+          amount: t.amount,
+          currency: t.currency,
+          paid_at: new Date().toISOString(),
+        },
+      })
+      return post('/webhooks/paystack', body, {
+        'x-paystack-signature': createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex'),
+      })
+    },
+    `signed charge.success, 20% duplicates; each new one re-reads verify and settles (order paid, stock committed, outbox to QStash); ${settled.length} settled charges, so beyond that every event is a repeat`,
+  )
+  await measure(
+    'POST /api/gifts/use',
+    (i) =>
+      post(
+        '/api/gifts/use',
+        JSON.stringify({ gift_id: d.gifts[i % d.gifts.length], supplier_invoice_no: 'INV-TOKYO-001', pin: '1234' }),
+        {},
+      ),
+    `PIN checked with PBKDF2 each time; ${d.gifts.length} fresh gifts`,
+  )
+  await measure(
+    'POST /api/v1/payment/zalopay/callback',
+    (i) => post('/api/v1/payment/zalopay/callback', d.callbacks[i % d.callbacks.length]!, {}),
+    `key2-signed callbacks of ${d.callbacks.length} paid sessions (each re-read through the query API); after the first ${d.callbacks.length} they are duplicates`,
+  )
+  await measure('GET /api/v1/points', (i) =>
+    fetch(`${W}/api/v1/points`, { headers: { authorization: `Bearer ${d.paypayUsers[i % d.paypayUsers.length]}` } }).then(status),
+  )
+  await measure(
+    'POST /mypage/points_exchange',
+    (i) =>
+      post('/mypage/points_exchange', JSON.stringify({ points: 1 }), {
+        authorization: `Bearer ${d.paypayUsers[i % d.paypayUsers.length]}`,
+        'idempotency-key': `bench-${i}-${Date.now()}`,
+      }),
+    `debit + cashback row in one transaction, then a QStash job gives the cashback on the PayPay sandbox; ${PAYPAY_USERS} linked users. ` +
+      'Its 503s are Postgres refusing connections (too many clients): each give-cashback job waits up to 10 s for a PayPay rate slot ' +
+      'with its per-request Postgres connection idle, and locally every such connection is a backend of its own (local Hyperdrive does not pool; ' +
+      'deployed, Hyperdrive multiplexes idle client connections). The refused exchanges changed nothing (the 503 is a retry-later answer).',
+  )
   return out
 }
 
@@ -160,7 +217,8 @@ function baselines(): Record<string, Baseline> {
     'GET /health': { sql: 'select 1', task: (sql) => sql`select 1` },
     'GET /api/v1/products': {
       sql: 'select products with their variants (page of 20)',
-      task: (sql) => sql`select p.id, p.name, v.id as variant_id, v.sku, v.price_amount, v.stock, v.reserved from products p join product_variants v on v.product_id = p.id where p.status = 'active' order by p.id limit 20`,
+      task: (sql) =>
+        sql`select p.id, p.name, v.id as variant_id, v.sku, v.price_amount, v.stock, v.reserved from products p join product_variants v on v.product_id = p.id where p.status = 'active' order by p.id limit 20`,
     },
     'POST /api/v1/cart/items (guest)': {
       sql: 'select the variant (the cart re-reads it; the cart itself is in Redis)',
@@ -206,7 +264,8 @@ function baselines(): Record<string, Baseline> {
     },
     'POST /api/v1/payment/zalopay/callback': {
       sql: 'insert into zalopay_callbacks … on conflict do nothing',
-      task: (sql, i) => sql`insert into zalopay_callbacks (app_trans_id, zp_trans_id, data, received_at) values (${`BASE${run}`}, ${String(i)}, ${sql.json({ i })}, now()) on conflict do nothing`,
+      task: (sql, i) =>
+        sql`insert into zalopay_callbacks (app_trans_id, zp_trans_id, data, received_at) values (${`BASE${run}`}, ${String(i)}, ${sql.json({ i })}, now()) on conflict do nothing`,
     },
     'GET /api/v1/points': {
       sql: 'select the balance + the first 20 ledger entries',
@@ -223,7 +282,9 @@ function baselines(): Record<string, Baseline> {
       task: (sql, i) =>
         sql.begin(async (tx) => {
           const user = `bench-base-${i % 16}`
-          const [row] = await tx<{ balance: number }[]>`update points_accounts set balance = balance - 1, updated_at = now() where user_id = ${user} and balance >= 1 returning balance`
+          const [row] = await tx<
+            { balance: number }[]
+          >`update points_accounts set balance = balance - 1, updated_at = now() where user_id = ${user} and balance >= 1 returning balance`
           await tx`insert into points_ledger (id, user_id, kind, points, balance_after, idempotency_key, actor, request_id, created_at) values (${`ple_BASE${run}${i}`}, ${user}, 'exchange_debit', -1, ${row!.balance}, ${`base-${run}-${i}`}, 'bench', 'bench', now())`
         }),
     },
@@ -257,8 +318,14 @@ async function baseline(): Promise<Record<string, { sql: string; stats: RunStats
 
 // ---- main ------------------------------------------------------------------------------------------
 
-const errorsOf = (s: RunStats) => Object.entries(s.byOutcome).filter(([k]) => !/^[23]\d\d$|^ok$/.test(k)).reduce((n, [, v]) => n + v, 0)
-const outcomes = (s: RunStats) => Object.entries(s.byOutcome).map(([k, v]) => `${k}×${v}`).join(' ')
+const errorsOf = (s: RunStats) =>
+  Object.entries(s.byOutcome)
+    .filter(([k]) => !/^[23]\d\d$|^ok$/.test(k))
+    .reduce((n, [, v]) => n + v, 0)
+const outcomes = (s: RunStats) =>
+  Object.entries(s.byOutcome)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ')
 
 await recreateDatabase(DB_URL)
 await runMigrations(DB_URL)
@@ -294,7 +361,7 @@ const md = [
   '',
   `Concurrency is kept at ${CONCURRENCY} on purpose: locally Hyperdrive does not pool, so every request opens its own Postgres connection (which dominates most latencies below), and Postgres allows 100 connections shared with QStash deliveries and Durable Objects. "errors" counts every answer that is not 2xx/3xx (429 and 4xx included) and every failed request.`,
   '',
-  '**Toolchain, not service:** the req/s, p50 and p99 columns are dominated by the local toolchain (wrangler dev\'s proxy in front of the Worker, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service\'s cost; the SQL columns and the outcomes are, and `npm run bench:edge` measures the service on the pooled Deno entry.',
+  "**Toolchain, not service:** the req/s, p50 and p99 columns are dominated by the local toolchain (wrangler dev's proxy in front of the Worker, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service's cost; the SQL columns and the outcomes are, and `npm run bench:edge` measures the service on the pooled Deno entry.",
   '',
   '| endpoint | req/s | p50 ms | p99 ms | errors | outcomes | baseline SQL | SQL/s | SQL p50 ms | service cost (SQL/s ÷ req/s) |',
   '|---|---|---|---|---|---|---|---|---|---|',
@@ -314,7 +381,11 @@ const md = [
 console.log(md)
 if (ONLY) console.log(`BENCH_ONLY=${ONLY}: a partial run, results not written`)
 else {
-  const files = writeResults('flows', { machine: m, seconds: SECONDS, baselineSeconds: BASELINE_SECONDS, concurrency: CONCURRENCY, endpoints }, md)
+  const files = writeResults(
+    'flows',
+    { machine: m, seconds: SECONDS, baselineSeconds: BASELINE_SECONDS, concurrency: CONCURRENCY, endpoints },
+    md,
+  )
   console.log(`written: ${files.json}, ${files.md}`)
 }
 process.exit(0)

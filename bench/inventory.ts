@@ -34,7 +34,13 @@ async function createVariants(stack: DevStack, count: number, stock: number): Pr
     headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       name: `bench ${Date.now()}`,
-      variants: Array.from({ length: count }, (_, i) => ({ sku: `B-${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${i}`, name: `v${i}`, price: 100, currency: 'NGN', stock })),
+      variants: Array.from({ length: count }, (_, i) => ({
+        sku: `B-${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${i}`,
+        name: `v${i}`,
+        price: 100,
+        currency: 'NGN',
+        stock,
+      })),
     }),
   })
   if (res.status !== 201) throw new Error(`create product: ${res.status} ${await res.text()}`)
@@ -71,7 +77,13 @@ async function scenario(lock: 'durable-object' | 'postgres', tokens: string[]): 
       lock,
       hot,
       spread,
-      soldOut: { ...soldOutRun, stock: SOLD_OUT_STOCK, succeeded, oversold: Math.max(0, succeeded - SOLD_OUT_STOCK, (row?.reserved ?? 0) - (row?.stock ?? 0)), dbReserved: row?.reserved ?? -1 },
+      soldOut: {
+        ...soldOutRun,
+        stock: SOLD_OUT_STOCK,
+        succeeded,
+        oversold: Math.max(0, succeeded - SOLD_OUT_STOCK, (row?.reserved ?? 0) - (row?.stock ?? 0)),
+        dbReserved: row?.reserved ?? -1,
+      },
     }
   } finally {
     await stack.close()
@@ -86,7 +98,9 @@ async function baseline(): Promise<RunStats> {
       values ('var_BENCHBASELINE', 'prd_BENCHBASELINE', 'BENCH-BASELINE', 'b', 100, 'NGN', 1000000) on conflict do nothing`
     const until = new Date(Date.now() + 15 * 60_000).toISOString()
     return await load(REQUESTS, CONCURRENCY, async (i) => {
-      const [r] = await sql<{ reserved: boolean }[]>`select reserved from inventory_reserve(${`ord_BASE${Date.now()}${i}`}, '{var_BENCHBASELINE}'::text[], '{1}'::integer[], ${until}::timestamptz, now())`
+      const [r] = await sql<
+        { reserved: boolean }[]
+      >`select reserved from inventory_reserve(${`ord_BASE${Date.now()}${i}`}, '{var_BENCHBASELINE}'::text[], '{1}'::integer[], ${until}::timestamptz, now())`
       return r?.reserved ? 'reserved' : 'refused'
     })
   } finally {
@@ -94,7 +108,10 @@ async function baseline(): Promise<RunStats> {
   }
 }
 
-const fmt = (s: RunStats) => `${s.perSecond} | ${s.p50Ms} | ${s.p99Ms} | ${Object.entries(s.byOutcome).map(([k, v]) => `${k}×${v}`).join(' ')}`
+const fmt = (s: RunStats) =>
+  `${s.perSecond} | ${s.p50Ms} | ${s.p99Ms} | ${Object.entries(s.byOutcome)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ')}`
 
 await recreateDatabase(DB_URL)
 const { runMigrations } = await import('../tools/db/migrate.ts')
@@ -114,7 +131,7 @@ const md = [
   '',
   `Orders through \`POST /api/v1/orders\` (one line, quantity 1) on the local stack: wrangler dev, Postgres ${machine().postgres}, Redis through the Upstash dev server. ${REQUESTS} requests per phase, ${CONCURRENCY} in flight, after a 100-request warm-up. Locally, Hyperdrive does not pool: every request opens its own Postgres connection, which dominates the latency of both locks.`,
   '',
-  '**Toolchain, not service:** the orders/s and latency columns of both locks are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request and per Durable Object), so they are not the service\'s cost; the oversell counts and the baseline row are, and `npm run bench:edge` measures orders on the pooled Deno entry.',
+  "**Toolchain, not service:** the orders/s and latency columns of both locks are dominated by the local toolchain (wrangler dev's proxy, and unpooled local Hyperdrive: one new Postgres connection per request and per Durable Object), so they are not the service's cost; the oversell counts and the baseline row are, and `npm run bench:edge` measures orders on the pooled Deno entry.",
   '',
   '| lock | phase | orders/s | p50 ms | p99 ms | outcomes |',
   '|---|---|---|---|---|---|',

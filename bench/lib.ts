@@ -61,7 +61,14 @@ async function drive(concurrency: number, more: (i: number) => boolean, task: (i
   const seconds = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
-  return { requests: latencies.length, seconds: round(seconds), perSecond: round(latencies.length / seconds), p50Ms: round(pct(50)), p99Ms: round(pct(99)), byOutcome }
+  return {
+    requests: latencies.length,
+    seconds: round(seconds),
+    perSecond: round(latencies.length / seconds),
+    p50Ms: round(pct(50)),
+    p99Ms: round(pct(99)),
+    byOutcome,
+  }
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -69,7 +76,10 @@ export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 1
 export function machine() {
   const version = (cmd: string) => {
     try {
-      return execSync(cmd, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n')[0]
+      return execSync(cmd, { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim()
+        .split('\n')[0]
     } catch {
       return 'unknown'
     }
@@ -81,7 +91,9 @@ export function machine() {
     node: process.version,
     postgres: version('psql --version'),
     redis: version('redis-server --version'),
-    wrangler: version(`${process.execPath} ${fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))} --version`),
+    wrangler: version(
+      `${process.execPath} ${fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))} --version`,
+    ),
     at: new Date().toISOString(),
   }
 }

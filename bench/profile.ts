@@ -62,7 +62,8 @@ function layerOf(p: Proc, mine: Set<number>, workerPort: number): string | null 
   if (p.comm === 'redis-server') return 'redis'
   if (!mine.has(p.pid)) return null
   if (p.pid === process.pid) return 'bench process (load generator + dev servers + sandboxes)'
-  if (p.comm === 'workerd') return p.args.includes(`entry=127.0.0.1:${workerPort}`) ? "wrangler's proxy workerd (dev only)" : 'the Worker (workerd)'
+  if (p.comm === 'workerd')
+    return p.args.includes(`entry=127.0.0.1:${workerPort}`) ? "wrangler's proxy workerd (dev only)" : 'the Worker (workerd)'
   if (p.args.includes('wrangler')) return "wrangler's Node CLI (dev only)"
   return `other: ${p.comm}`
 }
@@ -71,7 +72,7 @@ function descendants(all: Proc[]): Set<number> {
   const mine = new Set([process.pid])
   for (let grew = true; grew; ) {
     grew = false
-    for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true))
+    for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) mine.add(p.pid), (grew = true)
   }
   return mine
 }
@@ -102,7 +103,11 @@ try {
     const before = processes()
     const stats = await load(REQUESTS, CONCURRENCY, hit)
     const cpu = cpuByLayer(before, processes(), port)
-    const perRequest = Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, round(ms / stats.requests, 2)]).sort((a, b) => (b[1] as number) - (a[1] as number)))
+    const perRequest = Object.fromEntries(
+      Object.entries(cpu)
+        .map(([k, ms]) => [k, round(ms / stats.requests, 2)])
+        .sort((a, b) => (b[1] as number) - (a[1] as number)),
+    )
     const total = round(Object.values(cpu).reduce((a, b) => a + b, 0) / stats.requests, 2)
     rows.push({ path, what, stats, cpuMsPerRequest: perRequest, totalCpuMs: total })
     console.log(`${path}: ${stats.perSecond}/s p50 ${stats.p50Ms} ms, ${total} ms CPU per request ${JSON.stringify(perRequest)}`)
@@ -119,11 +124,14 @@ const md = [
   '',
   `Where a local request's CPU goes: ${REQUESTS} requests per path, ${CONCURRENCY} in flight, against \`npm run dev\`'s stack (wrangler dev, Postgres, Redis behind the Upstash dev server; LOG_LEVEL=error). CPU per process from /proc (10 ms ticks) before and after, divided by the requests.`,
   '',
-  '**Toolchain, not service:** req/s, p50, p99, the two dev-only columns and the Postgres column (a new backend per request) are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service\'s cost; the Worker (workerd) column is the closest figure to it.',
+  "**Toolchain, not service:** req/s, p50, p99, the two dev-only columns and the Postgres column (a new backend per request) are dominated by the local toolchain (wrangler dev's proxy, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service's cost; the Worker (workerd) column is the closest figure to it.",
   '',
   `| path | what it does | req/s | p50 ms | p99 ms | CPU ms per request | ${layers.join(' | ')} |`,
   `|---|---|---|---|---|---|${layers.map(() => '---').join('|')}|`,
-  ...rows.map((r) => `| ${r.path} | ${r.what} | ${r.stats.perSecond} | ${r.stats.p50Ms} | ${r.stats.p99Ms} | ${r.totalCpuMs} | ${layers.map((l) => r.cpuMsPerRequest[l] ?? 0).join(' | ')} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.path} | ${r.what} | ${r.stats.perSecond} | ${r.stats.p50Ms} | ${r.stats.p99Ms} | ${r.totalCpuMs} | ${layers.map((l) => r.cpuMsPerRequest[l] ?? 0).join(' | ')} |`,
+  ),
   '',
   'Reading it: the two "dev only" columns are wrangler\'s local proxy and CLI, which a deployed Worker does not have; Postgres pays a new backend per request because local Hyperdrive does not pool (deployed, Hyperdrive keeps connections warm); the bench process column also holds the load generator itself.',
   '',

@@ -46,7 +46,12 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0
 }
-const summary = (xs: number[]): Latency => ({ samples: xs.length, p50Ms: round(pct(xs, 50), 2), p99Ms: round(pct(xs, 99), 2), maxMs: round(Math.max(0, ...xs), 2) })
+const summary = (xs: number[]): Latency => ({
+  samples: xs.length,
+  p50Ms: round(pct(xs, 50), 2),
+  p99Ms: round(pct(xs, 99), 2),
+  maxMs: round(Math.max(0, ...xs), 2),
+})
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0
@@ -131,17 +136,31 @@ interface Prepared {
 /** Auction won by the user, ZaloPay order created and paid on the sandbox, callback held back. */
 async function preparePayment(stack: DevStack, zp: ZaloPaySandbox, user: UserTabs, token: string, day: number): Promise<Prepared> {
   const nights = [new Date(Date.now() + (30 + day) * 86_400_000).toISOString().slice(0, 10)]
-  const { property } = await api(stack, 'POST', '/api/admin/properties', stack.adminToken, { name: `Bench villa ${day}`, hostId: 'bench-host', maxGuests: 2, nightlyRate: 1 })
+  const { property } = await api(stack, 'POST', '/api/admin/properties', stack.adminToken, {
+    name: `Bench villa ${day}`,
+    hostId: 'bench-host',
+    maxGuests: 2,
+    nightlyRate: 1,
+  })
   const { auction } = await api(stack, 'POST', '/api/admin/auctions', stack.adminToken, { propertyId: property.id, nights })
   await api(stack, 'POST', `/api/admin/auctions/${auction.id}/results`, stack.adminToken, {
     awards: [{ userId: user.userId, nights, amount: 500_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString() }],
   })
-  const pay = await api(stack, 'POST', '/api/v1/payment/zalopay/create', token, { auctionId: auction.id, selectedNights: nights, amount: 500_000, orderInfo: 'bench' })
+  const pay = await api(stack, 'POST', '/api/v1/payment/zalopay/create', token, {
+    auctionId: auction.id,
+    selectedNights: nights,
+    amount: 500_000,
+    orderInfo: 'bench',
+  })
   const control = (path: string, body: unknown) =>
-    fetch(`${zp.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json())
+    fetch(`${zp.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) =>
+      r.json(),
+    )
   await control('/__control/callbacks/suppress', { app_trans_id: pay.appTransId })
   await control(`/__control/orders/${pay.appTransId}/settle`, { outcome: 'success' })
-  const log = (await (await fetch(`${zp.url}/__control/callbacks?app_trans_id=${pay.appTransId}`)).json()) as { deliveries: Array<{ body: string }> }
+  const log = (await (await fetch(`${zp.url}/__control/callbacks?app_trans_id=${pay.appTransId}`)).json()) as {
+    deliveries: Array<{ body: string }>
+  }
   return { user, paymentId: pay.sessionId, callbackBody: log.deliveries[0]!.body }
 }
 
@@ -168,7 +187,11 @@ async function scenario(stack: DevStack, zp: ZaloPaySandbox, users: number, samp
   for (const [i, p] of prepared.entries()) {
     const wait = p.user.expect(p.paymentId)
     const t0 = performance.now()
-    const res = await fetch(`${stack.urls.worker}/api/v1/payment/zalopay/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: p.callbackBody })
+    const res = await fetch(`${stack.urls.worker}/api/v1/payment/zalopay/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: p.callbackBody,
+    })
     const reply = (await res.json()) as { return_code: number }
     const answered = performance.now()
     if (reply.return_code !== 1) throw new Error(`callback not acknowledged: ${JSON.stringify(reply)}`)
@@ -229,7 +252,7 @@ const md = [
   '',
   `From the moment ZaloPay's callback request is sent to the Worker until the user's sockets hold PAYMENT_STATUS COMPLETED. Local stack: wrangler dev (a Durable Object per user, hibernating WebSockets), Postgres ${machine().postgres}, Redis through the Upstash dev server, the ZaloPay sandbox (the callback's query API call is part of the path: the callback body is never trusted for money). ${SOCKETS_PER_USER} sockets per user, all subscribed; one callback at a time; ${SAMPLES} timed callbacks per scenario after 5 untimed.`,
   '',
-  '**Toolchain, not service:** the latencies in this table are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request for the callback), so they are not the service\'s cost; the gap between the first and the last tab and the lost count are not affected.',
+  "**Toolchain, not service:** the latencies in this table are dominated by the local toolchain (wrangler dev's proxy, and unpooled local Hyperdrive: one new Postgres connection per request for the callback), so they are not the service's cost; the gap between the first and the last tab and the lost count are not affected.",
   '',
   '| connected users | sockets | first tab p50 ms | first tab p99 ms | all tabs p50 ms | all tabs p99 ms | callback answered p50 ms | p99 ms | lost |',
   '|---|---|---|---|---|---|---|---|---|',

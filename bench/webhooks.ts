@@ -33,7 +33,11 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 try {
   console.log(`bench:webhooks: preparing ${PAYMENTS} paid payments…`)
   const product = await json(
-    await post(`${w}/api/admin/products`, { name: 'webhook bench', variants: [{ sku: `WB-${Date.now()}`, name: 'v', price: 1000, currency: 'NGN', stock: 1_000_000 }] }, { authorization: `Bearer ${stack.adminToken}` }),
+    await post(
+      `${w}/api/admin/products`,
+      { name: 'webhook bench', variants: [{ sku: `WB-${Date.now()}`, name: 'v', price: 1000, currency: 'NGN', stock: 1_000_000 }] },
+      { authorization: `Bearer ${stack.adminToken}` },
+    ),
   )
   const variantId = product.product.variants[0].id
   await post(`${ps}/__control/webhooks/suppress`, { on: true })
@@ -54,7 +58,11 @@ try {
   const deliveries = [...bodies, ...bodies.slice(0, Math.round(bodies.length * DUPLICATE_SHARE))]
   const deliver = async (i: number, list: typeof bodies) => {
     const d = list[i]!
-    const res = await fetch(`${w}/webhooks/paystack`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-paystack-signature': d.signature }, body: d.body })
+    const res = await fetch(`${w}/webhooks/paystack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-paystack-signature': d.signature },
+      body: d.body,
+    })
     const out = (await res.json()) as { status?: string; outcome?: string }
     return res.status === 200 ? (out.status ?? 'unknown') : `http ${res.status}`
   }
@@ -76,13 +84,16 @@ try {
   })
   await sql.end()
 
-  const fmt = (s: RunStats) => `${s.perSecond} | ${s.p50Ms} | ${s.p99Ms} | ${Object.entries(s.byOutcome).map(([k, v]) => `${k}×${v}`).join(' ')}`
+  const fmt = (s: RunStats) =>
+    `${s.perSecond} | ${s.p50Ms} | ${s.p99Ms} | ${Object.entries(s.byOutcome)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ')}`
   const md = [
     '# bench:webhooks',
     '',
     `Signed Paystack \`charge.success\` webhooks delivered to \`POST /webhooks/paystack\` on the local stack (wrangler dev, the machine's Postgres, Redis behind the Upstash dev server, the Paystack sandbox answering the verify call each new event makes). ${bodies.length} distinct events, ${CONCURRENCY} in flight. Locally Hyperdrive does not pool: each request opens its own Postgres connection.`,
     '',
-    '**Toolchain, not service:** the webhooks/s and latency columns are dominated by the local toolchain (wrangler dev\'s proxy, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service\'s cost; the counts after the runs and the baseline row are, and `npm run bench:edge` measures webhooks on the pooled Deno entry.',
+    "**Toolchain, not service:** the webhooks/s and latency columns are dominated by the local toolchain (wrangler dev's proxy, and unpooled local Hyperdrive: one new Postgres connection per request), so they are not the service's cost; the counts after the runs and the baseline row are, and `npm run bench:edge` measures webhooks on the pooled Deno entry.",
     '',
     '| run | webhooks/s | p50 ms | p99 ms | outcomes |',
     '|---|---|---|---|---|',
@@ -97,7 +108,21 @@ try {
     `Machine: ${JSON.stringify(machine())}`,
     '',
   ].join('\n')
-  const files = writeResults('webhooks', { machine: machine(), payments: bodies.length, concurrency: CONCURRENCY, mixed, duplicatesOnly, baseline, paid: paid?.n, processed: processed?.n, outbox: jobs?.n }, md)
+  const files = writeResults(
+    'webhooks',
+    {
+      machine: machine(),
+      payments: bodies.length,
+      concurrency: CONCURRENCY,
+      mixed,
+      duplicatesOnly,
+      baseline,
+      paid: paid?.n,
+      processed: processed?.n,
+      outbox: jobs?.n,
+    },
+    md,
+  )
   console.log(md)
   console.log(`written: ${files.json}, ${files.md}`)
   if ((processed?.n ?? 0) !== bodies.length || (paid?.n ?? 0) !== bodies.length) process.exitCode = 1

@@ -57,7 +57,8 @@ const jobs: Record<string, JobHandler> = {
 }
 
 /** The OpenAPI document of the app (served at /openapi.json; `npm run openapi` writes it to a file). */
-export const openApiDocument = (serverUrl?: string): ApiDocument => apiDocument(api, { title: TITLE, version: VERSION, ...(serverUrl && { serverUrl }) })
+export const openApiDocument = (serverUrl?: string): ApiDocument =>
+  apiDocument(api, { title: TITLE, version: VERSION, ...(serverUrl && { serverUrl }) })
 
 /** Every documented operation (method, Hono-style path, auth), for the docs page and the test suites. */
 export const documentedOperations = (): DocumentedOperation[] => operationsOf(openApiDocument())

@@ -34,7 +34,11 @@ function statements(run: string): Statement[] {
   const until = () => new Date(Date.now() + 15 * 60_000).toISOString()
   return [
     { endpoint: 'GET /health', sql: 'select 1', task: (sql) => sql`select 1` },
-    { endpoint: 'POST /api/v1/auth/login', sql: 'the user by email (1 statement)', task: (sql) => sql`select id, email, password_hash from users where email = ${'nobody@example.test'}` },
+    {
+      endpoint: 'POST /api/v1/auth/login',
+      sql: 'the user by email (1 statement)',
+      task: (sql) => sql`select id, email, password_hash from users where email = ${'nobody@example.test'}`,
+    },
     {
       endpoint: 'POST /api/gifts/use',
       sql: 'gift + supplier read, then guarded update … where gift_status = 0 (2 statements)',
@@ -48,7 +52,8 @@ function statements(run: string): Statement[] {
     {
       endpoint: 'POST /api/v1/orders',
       sql: 'inventory_reserve over 8 variants (1 statement)',
-      task: (sql, i) => sql`select reserved from inventory_reserve(${`ord_EDGE${run}${i}`}, ${`{var_EDGEBASE${i % 8}}`}::text[], '{1}'::integer[], ${until()}::timestamptz, now())`,
+      task: (sql, i) =>
+        sql`select reserved from inventory_reserve(${`ord_EDGE${run}${i}`}, ${`{var_EDGEBASE${i % 8}}`}::text[], '{1}'::integer[], ${until()}::timestamptz, now())`,
     },
     {
       endpoint: 'POST /webhooks/paystack',
@@ -76,7 +81,12 @@ export async function prepareBaseline(databaseUrl: string): Promise<void> {
 }
 
 /** Each statement for `seconds` at each in-flight count, through the proxy (already set to the RTT). */
-export async function runBaseline(proxiedUrl: string, inFlight: number[], seconds: number, log: (l: string) => void): Promise<BaselineRow[]> {
+export async function runBaseline(
+  proxiedUrl: string,
+  inFlight: number[],
+  seconds: number,
+  log: (l: string) => void,
+): Promise<BaselineRow[]> {
   const run = Date.now().toString(36).toUpperCase()
   const sql = postgres(proxiedUrl, { max: DENO_POOL, onnotice: () => {}, fetch_types: false })
   const rows: BaselineRow[] = []

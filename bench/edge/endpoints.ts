@@ -8,7 +8,15 @@ import { createHmac } from 'node:crypto'
 import { Agent, request as httpRequest } from 'node:http'
 import { DEV_SECRETS, devToken } from '../../tools/dev/stack.ts'
 import { outcomeOf, parallel, REQUEST_TIMEOUT_MS, type BenchClient } from '../client.ts'
-import { BENCH_PASSWORD, createVariants, issueGifts, linkPayPayUsers, paidZaloPayCallbacks, registerAccounts, settleOnPaystack } from '../fixtures.ts'
+import {
+  BENCH_PASSWORD,
+  createVariants,
+  issueGifts,
+  linkPayPayUsers,
+  paidZaloPayCallbacks,
+  registerAccounts,
+  settleOnPaystack,
+} from '../fixtures.ts'
 import type { EdgeStack } from './stack.ts'
 
 export interface Endpoint {
@@ -64,11 +72,16 @@ export async function prepareEndpoints(s: EdgeStack, c: BenchClient, sizes: Size
   const callbacks = await paidZaloPayCallbacks(c, admin, s.urls.zalopay, rid, sessions)
 
   const get = (path: string, token?: string) =>
-    fetch(`${s.base}${path}`, { ...(token && { headers: { authorization: `Bearer ${token}` } }), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then(outcomeOf)
+    fetch(`${s.base}${path}`, {
+      ...(token && { headers: { authorization: `Bearer ${token}` } }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    }).then(outcomeOf)
   const loginAgent = new Agent({ keepAlive: true, maxSockets: 8 })
   const base = new URL(s.base)
   let giftCursor = 0
-  const giftsPerCell = Math.floor((gifts.length - COUNTING - (sizes.cells - sizes.loadCells) * sizes.probeRequests) / Math.max(1, sizes.loadCells))
+  const giftsPerCell = Math.floor(
+    (gifts.length - COUNTING - (sizes.cells - sizes.loadCells) * sizes.probeRequests) / Math.max(1, sizes.loadCells),
+  )
   const orders: Array<{ id: string; token: string }> = []
   let orderCursor = 0
   const references: string[] = []
@@ -82,8 +95,18 @@ export async function prepareEndpoints(s: EdgeStack, c: BenchClient, sizes: Size
   let zalopaySlice: string[] = callbacks.slice(0, COUNTING)
 
   return [
-    { name: 'GET /health', note: '1 Postgres statement + 1 Redis call by design', available: () => Infinity, request: () => get('/health') },
-    { name: 'GET /api/v1/products', note: 'catalog page, Redis-cached (30 s)', available: () => Infinity, request: () => get('/api/v1/products') },
+    {
+      name: 'GET /health',
+      note: '1 Postgres statement + 1 Redis call by design',
+      available: () => Infinity,
+      request: () => get('/health'),
+    },
+    {
+      name: 'GET /api/v1/products',
+      note: 'catalog page, Redis-cached (30 s)',
+      available: () => Infinity,
+      request: () => get('/api/v1/products'),
+    },
     {
       name: 'POST /api/v1/auth/login',
       note: `PBKDF2-SHA256 (100 000 iterations) per attempt; ${accounts.length} accounts in rotation, from ${LOGIN_SOURCES} loopback source addresses (per-IP limit)`,
@@ -92,7 +115,15 @@ export async function prepareEndpoints(s: EdgeStack, c: BenchClient, sizes: Size
         new Promise<string>((resolve) => {
           const body = JSON.stringify({ email: accounts[i % accounts.length], password: BENCH_PASSWORD })
           const req = httpRequest(
-            { host: base.hostname, port: base.port, path: '/api/v1/auth/login', method: 'POST', agent: loginAgent, localAddress: `127.0.0.${10 + (i % LOGIN_SOURCES)}`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+            {
+              host: base.hostname,
+              port: base.port,
+              path: '/api/v1/auth/login',
+              method: 'POST',
+              agent: loginAgent,
+              localAddress: `127.0.0.${10 + (i % LOGIN_SOURCES)}`,
+              headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
             (res) => {
               const chunks: Buffer[] = []
               res.on('data', (ch: Buffer) => chunks.push(ch))
@@ -122,7 +153,10 @@ export async function prepareEndpoints(s: EdgeStack, c: BenchClient, sizes: Size
       available: () => Infinity,
       request: async (i) => {
         const token = tokens[i % tokens.length]!
-        const r = await c.api('POST', '/api/v1/orders', { token, body: { items: [{ variant_id: variants[i % variants.length], quantity: 1 }] } })
+        const r = await c.api('POST', '/api/v1/orders', {
+          token,
+          body: { items: [{ variant_id: variants[i % variants.length], quantity: 1 }] },
+        })
         if (r.status === 201 && r.body?.order_id) orders.push({ id: r.body.order_id, token })
         return label(r)
       },
@@ -175,24 +209,45 @@ export async function prepareEndpoints(s: EdgeStack, c: BenchClient, sizes: Size
       note: `key2-signed callbacks, ${sizes.zalopayPerCell} fresh paid sessions per cell (each re-read through the query API), then repeats of them (duplicates)`,
       available: () => Infinity,
       before: async (cell) => {
-        zalopaySlice = cell < 0 ? callbacks.slice(0, COUNTING) : callbacks.slice(COUNTING + cell * sizes.zalopayPerCell, COUNTING + (cell + 1) * sizes.zalopayPerCell)
+        zalopaySlice =
+          cell < 0
+            ? callbacks.slice(0, COUNTING)
+            : callbacks.slice(COUNTING + cell * sizes.zalopayPerCell, COUNTING + (cell + 1) * sizes.zalopayPerCell)
       },
       request: (i) => c.post('/api/v1/payment/zalopay/callback', zalopaySlice[i % zalopaySlice.length]!),
     },
-    { name: 'GET /api/v1/points', note: `${paypay.length} PayPay-linked users`, available: () => Infinity, request: (i) => get('/api/v1/points', paypay[i % paypay.length]) },
+    {
+      name: 'GET /api/v1/points',
+      note: `${paypay.length} PayPay-linked users`,
+      available: () => Infinity,
+      request: (i) => get('/api/v1/points', paypay[i % paypay.length]),
+    },
     {
       name: 'POST /mypage/points_exchange',
       note: `1 point each, ${paypay.length} linked users; the cashback is given by a QStash job on the PayPay sandbox afterwards`,
       available: () => Infinity,
       request: (i) =>
-        c.post('/mypage/points_exchange', JSON.stringify({ points: 1 }), { authorization: `Bearer ${paypay[i % paypay.length]}`, 'idempotency-key': `edge-${rid}-${i}-${Math.random().toString(36).slice(2)}` }),
+        c.post('/mypage/points_exchange', JSON.stringify({ points: 1 }), {
+          authorization: `Bearer ${paypay[i % paypay.length]}`,
+          'idempotency-key': `edge-${rid}-${i}-${Math.random().toString(36).slice(2)}`,
+        }),
     },
   ]
 }
 
 /** A signed Paystack charge.success for a settled sandbox transaction. */
 export function chargeSuccess(t: { amount: number; id: number; reference: string; currency: string }): { body: string; signature: string } {
-  const body = JSON.stringify({ event: 'charge.success', data: { id: t.id, status: 'success', reference: t.reference, amount: t.amount, currency: t.currency, paid_at: new Date().toISOString() } })
+  const body = JSON.stringify({
+    event: 'charge.success',
+    data: {
+      id: t.id,
+      status: 'success',
+      reference: t.reference,
+      amount: t.amount,
+      currency: t.currency,
+      paid_at: new Date().toISOString(),
+    },
+  })
   return { body, signature: createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex') }
 }
 

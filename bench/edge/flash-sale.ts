@@ -34,7 +34,12 @@ export interface FlashSale {
 
 const MAX_CONSECUTIVE_FAILURES = 5
 
-export async function flashSale(s: EdgeStack, c: BenchClient, rttMs: number, opts: { buyers: number; stock: number; deadlineMs: number }): Promise<FlashSale> {
+export async function flashSale(
+  s: EdgeStack,
+  c: BenchClient,
+  rttMs: number,
+  opts: { buyers: number; stock: number; deadlineMs: number },
+): Promise<FlashSale> {
   const rid = `${Date.now().toString(36).toUpperCase()}`
   const [variant] = await createVariants(c, s.adminToken, `flash ${rid} ${rttMs}ms`, 1, opts.stock)
   const tokens = await Promise.all(Array.from({ length: opts.buyers }, (_, b) => devToken(`bench-flash-${rid}-${b}`, [])))
@@ -114,8 +119,12 @@ export async function flashSale(s: EdgeStack, c: BenchClient, rttMs: number, opt
     const sql = postgres(s.databaseUrl, { max: 1, onnotice: () => {}, fetch_types: false })
     try {
       const [v] = await sql<{ stock: number; reserved: number }[]>`select stock, reserved from product_variants where id = ${variant!}`
-      const [paid] = await sql<{ q: number }[]>`select coalesce(sum(l.quantity), 0)::int as q from order_lines l join orders o on o.id = l.order_id where l.variant_id = ${variant!} and o.status = 'paid'`
-      const [twice] = await sql<{ n: number }[]>`select count(*)::int as n from (select p.order_id from payments p join order_lines l on l.order_id = p.order_id
+      const [paid] = await sql<
+        { q: number }[]
+      >`select coalesce(sum(l.quantity), 0)::int as q from order_lines l join orders o on o.id = l.order_id where l.variant_id = ${variant!} and o.status = 'paid'`
+      const [twice] = await sql<
+        { n: number }[]
+      >`select count(*)::int as n from (select p.order_id from payments p join order_lines l on l.order_id = p.order_id
         where l.variant_id = ${variant!} and p.status = 'paid' group by p.order_id having count(*) > 1) x`
       return { v, paid, twice }
     } finally {

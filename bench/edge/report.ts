@@ -27,7 +27,15 @@ export interface Reconciliation {
 
 export interface EdgeResults {
   machine: Record<string, unknown>
-  config: { rtts: number[]; inFlight: number[]; probeRequests: number; seconds: number; baselineSeconds: number; flashStock: number; flashBuyers: number }
+  config: {
+    rtts: number[]
+    inFlight: number[]
+    probeRequests: number
+    seconds: number
+    baselineSeconds: number
+    flashStock: number
+    flashBuyers: number
+  }
   endpoints: Array<{ name: string; note: string }>
   counts: Record<string, Counted>
   cells: Cell[]
@@ -39,10 +47,13 @@ export interface EdgeResults {
 }
 
 export const TOOLCHAIN_NOTE =
-  'What the local toolchain dominates here: at 0 ms added RTT every figure is bound by the 2 shared cores (Deno, Postgres, Redis, the dev servers, the sandboxes and the load generator all run on them; login and gift redemption are mostly PBKDF2 CPU), so 0 ms is the machine\'s ceiling, not the service\'s; the added-RTT columns are what distance costs, which is the figure this bench is for. No wrangler dev here: the Deno entry keeps one pool of 10 warm Postgres connections, unlike local Hyperdrive.'
+  "What the local toolchain dominates here: at 0 ms added RTT every figure is bound by the 2 shared cores (Deno, Postgres, Redis, the dev servers, the sandboxes and the load generator all run on them; login and gift redemption are mostly PBKDF2 CPU), so 0 ms is the machine's ceiling, not the service's; the added-RTT columns are what distance costs, which is the figure this bench is for. No wrangler dev here: the Deno entry keeps one pool of 10 warm Postgres connections, unlike local Hyperdrive."
 
 const ok = (k: string) => /^[23]\d\d$|^ok$/.test(k)
-const outcomes = (by: Record<string, number>) => Object.entries(by).map(([k, v]) => `${k}×${v}`).join(' ')
+const outcomes = (by: Record<string, number>) =>
+  Object.entries(by)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ')
 const pct = (a: number, b: number) => (b > 0 ? `${Math.round((a / b) * 100)}%` : '–')
 
 /** Evaluates the issue's targets against the figures (null: not measured in this run). */
@@ -50,7 +61,10 @@ export function targets(r: Pick<EdgeResults, 'cells' | 'flashSales' | 'config'>)
   const flash = (rtt: number) => r.flashSales.find((f) => f.rttMs === rtt)?.settledPerSecond
   const zero = flash(0)
   const out: EdgeResults['targets'] = []
-  for (const [rtt, share] of [[10, 0.8], [40, 0.5]] as const) {
+  for (const [rtt, share] of [
+    [10, 0.8],
+    [40, 0.5],
+  ] as const) {
     const v = flash(rtt)
     out.push({
       target: `flash sale at ${rtt} ms keeps >= ${share * 100}% of its 0 ms settled payments/s`,
@@ -61,7 +75,10 @@ export function targets(r: Pick<EdgeResults, 'cells' | 'flashSales' | 'config'>)
   // Judged on requests one at a time (what distance adds to one redemption); loaded figures beside it.
   const gift = (n: number) => r.cells.find((c) => c.rttMs === 40 && c.inFlight === n && c.endpoint === 'POST /api/gifts/use')?.stats
   const alone = gift(1)
-  const loaded = r.config.inFlight.filter((n) => n > 1).map((n) => (gift(n) ? `${gift(n)!.p50Ms} ms at ${n} in flight` : null)).filter(Boolean)
+  const loaded = r.config.inFlight
+    .filter((n) => n > 1)
+    .map((n) => (gift(n) ? `${gift(n)!.p50Ms} ms at ${n} in flight` : null))
+    .filter(Boolean)
   out.push({
     target: 'gift redemption p50 at 40 ms < 200 ms (one at a time)',
     value: alone ? `${alone.p50Ms} ms${loaded.length ? ` (${loaded.join(', ')})` : ''}` : 'not measured',
@@ -95,7 +112,8 @@ export function markdown(r: EdgeResults): string {
       return `| ${e.name} | ${n} | ${cols.join(' | ')} | ${bad.length === 0 ? 'all 2xx' : outcomes(all)} |`
     }),
   )
-  const count = (c: Counted | undefined, k: 'atResponse' | 'settled') => (c ? `${c[k].statements} / ${c[k].roundTrips} / ${c[k].redisCalls}` : '–')
+  const count = (c: Counted | undefined, k: 'atResponse' | 'settled') =>
+    c ? `${c[k].statements} / ${c[k].roundTrips} / ${c[k].redisCalls}` : '–'
   const tick = (p: boolean | null) => (p === null ? 'not measured' : p ? 'PASS' : 'FAIL')
   return [
     '# bench:edge',
@@ -112,7 +130,7 @@ export function markdown(r: EdgeResults): string {
     '',
     '## Cost per request (counted, one request at a time, best of 3)',
     '',
-    'Postgres statements / round trips / Upstash calls, when the answer arrived and once everything went quiet (deferred work, and jobs QStash delivered meanwhile). Counted on warm pooled connections, after the first RTT\'s load, so round trips equal statements where each is one; on the Worker\'s per-request connection a parameterised statement new to it costs a describe round trip more (the budgets tier counts the Worker).',
+    "Postgres statements / round trips / Upstash calls, when the answer arrived and once everything went quiet (deferred work, and jobs QStash delivered meanwhile). Counted on warm pooled connections, after the first RTT's load, so round trips equal statements where each is one; on the Worker's per-request connection a parameterised statement new to it costs a describe round trip more (the budgets tier counts the Worker).",
     '',
     '| endpoint | at the answer | settled | outcomes | note |',
     '|---|---|---|---|---|',
@@ -145,7 +163,10 @@ export function markdown(r: EdgeResults): string {
     ...[...new Set(r.baseline.map((b) => `${b.endpoint}\u0000${b.inFlight}`))].map((key) => {
       const [endpoint, n] = key.split('\u0000') as [string, string]
       const rows = r.baseline.filter((b) => b.endpoint === endpoint && b.inFlight === Number(n))
-      return `| ${rows[0]!.sql} | ${endpoint} | ${n} | ${rtts.map((t) => rows.find((b) => b.rttMs === t)).map((b) => (b ? `${b.stats.perSecond} · ${b.stats.p50Ms}` : '–')).join(' | ')} |`
+      return `| ${rows[0]!.sql} | ${endpoint} | ${n} | ${rtts
+        .map((t) => rows.find((b) => b.rttMs === t))
+        .map((b) => (b ? `${b.stats.perSecond} · ${b.stats.p50Ms}` : '–'))
+        .join(' | ')} |`
     }),
     '',
     '## Reconciliation after the run',
@@ -155,7 +176,9 @@ export function markdown(r: EdgeResults): string {
     `- Over the whole run: ${reconciliationLine(r.reconciliation.wholeRun)}`,
     `- Since the last flash sale began: ${reconciliationLine(r.reconciliation.sinceLastFlashSale)}`,
     '',
-    ...(r.failures.length > 0 ? ['## Phases that failed (the run went on)', '', ...r.failures.map((f) => `- ${f.phase} at ${f.rttMs} ms: ${f.error}`), ''] : []),
+    ...(r.failures.length > 0
+      ? ['## Phases that failed (the run went on)', '', ...r.failures.map((f) => `- ${f.phase} at ${f.rttMs} ms: ${f.error}`), '']
+      : []),
     '## Notes',
     '',
     ...r.endpoints.map((e) => `- ${e.name}: ${e.note}`),

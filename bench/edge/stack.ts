@@ -48,13 +48,20 @@ export async function startEdgeStack(databaseUrl: string, log: (line: string) =>
     await runMigrations(databaseUrl)
     await seed(databaseUrl)
     const pgTarget = new URL(databaseUrl)
-    const postgres = await startLatencyProxy({ protocol: 'postgres', target: { host: pgTarget.hostname, port: Number(pgTarget.port || 5432) } })
+    const postgres = await startLatencyProxy({
+      protocol: 'postgres',
+      target: { host: pgTarget.hostname, port: Number(pgTarget.port || 5432) },
+    })
     cleanups.push(postgres.close)
     const proxied = new URL(databaseUrl)
     proxied.hostname = '127.0.0.1'
     proxied.port = String(postgres.port)
 
-    const upstash = await startUpstashRedisDev({ port: 0, token: DEV_SECRETS.upstashToken, redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' })
+    const upstash = await startUpstashRedisDev({
+      port: 0,
+      token: DEV_SECRETS.upstashToken,
+      redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    })
     cleanups.push(upstash.close)
     const redis = await startLatencyProxy({ protocol: 'http', target: { host: '127.0.0.1', port: Number(new URL(upstash.url).port) } })
     cleanups.push(redis.close)
@@ -70,7 +77,12 @@ export async function startEdgeStack(databaseUrl: string, log: (line: string) =>
 
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
-    const paystack = await startPaystackSandbox({ port: 0, secretKey: DEV_SECRETS.paystackSecretKey, webhookUrl: `${base}/webhooks/paystack`, log: () => {} })
+    const paystack = await startPaystackSandbox({
+      port: 0,
+      secretKey: DEV_SECRETS.paystackSecretKey,
+      webhookUrl: `${base}/webhooks/paystack`,
+      log: () => {},
+    })
     cleanups.push(paystack.close)
     const zalopay = await startZaloPaySandbox({ port: 0, callbackUrl: `${base}/api/v1/payment/zalopay/callback`, log: () => {} })
     cleanups.push(zalopay.close)
@@ -137,11 +149,15 @@ interface DenoProcess {
 }
 
 function spawnDeno(port: number, env: Record<string, string>): DenoProcess {
-  const child = spawn(fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url)), ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'src/deno.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DENO_NO_UPDATE_CHECK: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url)),
+    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'src/deno.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DENO_NO_UPDATE_CHECK: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const lines: string[] = []
   const keep = (c: Buffer) => {
     lines.push(...c.toString().split('\n').filter(Boolean))

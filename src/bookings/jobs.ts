@@ -39,11 +39,19 @@ function withPayload<T>(schema: z.ZodType<T>, run: (...a: [Parameters<JobHandler
  */
 export const bookingJobs: Record<string, JobHandler> = {
   [BOOKING_JOBS.createBooking]: withPayload(SessionPayload, async (c, p) => {
-    const r = await createBookingForPayment(c.var.deps.bookings, { sessionId: p.sessionId, caller: { system: true }, requestId: c.var.requestId })
+    const r = await createBookingForPayment(c.var.deps.bookings, {
+      sessionId: p.sessionId,
+      caller: { system: true },
+      requestId: c.var.requestId,
+    })
     return r.ok ? { bookingId: r.value.id, bookingStatus: r.value.status } : { skipped: r.error.code }
   }),
   [BOOKING_JOBS.blockNights]: withPayload(BookingPayload, async (c, p) => {
-    const r = await blockBookingNights(c.var.deps.bookings, { bookingId: p.bookingId, caller: { system: true }, requestId: c.var.requestId })
+    const r = await blockBookingNights(c.var.deps.bookings, {
+      bookingId: p.bookingId,
+      caller: { system: true },
+      requestId: c.var.requestId,
+    })
     return r.ok ? { bookingStatus: r.value.status } : { skipped: r.error.code }
   }),
   [BOOKING_JOBS.openConversation]: withPayload(BookingPayload, async (c, p) => {

@@ -33,7 +33,13 @@ export type GatewayObservation =
   | { readonly status: 'failed' | 'cancelled' | 'expired'; readonly subCode: number }
 
 export type CallbackCheck =
-  | { readonly ok: true; readonly appTransId: string; readonly transactionId: string; readonly amount: number; readonly data: Record<string, unknown> }
+  | {
+      readonly ok: true
+      readonly appTransId: string
+      readonly transactionId: string
+      readonly amount: number
+      readonly data: Record<string, unknown>
+    }
   | { readonly ok: false; readonly reason: 'malformed' | 'mac' }
 
 export type RefundObservation =
@@ -50,7 +56,13 @@ export interface PaymentGateway {
   createOrder(order: GatewayOrder): Promise<CreateOrderAnswer>
   queryOrder(appTransId: string): Promise<GatewayObservation>
   verifyCallback(rawBody: string): Promise<CallbackCheck>
-  refund(r: { mRefundId: string; transactionId: string; amount: number; description: string; timestamp: number }): Promise<RefundObservation>
+  refund(r: {
+    mRefundId: string
+    transactionId: string
+    amount: number
+    description: string
+    timestamp: number
+  }): Promise<RefundObservation>
   queryRefund(mRefundId: string, timestamp: number): Promise<RefundObservation>
 }
 
@@ -137,7 +149,12 @@ export interface PaymentSessionRepository {
    * zp_trans_id) in the same statement (`first`: this delivery stored it); null for an unknown
    * app_trans_id (nothing is stored then).
    */
-  receiveCallback(appTransId: string, transactionId: string, data: Record<string, unknown>, at: Date): Promise<{ session: PaymentSession; first: boolean } | null>
+  receiveCallback(
+    appTransId: string,
+    transactionId: string,
+    data: Record<string, unknown>,
+    at: Date,
+  ): Promise<{ session: PaymentSession; first: boolean } | null>
   /** Open sessions created before `openedBefore` or past their expiry. */
   findToReconcile(now: Date, openedBefore: Date, limit: number): Promise<PaymentSession[]>
   /** PAID sessions without a booking, paid before `paidBefore`. */
@@ -166,7 +183,14 @@ export interface BookingRepository {
    * Cancels (guarded on `from`) and frees its nights, with the refund row if any, in one statement.
    * Answers the booking and the session's refund (the one stored now or an earlier one).
    */
-  cancel(id: BookingId, from: Booking['status'], reason: string, at: Date, audit: AuditEntry, refund?: Refund): Promise<{ booking: Booking; refund: Refund | null } | null>
+  cancel(
+    id: BookingId,
+    from: Booking['status'],
+    reason: string,
+    at: Date,
+    audit: AuditEntry,
+    refund?: Refund,
+  ): Promise<{ booking: Booking; refund: Refund | null } | null>
   /** The booking's conversation thread: created once, the same id afterwards. */
   openConversation(b: Booking, threadId: string, at: Date): Promise<string>
   /**

@@ -26,7 +26,9 @@ const CartSessionHeader = z.object({
   [SESSION_HEADER]: z
     .string()
     .optional()
-    .describe('guest cart session id (16-128 url-safe characters, issued by POST /api/v1/cart/session); required without a bearer token, ignored with one'),
+    .describe(
+      'guest cart session id (16-128 url-safe characters, issued by POST /api/v1/cart/session); required without a bearer token, ignored with one',
+    ),
 })
 
 const AddItemRequest = z.strictObject({ variant_id: prefixedId('var'), quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) })
@@ -78,7 +80,11 @@ function ownerOf(principal: Principal | undefined, session: string | undefined):
   if (principal) return { kind: 'user', userId: principal.userId }
   const id = CartSessionSchema.safeParse(session)
   if (!id.success) {
-    throw new HttpError(400, 'CART_SESSION_REQUIRED', `Sign in, or send a guest session id in ${SESSION_HEADER} (POST /api/v1/cart/session issues one)`)
+    throw new HttpError(
+      400,
+      'CART_SESSION_REQUIRED',
+      `Sign in, or send a guest session id in ${SESSION_HEADER} (POST /api/v1/cart/session issues one)`,
+    )
   }
   return { kind: 'guest', sessionId: id.data as CartSessionId }
 }
@@ -139,7 +145,10 @@ const removeItem = createRoute({
 export const cartRoutes = routesOf()
   .openapi(issueSession, (c) => {
     const bytes = crypto.getRandomValues(new Uint8Array(24))
-    const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    const id = btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
     return c.json({ session_id: id, header: SESSION_HEADER }, 201)
   })
   .openapi(show, async (c) => {

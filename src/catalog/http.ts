@@ -37,7 +37,11 @@ const CreateProductRequest = z.strictObject({
 })
 
 const UpdateProductRequest = z
-  .strictObject({ name: text(200).optional(), description: z.string().max(5000).optional(), status: z.enum(['active', 'archived']).optional() })
+  .strictObject({
+    name: text(200).optional(),
+    description: z.string().max(5000).optional(),
+    status: z.enum(['active', 'archived']).optional(),
+  })
   .refine((b) => Object.keys(b).length > 0, 'send at least one field')
 
 const UpdateVariantRequest = z
@@ -45,7 +49,13 @@ const UpdateVariantRequest = z
   .refine((b) => Object.keys(b).length > 0, 'send at least one field')
 
 const RestockRequest = z.strictObject({
-  quantity: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, 'must not be 0').describe('units to add; negative writes off'),
+  quantity: z
+    .number()
+    .int()
+    .min(-1_000_000)
+    .max(1_000_000)
+    .refine((n) => n !== 0, 'must not be 0')
+    .describe('units to add; negative writes off'),
   expected_version: z.number().int().min(1).max(PG_INTEGER_MAX).describe('the version you last read: a stale one is refused with 409'),
 })
 
@@ -113,7 +123,10 @@ const list = createRoute({
   tags: ['catalog'],
   ...guard('none'),
   request: { query: ListQuery },
-  responses: { 200: json(z.object({ products: z.array(ProductView), next_after: z.string().nullable() }), 'A page of products'), ...errorResponses(400) },
+  responses: {
+    200: json(z.object({ products: z.array(ProductView), next_after: z.string().nullable() }), 'A page of products'),
+    ...errorResponses(400),
+  },
 })
 
 const show = createRoute({

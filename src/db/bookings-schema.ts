@@ -4,7 +4,20 @@
  * bookings with their follow-up steps (conversation thread, confirmation email outbox) and refunds.
  */
 import { sql } from 'drizzle-orm'
-import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core'
 
 const utc = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 const night = (name: string) => date(name, { mode: 'string' })
@@ -60,10 +73,7 @@ export const auctions = pgTable(
     createdAt: utc('created_at').notNull(),
     closedAt: utc('closed_at'),
   },
-  (t) => [
-    index('auctions_property_idx').on(t.propertyId),
-    check('auctions_nights_chk', sql`cardinality(${t.nights}) between 1 and 366`),
-  ],
+  (t) => [index('auctions_property_idx').on(t.propertyId), check('auctions_nights_chk', sql`cardinality(${t.nights}) between 1 and 366`)],
 )
 
 /**
@@ -95,9 +105,7 @@ export const auctionAwards = pgTable(
   (t) => [
     index('auction_awards_user_idx').on(t.userId, t.id),
     index('auction_awards_auction_user_idx').on(t.auctionId, t.userId),
-    uniqueIndex('auction_awards_one_live_claim_uq')
-      .on(t.rootAwardId)
-      .where(sql`${t.status} in ('OFFERED', 'AWARDED', 'PAID')`),
+    uniqueIndex('auction_awards_one_live_claim_uq').on(t.rootAwardId).where(sql`${t.status} in ('OFFERED', 'AWARDED', 'PAID')`),
     check('auction_awards_amount_chk', sql`${t.amount} > 0`),
     check('auction_awards_nights_chk', sql`cardinality(${t.nights}) >= 1`),
   ],
@@ -150,9 +158,7 @@ export const paymentSessions = pgTable(
     index('payment_sessions_user_idx').on(t.userId, t.id),
     index('payment_sessions_open_idx').on(t.createdAt).where(sql`${t.status} in ('CREATED', 'PENDING')`),
     // A retried create finds the live session instead of opening a second ZaloPay order.
-    uniqueIndex('payment_sessions_one_live_per_award_uq')
-      .on(t.awardId)
-      .where(sql`${t.status} in ('CREATED', 'PENDING', 'PAID')`),
+    uniqueIndex('payment_sessions_one_live_per_award_uq').on(t.awardId).where(sql`${t.status} in ('CREATED', 'PENDING', 'PAID')`),
     check('payment_sessions_amount_chk', sql`${t.amount} > 0`),
     check('payment_sessions_paid_chk', sql`(${t.status} = 'PAID') = (${t.paidAt} is not null)`),
   ],

@@ -92,7 +92,9 @@ export const products = pgTable('products', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   description: text('description').notNull().default(''),
-  status: text('status', { enum: ['active', 'archived'] }).notNull().default('active'),
+  status: text('status', { enum: ['active', 'archived'] })
+    .notNull()
+    .default('active'),
   createdAt: utc('created_at').notNull().defaultNow(),
   updatedAt: utc('updated_at').notNull().defaultNow(),
 })

@@ -30,8 +30,14 @@ export const LoginRequest = z
     session_id: CartSessionSchema.optional().describe('guest cart to merge into the user cart (seed 004 §5)'),
     sessionId: CartSessionSchema.optional().describe('seed 004 §5 name for session_id'),
   })
-  .refine((b) => (b.password === undefined) !== (b.pwd === undefined), { message: 'give exactly one of password or pwd', path: ['password'] })
-  .refine((b) => b.session_id === undefined || b.sessionId === undefined, { message: 'give session_id or sessionId, not both', path: ['session_id'] })
+  .refine((b) => (b.password === undefined) !== (b.pwd === undefined), {
+    message: 'give exactly one of password or pwd',
+    path: ['password'],
+  })
+  .refine((b) => b.session_id === undefined || b.sessionId === undefined, {
+    message: 'give session_id or sessionId, not both',
+    path: ['session_id'],
+  })
   .transform((b) => ({ email: b.email, password: (b.password ?? b.pwd) as string, session_id: b.session_id ?? b.sessionId }))
 
 const UserView = z.object({ id: z.string(), email: z.string(), roles: z.array(z.string()) })
@@ -81,7 +87,10 @@ export const identityRoutes = routesOf()
   })
   .openapi(login, async (c) => {
     const b = c.req.valid('json')
-    const result = await logIn({ ...c.var.deps.identity, defer: c.var.defer }, { email: b.email, password: b.password, ip: clientIp(c) ?? 'unknown' })
+    const result = await logIn(
+      { ...c.var.deps.identity, defer: c.var.defer },
+      { email: b.email, password: b.password, ip: clientIp(c) ?? 'unknown' },
+    )
     if (!result.ok) {
       const e = result.error
       c.var.logger.info('login refused', { code: e.code })

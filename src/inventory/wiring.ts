@@ -6,7 +6,8 @@ import type { InventoryDeps } from './deps.ts'
 
 /** The inventory lock the configuration and the runtime allow (Durable Objects or Postgres). */
 export function wireInventory({ config, db, redis, logger, runtime }: Deps): InventoryDeps {
-  const lock = config.INVENTORY_LOCK === 'durable-object' && runtime.inventoryLock ? runtime.inventoryLock(db) : new PostgresInventoryLock(db)
+  const lock =
+    config.INVENTORY_LOCK === 'durable-object' && runtime.inventoryLock ? runtime.inventoryLock(db) : new PostgresInventoryLock(db)
   return {
     lock,
     reservesInPlacement: lock instanceof PostgresInventoryLock,

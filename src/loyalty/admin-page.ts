@@ -128,11 +128,16 @@ $('upload').addEventListener('submit', async (e) => {
 if ($('token').value) loadFiles().catch(fail);
 `
 
-const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+const CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 /** Mounted at the root. The shell holds no data, so it needs no auth; the API calls do. */
 export const loyaltyPageRoutes = new Hono<AppEnv>()
   .get('/admin/loyalty/history', (c) => c.html(PAGE, 200, { 'content-security-policy': CSP, 'cache-control': 'no-store' }))
   .get('/admin/loyalty/history.js', (c) =>
-    c.body(SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }),
+    c.body(SCRIPT, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    }),
   )

@@ -48,17 +48,27 @@ export const loyaltyJobs: Record<string, JobHandler> = {
     if (!p.success) return { dropped: 'payload needs merchant_cashback_id' }
     const out = await giveCashback(c.var.deps.loyalty, p.data.merchant_cashback_id as MerchantCashbackId, { requestId: c.var.requestId })
     if (out.kind === 'retry') throw retryLater(out.code, out.message)
-    return out.kind === 'done' ? { outcome: 'done', cashback_status: out.status } : { outcome: 'skipped', reason: out.reason, cashback_status: out.status ?? null }
+    return out.kind === 'done'
+      ? { outcome: 'done', cashback_status: out.status }
+      : { outcome: 'skipped', reason: out.reason, cashback_status: out.status ?? null }
   },
   [LOYALTY_JOBS.reverseCashback]: async (c, payload) => {
     const p = ReversePayload.safeParse(payload)
     if (!p.success) return { dropped: 'payload needs merchant_cashback_reversal_id' }
-    const out = await reverseCashback(c.var.deps.loyalty, p.data.merchant_cashback_reversal_id as MerchantCashbackReversalId, { requestId: c.var.requestId })
+    const out = await reverseCashback(c.var.deps.loyalty, p.data.merchant_cashback_reversal_id as MerchantCashbackReversalId, {
+      requestId: c.var.requestId,
+    })
     if (out.kind === 'retry') throw retryLater(out.code, out.message)
-    return out.kind === 'done' ? { outcome: 'done', reversal_status: out.status } : { outcome: 'skipped', reason: out.reason, reversal_status: out.status ?? null }
+    return out.kind === 'done'
+      ? { outcome: 'done', reversal_status: out.status }
+      : { outcome: 'skipped', reason: out.reason, reversal_status: out.status ?? null }
   },
-  [LOYALTY_JOBS.checkCashbacks]: async (c, payload) => ({ report: await checkCashbacks(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)) }),
-  [LOYALTY_JOBS.checkReversals]: async (c, payload) => ({ report: await checkReversals(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)) }),
+  [LOYALTY_JOBS.checkCashbacks]: async (c, payload) => ({
+    report: await checkCashbacks(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)),
+  }),
+  [LOYALTY_JOBS.checkReversals]: async (c, payload) => ({
+    report: await checkReversals(c.var.deps.loyalty, checkOptions(c.var.requestId, payload)),
+  }),
   // A transient failure leaves the grant requested for the 5-minute check: the run is not retried whole.
   [LOYALTY_JOBS.redriveGrants]: async (c, payload) => {
     const p = RedrivePayload.safeParse(payload).data ?? {}
@@ -72,7 +82,10 @@ export const loyaltyJobs: Record<string, JobHandler> = {
   },
   [LOYALTY_JOBS.exportHistory]: async (c, payload) => {
     const p = ExportPayload.safeParse(payload).data ?? {}
-    const result = await exportHistory(c.var.deps.loyalty, { ...(p.business_date && { businessDate: p.business_date }), actor: 'system:schedule' })
+    const result = await exportHistory(c.var.deps.loyalty, {
+      ...(p.business_date && { businessDate: p.business_date }),
+      actor: 'system:schedule',
+    })
     if (!result.ok) return { dropped: result.error.message }
     return { file_id: result.value.id, business_date: result.value.businessDate, rows: result.value.rowCount, key: result.value.objectKey }
   },

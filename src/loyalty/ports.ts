@@ -44,7 +44,14 @@ export interface LinkRepository {
    * Sets the status of the user's link if it still holds this authorization (and, with
    * `onlyFrom`, is still in that status), with its audit row, in one statement.
    */
-  setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry, onlyFrom?: LinkStatus): Promise<void>
+  setLinkStatus(
+    userId: string,
+    userAuthorizationId: string,
+    status: LinkStatus,
+    at: Date,
+    audit?: AuditEntry,
+    onlyFrom?: LinkStatus,
+  ): Promise<void>
   /** A grant extends the authorization (docs/protocols/paypay-opa.md): expiry moves to `until` if later. */
   extendLink(userAuthorizationId: string, until: Date): Promise<void>
 }
@@ -167,7 +174,12 @@ export interface ReversalRepository {
    * Guarded like cashbacks. Succeed releases what was not reversed and credits `credit`; fail
    * releases the whole reservation. All in one statement.
    */
-  transition(id: MerchantCashbackReversalId, from: ReversalStatus, event: ReversalEvent, change: ReversalChange): Promise<ReversalStatus | null>
+  transition(
+    id: MerchantCashbackReversalId,
+    from: ReversalStatus,
+    event: ReversalEvent,
+    change: ReversalChange,
+  ): Promise<ReversalStatus | null>
   noteCheck(id: MerchantCashbackReversalId, at: Date, lastError: string | null): Promise<void>
   due(status: 'requested' | 'accepted', olderThan: Date, limit: number, checkedBefore?: Date): Promise<Reversal[]>
 }
@@ -203,7 +215,13 @@ export interface HistoryRepository {
  */
 export type PayPayResult<T> =
   | { readonly ok: true; readonly code: string; readonly data: T }
-  | { readonly ok: false; readonly kind: 'refused' | 'transient'; readonly code: string; readonly message: string; readonly httpStatus: number | null }
+  | {
+      readonly ok: false
+      readonly kind: 'refused' | 'transient'
+      readonly code: string
+      readonly message: string
+      readonly httpStatus: number | null
+    }
 
 export type PayPayFailure = Extract<PayPayResult<unknown>, { ok: false }>
 

@@ -10,7 +10,10 @@ import { replayDeadLetter } from './use-cases/replay-dead-letter.ts'
 
 const ListQuery = z.strictObject({
   cursor: z.string().min(1).max(200).optional(),
-  job: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+  job: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/)
+    .optional(),
 })
 
 const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/) })

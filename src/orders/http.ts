@@ -94,7 +94,10 @@ const list = createRoute({
   tags: ['orders'],
   ...guard('user'),
   request: { query: ListQuery },
-  responses: { 200: json(z.object({ orders: z.array(OrderView), next_before: z.string().nullable() }), 'A page of orders'), ...errorResponses(400, 401) },
+  responses: {
+    200: json(z.object({ orders: z.array(OrderView), next_before: z.string().nullable() }), 'A page of orders'),
+    ...errorResponses(400, 401),
+  },
 })
 
 const show = createRoute({
@@ -130,7 +133,10 @@ export const orderRoutes = routesOf()
       refuse(result.error, STATUS)
     }
     const o = result.value
-    return c.json({ order_id: o.id, expires_at: o.expiresAt.toISOString(), total: o.total.amount, currency: o.total.currency, order: orderView(o) }, 201)
+    return c.json(
+      { order_id: o.id, expires_at: o.expiresAt.toISOString(), total: o.total.amount, currency: o.total.currency, order: orderView(o) },
+      201,
+    )
   })
   .openapi(list, async (c) => {
     const q = c.req.valid('query')

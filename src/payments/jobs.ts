@@ -35,7 +35,11 @@ export const paymentJobs: Record<string, JobHandler> = {
   },
   [PAYMENT_JOBS.email]: async (c, payload) => {
     const p = EmailJob.parse(payload)
-    return sendPaymentEmail(deps(c), { kind: p.kind, paymentId: p.payment_id as PaymentId, ...(p.refund_id && { refundId: p.refund_id as RefundId }) })
+    return sendPaymentEmail(deps(c), {
+      kind: p.kind,
+      paymentId: p.payment_id as PaymentId,
+      ...(p.refund_id && { refundId: p.refund_id as RefundId }),
+    })
   },
   [PAYMENT_JOBS.autoRefund]: async (c, payload) => autoRefund(deps(c), { refundId: RefundJob.parse(payload).refund_id as RefundId }),
   [PAYMENT_JOBS.reconcile]: async (c, payload) => {

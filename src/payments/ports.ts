@@ -9,7 +9,9 @@ import type { ChargeSnapshot, CommitLine } from './domain/settlement.ts'
 import type { PaystackEvent } from './domain/webhook-event.ts'
 
 /** A refusal by the gateway (its 4xx): permanent. Transient failures throw (503, retried). */
-export type GatewayAnswer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly notFound?: boolean }
+export type GatewayAnswer<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly message: string; readonly notFound?: boolean }
 
 export interface GatewayRefund {
   readonly gatewayRefundId: string
@@ -65,7 +67,13 @@ export type StoredRefundState = RefundState & { readonly view: RefundView }
 /** A refund answer as decided in the domain, written by ONE guarded statement. */
 export interface RefundAnswerWrite {
   readonly now: Date
-  readonly refund: { readonly id: RefundId; readonly from: RefundStatus; readonly to: RefundStatus; readonly gatewayRefundId?: string; readonly failureReason?: string }
+  readonly refund: {
+    readonly id: RefundId
+    readonly from: RefundStatus
+    readonly to: RefundStatus
+    readonly gatewayRefundId?: string
+    readonly failureReason?: string
+  }
   /** Guarded by the payment's status and its other accepted refunds' sum (what decided partial or full). */
   readonly payment?: { readonly id: PaymentId; readonly from: PaymentStatus; readonly to: PaymentStatus; readonly acceptedOthers: number }
   readonly order?: { readonly id: string; readonly from: OrderStatus; readonly to: OrderStatus }
@@ -104,7 +112,13 @@ export interface SettlementWrite {
   readonly order?: { readonly id: string; readonly from: OrderStatus; readonly to: OrderStatus }
   readonly stock?: { readonly orderId: string; readonly lines: readonly CommitLine[] }
   /** The automatic full refund of a payment whose order cannot be fulfilled. */
-  readonly refund?: { readonly id: RefundId; readonly amount: number; readonly currency: string; readonly reason: string; readonly requestedBy: string }
+  readonly refund?: {
+    readonly id: RefundId
+    readonly amount: number
+    readonly currency: string
+    readonly reason: string
+    readonly requestedBy: string
+  }
   readonly audits: readonly AuditEntry[]
   /** Written to the outbox in the same statement; published after it commits. */
   readonly jobs: readonly JobMessage[]

@@ -7,7 +7,12 @@ import { z } from 'zod'
 const csv = z
   .string()
   .optional()
-  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
 
 /**
  * Gift PIN peppers (issue 14): `id:secret[,id:secret...]`, the first one current (new and rewritten
@@ -16,16 +21,24 @@ const csv = z
 export const giftPinPeppers = z
   .string()
   .transform((s) =>
-    s.split(',').map((e) => e.trim()).filter(Boolean).map((e) => {
-      const at = e.indexOf(':')
-      return { id: at < 0 ? '' : e.slice(0, at), secret: e.slice(at + 1) }
-    }),
+    s
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .map((e) => {
+        const at = e.indexOf(':')
+        return { id: at < 0 ? '' : e.slice(0, at), secret: e.slice(at + 1) }
+      }),
   )
   .pipe(
-    z.array(z.object({
-      id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'each entry is id:secret, id of [A-Za-z0-9_.-]'),
-      secret: z.string().min(32, 'each secret at least 32 characters'),
-    })).min(1),
+    z
+      .array(
+        z.object({
+          id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'each entry is id:secret, id of [A-Za-z0-9_.-]'),
+          secret: z.string().min(32, 'each secret at least 32 characters'),
+        }),
+      )
+      .min(1),
   )
   .refine((ring) => new Set(ring.map((k) => k.id)).size === ring.length, 'pepper ids must be unique')
 
@@ -47,7 +60,12 @@ export const ConfigSchema = z
     CORS_ALLOWED_ORIGINS: csv,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     /** How long an order's reservation holds stock (seed 004: 15 minutes). */
-    RESERVATION_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
+    RESERVATION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(24 * 3600)
+      .default(900),
     /** Who serialises reservations: a Durable Object per variant (Workers) or Postgres alone. */
     INVENTORY_LOCK: z.enum(['durable-object', 'postgres']).default('postgres'),
     /**
@@ -71,7 +89,10 @@ export const ConfigSchema = z
     PAYPAY_API_URL: z.url().default('https://stg-api.sandbox.paypay.ne.jp'),
     PAYPAY_API_KEY: z.string().min(1).optional(),
     /** As issued: base64 (the responseToken JWT is keyed by its decoded bytes). */
-    PAYPAY_API_SECRET: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64').optional(),
+    PAYPAY_API_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+      .optional(),
     PAYPAY_MERCHANT_ID: z.string().min(1).optional(),
     /** Most PayPay calls per second, all instances together (PayPay's sandbox rate-limits at 4 TPS). */
     PAYPAY_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(3),

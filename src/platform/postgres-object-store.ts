@@ -22,7 +22,11 @@ export class PostgresObjectStore implements ObjectStore {
 
   async list(prefix: string): Promise<string[]> {
     const escaped = prefix.replace(/[\\%_]/g, '\\$&')
-    const rows = await this.db.select({ key: storedFiles.key }).from(storedFiles).where(like(storedFiles.key, `${escaped}%`)).orderBy(storedFiles.key)
+    const rows = await this.db
+      .select({ key: storedFiles.key })
+      .from(storedFiles)
+      .where(like(storedFiles.key, `${escaped}%`))
+      .orderBy(storedFiles.key)
     return rows.map((r) => r.key)
   }
 }

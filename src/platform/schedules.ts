@@ -29,12 +29,14 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
   {
     name: 'bookings.reconcile-payments',
     cron: '* * * * *',
-    description: "Settles open ZaloPay sessions through the query API (lost callbacks), expires unpaid ones past expiresAt, re-queues bookings of paid ones.",
+    description:
+      'Settles open ZaloPay sessions through the query API (lost callbacks), expires unpaid ones past expiresAt, re-queues bookings of paid ones.',
   },
   {
     name: 'bookings.lapse-awards',
     cron: '* * * * *',
-    description: 'Lapses auction awards unpaid past their deadline and expires unanswered offers; the next bidder gets a second-chance offer.',
+    description:
+      'Lapses auction awards unpaid past their deadline and expires unanswered offers; the next bidder gets a second-chance offer.',
   },
   {
     name: 'bookings.resume-fulfilment',
@@ -44,7 +46,8 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
   {
     name: 'loyalty.check-cashbacks',
     cron: '*/5 * * * *',
-    description: 'Checks PayPay cashbacks accepted a few minutes ago (SUCCESS completes, FAILURE returns the points), re-sends TRANSACTION_NOT_FOUND ones with the same id, re-drives stuck requests.',
+    description:
+      'Checks PayPay cashbacks accepted a few minutes ago (SUCCESS completes, FAILURE returns the points), re-sends TRANSACTION_NOT_FOUND ones with the same id, re-drives stuck requests.',
   },
   {
     name: 'loyalty.check-reversals',
@@ -61,11 +64,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     // Seed 001: the give-cashback worker "will be refreshed and run again every 00:00 every day" (JST;
     // Japan keeps no DST, so this is 15:00 UTC all year).
     cron: 'CRON_TZ=Asia/Tokyo 0 0 * * *',
-    description: 'Re-sends Give Cashback, with the same merchantCashbackId, for every grant PayPay has not yet accepted (still requested a few minutes after the exchange); leases keep concurrent runs and the 5-minute check to one call each.',
+    description:
+      'Re-sends Give Cashback, with the same merchantCashbackId, for every grant PayPay has not yet accepted (still requested a few minutes after the exchange); leases keep concurrent runs and the 5-minute check to one call each.',
   },
   {
     name: 'reconciliation.report',
     cron: '17 * * * *',
-    description: 'Compares the last 24 hours of payments, refunds, orders, stock, ZaloPay sessions, PayPay cashbacks and the points ledger with the gateways and each other; stores the report GET /api/admin/reconciliation returns.',
+    description:
+      'Compares the last 24 hours of payments, refunds, orders, stock, ZaloPay sessions, PayPay cashbacks and the points ledger with the gateways and each other; stores the report GET /api/admin/reconciliation returns.',
   },
 ]

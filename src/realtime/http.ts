@@ -11,8 +11,14 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
  * or as a Sec-WebSocket-Protocol entry (`bearer.<jwt>` or the bare JWT). The handshake must
  * echo one offered protocol: a non-token entry when the client offered one, else the token's.
  */
-export function socketCredentials(query: string | undefined, protocolHeader: string | undefined): { token: string | null; protocol: string | null } {
-  const offered = (protocolHeader ?? '').split(',').map((p) => p.trim()).filter(Boolean)
+export function socketCredentials(
+  query: string | undefined,
+  protocolHeader: string | undefined,
+): { token: string | null; protocol: string | null } {
+  const offered = (protocolHeader ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
   let token: string | null = query && query !== '' ? query : null
   let tokenEntry: string | null = null
   for (const p of offered) {
@@ -29,7 +35,13 @@ export function socketCredentials(query: string | undefined, protocolHeader: str
 
 const ConnectQuery = z.object({
   token: z.string().max(8192).optional().describe('bearer token (or send it as a Sec-WebSocket-Protocol entry)'),
-  lastSeq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('last event number seen: missed events are replayed after SUBSCRIBE'),
+  lastSeq: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .describe('last event number seen: missed events are replayed after SUBSCRIBE'),
 })
 
 const unauthenticated = () => authRequired('A valid token is required (query `token` or Sec-WebSocket-Protocol)')

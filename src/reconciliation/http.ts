@@ -10,7 +10,9 @@ import { buildReport, runScheduledReport } from './use-cases/build-report.ts'
 
 const MAX_WINDOW_MS = 31 * 24 * 3600 * 1000
 
-const Since = instant.describe('compare records created or updated at or after this instant (at most 31 days back); default: the last 24 hours')
+const Since = instant.describe(
+  'compare records created or updated at or after this instant (at most 31 days back); default: the last 24 hours',
+)
 
 const ReportQuery = z.object({
   since: Since.optional(),
@@ -21,7 +23,9 @@ const ReportQuery = z.object({
     .min(1)
     .max(1000)
     .optional()
-    .describe('records compared per section in a fresh report (default 100). Gateway calls grow with it (up to ~6 per record over all sections); Workers Paid allows 10,000 subrequests per request'),
+    .describe(
+      'records compared per section in a fresh report (default 100). Gateway calls grow with it (up to ~6 per record over all sections); Workers Paid allows 10,000 subrequests per request',
+    ),
 })
 
 const MismatchView = z.looseObject({ kind: z.string(), fingerprint: z.string(), action: z.string() })
@@ -93,7 +97,10 @@ const report = createRoute({
   tags: ['reconciliation'],
   ...guard('admin'),
   request: { query: ReportQuery },
-  responses: { 200: json(ReportView, 'The report; each mismatch names its kind, ids, both sides and an action'), ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: json(ReportView, 'The report; each mismatch names its kind, ids, both sides and an action'),
+    ...errorResponses(400, 401, 403, 503),
+  },
 })
 
 const acknowledge = createRoute({
@@ -126,7 +133,11 @@ export const reconciliationAdminRoutes = routesOf()
   .openapi(acknowledge, async (c) => {
     const body = c.req.valid('json')
     const actor = c.var.principal.userId
-    const { created, acknowledgement: a } = await acknowledgeMismatch(c.var.deps.reconciliation, { ...body, actor, requestId: c.var.requestId })
+    const { created, acknowledgement: a } = await acknowledgeMismatch(c.var.deps.reconciliation, {
+      ...body,
+      actor,
+      requestId: c.var.requestId,
+    })
     if (created) c.var.logger.info('reconciliation mismatch acknowledged', { fingerprint: a.fingerprint, kind: a.kind, actor })
     const out: z.infer<typeof AcknowledgementView> = {
       fingerprint: a.fingerprint,
@@ -146,6 +157,11 @@ export const reconciliationJobs: Record<string, JobHandler> = {
     const deps = c.var.deps.reconciliation
     const since = p.success ? sinceDate(p.data?.since, deps.clock.now()) : undefined
     const r = await runScheduledReport(deps, since ? { since } : {})
-    return { report_id: r.id, mismatches: r.mismatches.length, unchecked: r.unchecked.length, kinds: [...new Set(r.mismatches.map((m) => m.kind))] }
+    return {
+      report_id: r.id,
+      mismatches: r.mismatches.length,
+      unchecked: r.unchecked.length,
+      kinds: [...new Set(r.mismatches.map((m) => m.kind))],
+    }
   },
 }

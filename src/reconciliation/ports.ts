@@ -3,7 +3,14 @@ import type { PayPayGateway } from '../loyalty/ports.ts'
 import type { PaymentGateway as PaystackGateway } from '../payments/ports.ts'
 import type { AuditEntry } from '../shared/audit.ts'
 import type { Acknowledgement } from './domain/acknowledgement.ts'
-import type { OurCashback, OurPaystackPayment, OurPaystackRefund, OurZaloPayRefund, OurZaloPaySession, ReconciliationReport } from './domain/mismatch.ts'
+import type {
+  OurCashback,
+  OurPaystackPayment,
+  OurPaystackRefund,
+  OurZaloPayRefund,
+  OurZaloPaySession,
+  ReconciliationReport,
+} from './domain/mismatch.ts'
 
 /** The gateways' read methods, as their own contexts' adapters already implement them. */
 export type PaystackReader = Pick<PaystackGateway, 'verify' | 'listRefunds'>
@@ -20,11 +27,17 @@ export interface ReconciliationRecords {
   /** Paystack payments created or updated since, newest first, with their refunds. */
   paystackPayments(page: Page): Promise<Array<OurPaystackPayment & { readonly refunds: readonly OurPaystackRefund[] }>>
   /** Orders (created since) in a paid status without a payment in a paid status. */
-  ordersPaidWithoutPayment(page: Page): Promise<Array<{ orderId: string; orderStatus: string; payments: Array<{ paymentId: string; status: string }> }>>
+  ordersPaidWithoutPayment(
+    page: Page,
+  ): Promise<Array<{ orderId: string; orderStatus: string; payments: Array<{ paymentId: string; status: string }> }>>
   /** Payments (updated since) in a paid status whose order is not paid and that have no refund. */
-  paymentsPaidOrderNotPaid(page: Page): Promise<Array<{ paymentId: string; orderId: string; paymentStatus: string; orderStatus: string | null }>>
+  paymentsPaidOrderNotPaid(
+    page: Page,
+  ): Promise<Array<{ paymentId: string; orderId: string; paymentStatus: string; orderStatus: string | null }>>
   /** Variants whose reserved column differs from their active reservations, or with invalid stock. */
-  stockMismatches(limit: number): Promise<Array<{ variantId: string; sku: string; stock: number; reserved: number; activeReservations: number }>>
+  stockMismatches(
+    limit: number,
+  ): Promise<Array<{ variantId: string; sku: string; stock: number; reserved: number; activeReservations: number }>>
   /** ZaloPay sessions created or updated since. */
   zaloPaySessions(page: Page): Promise<OurZaloPaySession[]>
   /** ZaloPay refunds sent to the gateway (they have an m_refund_id), updated since. */

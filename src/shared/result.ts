@@ -17,8 +17,5 @@ export interface DomainError<C extends string = string> {
   readonly details?: Record<string, unknown>
 }
 
-export const domainError = <C extends string>(
-  code: C,
-  message: string,
-  details?: Record<string, unknown>,
-): DomainError<C> => (details === undefined ? { code, message } : { code, message, details })
+export const domainError = <C extends string>(code: C, message: string, details?: Record<string, unknown>): DomainError<C> =>
+  details === undefined ? { code, message } : { code, message, details }

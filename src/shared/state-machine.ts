@@ -42,9 +42,7 @@ export function defineStateMachine<S extends string, E extends string>(
     transition(from, event) {
       const to = index.get(`${from}\u0000${event}`)
       if (to === undefined) {
-        return err(
-          domainError('ILLEGAL_TRANSITION', `${name}: cannot ${event} from ${from}`, { machine: name, from, event }),
-        )
+        return err(domainError('ILLEGAL_TRANSITION', `${name}: cannot ${event} from ${from}`, { machine: name, from, event }))
       }
       return ok(to)
     },

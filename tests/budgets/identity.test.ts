@@ -51,7 +51,10 @@ describe('identity round trips', () => {
     const s = await call('POST', '/api/v1/cart/session')
     expect(s.status).toBe(201)
     const session = s.body.session_id as string
-    const add = await call('POST', '/api/v1/cart/items', { headers: { 'x-cart-session': session }, body: { variant_id: variants[0]!.id, quantity: 1 } })
+    const add = await call('POST', '/api/v1/cart/items', {
+      headers: { 'x-cart-session': session },
+      body: { variant_id: variants[0]!.id, quantity: 1 },
+    })
     expect(add.status, JSON.stringify(add.body)).toBeLessThan(300)
     const m = await measure(() => login(email, { session_id: session }))
     expect(m.result.status, JSON.stringify(m.result.body)).toBe(200)

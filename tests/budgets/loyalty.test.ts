@@ -40,7 +40,10 @@ describe('loyalty round trips', () => {
     const u = await linkedUser('bud')
     const admin = await adminToken()
     const res = await measure(() =>
-      call('POST', '/api/admin/loyalty/points', { token: admin, body: { user_id: u.id, points: 500, reason: 'budget', idempotency_key: `g-${uniq()}` } }),
+      call('POST', '/api/admin/loyalty/points', {
+        token: admin,
+        body: { user_id: u.id, points: 500, reason: 'budget', idempotency_key: `g-${uniq()}` },
+      }),
     )
     expect(res.result.status).toBe(201)
     expect(res.result.body.balance).toBe(500)
@@ -80,7 +83,9 @@ describe('loyalty round trips', () => {
 
     // Reversing the granted one: one read (cashback + earlier reversal under the key), one guarded reservation.
     const admin = await adminToken()
-    const started = await measure(() => call('POST', `/api/admin/loyalty/cashbacks/${ok}/reversals`, { token: admin, body: { amount: 100 } }))
+    const started = await measure(() =>
+      call('POST', `/api/admin/loyalty/cashbacks/${ok}/reversals`, { token: admin, body: { amount: 100 } }),
+    )
     expect(started.result.status, JSON.stringify(started.result.body)).toBe(202)
     expectBudget('POST /api/admin/loyalty/cashbacks/:id/reversals', started.settled, 2)
     const reversed = await measure(() => reverse(started.result.body.reversal.merchant_cashback_reversal_id))

@@ -50,7 +50,10 @@ describe('orders round trips', () => {
 
   it('POST /orders with the Durable Object lock: 2 statements + 1 per variant batch', async () => {
     const { variants } = await newProduct([{ stock: 10 }, { stock: 10 }])
-    const warm = await order(await token(`budget-${uniq()}`), variants.map((v) => ({ variant_id: v.id, quantity: 1 })))
+    const warm = await order(
+      await token(`budget-${uniq()}`),
+      variants.map((v) => ({ variant_id: v.id, quantity: 1 })),
+    )
     expect(warm.status, JSON.stringify(warm.body)).toBe(201)
     const t = await token(`budget-${uniq()}`)
 
@@ -58,7 +61,12 @@ describe('orders round trips', () => {
     expect(one.result.status).toBe(201)
     expectBudget('POST /api/v1/orders (Durable Object lock, 1 line)', one.settled, { statements: 3, redisCalls: 1 })
 
-    const two = await measure(() => order(t, variants.map((v) => ({ variant_id: v.id, quantity: 1 }))))
+    const two = await measure(() =>
+      order(
+        t,
+        variants.map((v) => ({ variant_id: v.id, quantity: 1 })),
+      ),
+    )
     expect(two.result.status).toBe(201)
     expectBudget('POST /api/v1/orders (Durable Object lock, 2 lines)', two.settled, { statements: 4, redisCalls: 1 })
 

@@ -36,7 +36,9 @@ async function unpaidOrder() {
 describe('payments round trips', () => {
   it('POST /api/v1/orders/{id}/payments: 2 statements around the Paystack call, 1 Redis call', async () => {
     const { user, orderId } = await unpaidOrder()
-    const m = await measure(() => call('POST', `/api/v1/orders/${orderId}/payments`, { token: user, body: { email: 'payer@example.test' } }))
+    const m = await measure(() =>
+      call('POST', `/api/v1/orders/${orderId}/payments`, { token: user, body: { email: 'payer@example.test' } }),
+    )
     expect(m.result.status, JSON.stringify(m.result.body)).toBe(201)
     expectBudget('POST /api/v1/orders/{id}/payments', m.settled, { statements: 2, redisCalls: 1 })
 
@@ -73,7 +75,10 @@ describe('payments round trips', () => {
   it('a late payment whose stock is gone: still 3 statements (the automatic refund is recorded in the fulfilment)', async () => {
     const p = await pendingPayment({ stock: 2, quantity: 2 })
     await ageOrder(p.orderId, 16 * 60)
-    const other = await call('POST', '/api/v1/orders', { token: await token(`other-${uniq()}`), body: { items: [{ variant_id: p.variantId, quantity: 2 }] } })
+    const other = await call('POST', '/api/v1/orders', {
+      token: await token(`other-${uniq()}`),
+      body: { items: [{ variant_id: p.variantId, quantity: 2 }] },
+    })
     expect(other.status, JSON.stringify(other.body)).toBe(201)
     await sandbox('POST', `/__control/transactions/${p.reference}/settle`, { outcome: 'success' })
     const webhook = await recordedWebhook(p.reference, 'charge.success')
@@ -87,7 +92,11 @@ describe('payments round trips', () => {
     expect((await payAndDeliver(p)).body).toMatchObject({ outcome: 'fulfilled' })
     const admin = await adminToken()
     const m = await measure(() =>
-      call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount: 2000, reason: 'budget' }, headers: { 'idempotency-key': `bud-${uniq()}` } }),
+      call('POST', '/api/admin/refunds', {
+        token: admin,
+        body: { payment_id: p.paymentId, amount: 2000, reason: 'budget' },
+        headers: { 'idempotency-key': `bud-${uniq()}` },
+      }),
     )
     expect(m.result.status, JSON.stringify(m.result.body)).toBe(201)
     expect(m.result.body.refund).toMatchObject({ status: 'pending', amount: 2000 })

@@ -39,7 +39,13 @@ export function bookingsClient(base: string, adminToken: string) {
   /** Connected and subscribed to every channel of the seed's protocol. */
   async function subscribe(userId: string, token: string) {
     const socket = await connect(token)
-    socket.ws.send(JSON.stringify({ type: 'SUBSCRIBE', userId, channels: ['auction_results', 'payment_status', 'second_chance_offers', 'booking_confirmations'] }))
+    socket.ws.send(
+      JSON.stringify({
+        type: 'SUBSCRIBE',
+        userId,
+        channels: ['auction_results', 'payment_status', 'second_chance_offers', 'booking_confirmations'],
+      }),
+    )
     await socket.next((m) => m.type === 'SUBSCRIBED')
     return socket
   }
@@ -47,7 +53,12 @@ export function bookingsClient(base: string, adminToken: string) {
   async function wonAuction(userId: string) {
     // Fresh properties each time; the nights only need to be in the future.
     const nights = [1, 2].map((d) => new Date(Date.now() + (120 + d) * 86_400_000).toISOString().slice(0, 10))
-    const { body: p } = await api('POST', '/api/admin/properties', adminToken, { name: `E2E villa ${Date.now()}`, hostId: 'e2e-host', maxGuests: 2, nightlyRate: 1 })
+    const { body: p } = await api('POST', '/api/admin/properties', adminToken, {
+      name: `E2E villa ${Date.now()}`,
+      hostId: 'e2e-host',
+      maxGuests: 2,
+      nightlyRate: 1,
+    })
     const { body: a } = await api('POST', '/api/admin/auctions', adminToken, { propertyId: p.property.id, nights })
     const r = await api('POST', `/api/admin/auctions/${a.auction.id}/results`, adminToken, {
       awards: [{ userId, nights, amount: 1_800_000, paymentDeadline: new Date(Date.now() + 86_400_000).toISOString() }],

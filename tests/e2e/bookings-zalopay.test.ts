@@ -64,9 +64,18 @@ describe.skipIf(noBrowser())('auction booking paid with ZaloPay, pushed over Web
     const token = await devToken(userId, [])
     const client = await subscribe(userId, token)
     const won = await wonAuction(userId)
-    expect(await client.next((m) => m.type === 'AUCTION_RESULT')).toMatchObject({ auctionId: won.auctionId, result: 'WON', amount: 1_800_000 })
+    expect(await client.next((m) => m.type === 'AUCTION_RESULT')).toMatchObject({
+      auctionId: won.auctionId,
+      result: 'WON',
+      amount: 1_800_000,
+    })
 
-    const created = await api('POST', '/api/v1/payment/zalopay/create', token, { auctionId: won.auctionId, selectedNights: won.nights, amount: 1_800_000, orderInfo: `Booking for ${won.propertyName}` })
+    const created = await api('POST', '/api/v1/payment/zalopay/create', token, {
+      auctionId: won.auctionId,
+      selectedNights: won.nights,
+      amount: 1_800_000,
+      orderInfo: `Booking for ${won.propertyName}`,
+    })
     expect(created.status, JSON.stringify(created.body)).toBe(200)
     expect(created.body.orderUrl).toContain(zp.url)
 
@@ -81,7 +90,9 @@ describe.skipIf(noBrowser())('auction booking paid with ZaloPay, pushed over Web
     const booking = await api('GET', `/api/v1/payment/${created.body.sessionId}/booking`, token)
     expect(booking.status).toBe(200)
     expect(booking.body).toMatchObject({ id: confirmed.bookingId, status: 'CONFIRMED', checkIn: won.nights[0], totalAmount: 1_800_000 })
-    const deliveries = (await (await fetch(`${zp.url}/__control/callbacks?app_trans_id=${created.body.appTransId}`)).json()) as { deliveries: Array<{ acked: boolean }> }
+    const deliveries = (await (await fetch(`${zp.url}/__control/callbacks?app_trans_id=${created.body.appTransId}`)).json()) as {
+      deliveries: Array<{ acked: boolean }>
+    }
     expect(deliveries.deliveries[0]!.acked).toBe(true)
     client.ws.close()
   })
@@ -91,8 +102,17 @@ describe.skipIf(noBrowser())('auction booking paid with ZaloPay, pushed over Web
     const token = await devToken(userId, [])
     const client = await subscribe(userId, token)
     const won = await wonAuction(userId)
-    const created = await api('POST', '/api/v1/payment/zalopay/create', token, { auctionId: won.auctionId, selectedNights: won.nights, amount: 1_800_000, orderInfo: 'poll' })
-    await fetch(`${zp.url}/__control/callbacks/suppress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_trans_id: created.body.appTransId }) })
+    const created = await api('POST', '/api/v1/payment/zalopay/create', token, {
+      auctionId: won.auctionId,
+      selectedNights: won.nights,
+      amount: 1_800_000,
+      orderInfo: 'poll',
+    })
+    await fetch(`${zp.url}/__control/callbacks/suppress`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app_trans_id: created.body.appTransId }),
+    })
     await clickOnSandboxPage(created.body.orderUrl, 'Pay')
     expect((await api('GET', `/api/v1/payment/sessions/${created.body.sessionId}`, token)).body.status).toBe('PENDING')
 
@@ -100,7 +120,9 @@ describe.skipIf(noBrowser())('auction booking paid with ZaloPay, pushed over Web
     const session = await api('GET', `/api/v1/payment/sessions/${created.body.sessionId}`, token)
     const status = await api('GET', `/api/v1/payment/zalopay/status/${session.body.appTransId}`, token)
     expect(status.body.status).toBe('PAID')
-    expect(await client.next((m) => m.type === 'PAYMENT_STATUS' && m.status === 'COMPLETED')).toMatchObject({ transactionId: status.body.transactionId })
+    expect(await client.next((m) => m.type === 'PAYMENT_STATUS' && m.status === 'COMPLETED')).toMatchObject({
+      transactionId: status.body.transactionId,
+    })
     await client.next((m) => m.type === 'BOOKING_CONFIRMED')
     const byTx = await api('GET', `/api/v1/payment/transactions/${status.body.transactionId}`, token)
     expect(byTx.body).toMatchObject({ paymentId: created.body.sessionId, status: 'PAID' })

@@ -37,15 +37,22 @@ afterAll(async () => {
 describe('Deno entry', () => {
   it('redeems a gift through the same app', async () => {
     const body = { gift_id: 'DEMO-GIFT-0003', supplier_invoice_no: 'ACC-OSAKA-NAMBA', pin: '4321' }
-    const r = await fetch(`${base}/api/gifts/use`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const r = await fetch(`${base}/api/gifts/use`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     expect(r.status).toBe(200)
     const json = (await r.json()) as { gift: { gift_status: number; used_supplier_code: string } }
     expect(json.gift).toMatchObject({ gift_status: 1, used_supplier_code: 'SUP-OSAKA' })
-    const again = await fetch(`${base}/api/gifts/use`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const again = await fetch(`${base}/api/gifts/use`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     expect(again.status).toBe(400)
   })
 })
-
 
 describe('Deno entry: WebSockets through the in-process hub', () => {
   it('a subscribed client gets AUCTION_RESULT, then PAYMENT_STATUS COMPLETED when the ZaloPay callback reaches Deno; a bad token is refused', async () => {
@@ -54,9 +61,18 @@ describe('Deno entry: WebSockets through the in-process hub', () => {
     const token = await testToken(userId)
     const client = await subscribe(userId, token)
     const won = await wonAuction(userId)
-    expect(await client.next((m) => m.type === 'AUCTION_RESULT')).toMatchObject({ auctionId: won.auctionId, result: 'WON', amount: 1_800_000 })
+    expect(await client.next((m) => m.type === 'AUCTION_RESULT')).toMatchObject({
+      auctionId: won.auctionId,
+      result: 'WON',
+      amount: 1_800_000,
+    })
 
-    const created = await api('POST', '/api/v1/payment/zalopay/create', token, { auctionId: won.auctionId, selectedNights: won.nights, amount: 1_800_000, orderInfo: 'Deno booking' })
+    const created = await api('POST', '/api/v1/payment/zalopay/create', token, {
+      auctionId: won.auctionId,
+      selectedNights: won.nights,
+      amount: 1_800_000,
+      orderInfo: 'Deno booking',
+    })
     expect(created.status, JSON.stringify(created.body)).toBe(200)
     // Paid at the sandbox: its key2-signed callback goes to Deno's PUBLIC_BASE_URL for real.
     const settled = await fetch(`${zp.url}/__control/orders/${encodeURIComponent(created.body.appTransId)}/settle`, {

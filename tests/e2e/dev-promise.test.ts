@@ -25,7 +25,16 @@ const paystack = () => `http://127.0.0.1:${ports['PAYSTACK_SANDBOX_PORT']}`
 
 beforeAll(async () => {
   devDir = mkdtempSync(join(tmpdir(), 'e2e-dev-promise-'))
-  for (const name of ['PORT', 'UPSTASH_DEV_PORT', 'QSTASH_DEV_PORT', 'EMBEDDED_POSTGRES_PORT', 'PAYSTACK_SANDBOX_PORT', 'ZALOPAY_SANDBOX_PORT', 'PAYPAY_SANDBOX_PORT', 'closed']) {
+  for (const name of [
+    'PORT',
+    'UPSTASH_DEV_PORT',
+    'QSTASH_DEV_PORT',
+    'EMBEDDED_POSTGRES_PORT',
+    'PAYSTACK_SANDBOX_PORT',
+    'ZALOPAY_SANDBOX_PORT',
+    'PAYPAY_SANDBOX_PORT',
+    'closed',
+  ]) {
     ports[name] = await freePort()
   }
   const env: NodeJS.ProcessEnv = { ...process.env, DEV_DATA_DIR: devDir, CI: 'true' }
@@ -71,7 +80,9 @@ describe('npm run dev with no Postgres and no Redis', () => {
   it('embeds both and says so', async () => {
     expect(output).toMatch(/No PostgreSQL answered on 127\.0\.0\.1:\d+ .*embedding PostgreSQL/)
     expect(output).toMatch(/No Redis answered on 127\.0\.0\.1:\d+ .*embedding an in-process Redis engine/)
-    expect(output).toContain(`postgres://postgres:postgres@127.0.0.1:${ports['EMBEDDED_POSTGRES_PORT']}/edge_payments  (embedded PostgreSQL`)
+    expect(output).toContain(
+      `postgres://postgres:postgres@127.0.0.1:${ports['EMBEDDED_POSTGRES_PORT']}/edge_payments  (embedded PostgreSQL`,
+    )
     expect(output).toContain('Redis is EMBEDDED')
     expect(existsSync(join(devDir, 'postgres', 'PG_VERSION'))).toBe(true)
     const health = await json(await fetch(`${worker()}/health`))
@@ -118,7 +129,10 @@ describe('npm run dev with no Postgres and no Redis', () => {
     const exited = new Promise<void>((r) => dev.once('exit', () => r()))
     // What a terminal does on Ctrl-C: SIGINT to the whole foreground process group.
     process.kill(-dev.pid!, 'SIGINT')
-    await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`no exit:\n${output.slice(-2000)}`)), 30_000))])
+    await Promise.race([
+      exited,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no exit:\n${output.slice(-2000)}`)), 30_000)),
+    ])
     for (const name of ['PORT', 'EMBEDDED_POSTGRES_PORT', 'UPSTASH_DEV_PORT', 'PAYSTACK_SANDBOX_PORT']) {
       let open = true
       for (let i = 0; i < 50 && open; i++) {

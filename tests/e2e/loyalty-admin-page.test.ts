@@ -19,7 +19,6 @@ let upstash: UpstashRedisDev
 let paypay: PayPaySandbox
 let base: string
 
-
 async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -82,7 +81,16 @@ describe('loyalty on the Deno entry', () => {
     })
     const responseToken = new URL(consent.headers.get('location')!).searchParams.get('responseToken')!
     expect((await api('PUT', '/api/v1/paypay/update_session', user, { responseToken })).body.link.status).toBe('linked')
-    expect((await api('POST', '/api/admin/loyalty/points', admin, { user_id: userId, points: 500, reason: 'e2e', idempotency_key: `e2e-${userId}` })).status).toBe(201)
+    expect(
+      (
+        await api('POST', '/api/admin/loyalty/points', admin, {
+          user_id: userId,
+          points: 500,
+          reason: 'e2e',
+          idempotency_key: `e2e-${userId}`,
+        })
+      ).status,
+    ).toBe(201)
     const ex = await api('POST', '/mypage/point_input', user, { points: 120 })
     expect(ex.status).toBe(201)
     cashbackId = ex.body.cashback.merchant_cashback_id

@@ -20,7 +20,14 @@ beforeAll(async () => {
 async function shop() {
   const u = uniq()
   const s = { code: `L-${u}`, invoiceNo: `LINV-${u}`, pin: '4826' }
-  expect((await call('POST', '/api/admin/suppliers', { token: admin, body: { supplier_code: s.code, supplier_name: `Shop ${u}`, supplier_invoice_no: s.invoiceNo } })).status).toBe(201)
+  expect(
+    (
+      await call('POST', '/api/admin/suppliers', {
+        token: admin,
+        body: { supplier_code: s.code, supplier_name: `Shop ${u}`, supplier_invoice_no: s.invoiceNo },
+      })
+    ).status,
+  ).toBe(201)
   const a = await call('POST', `/api/admin/suppliers/${s.code}/accounts`, {
     token: admin,
     body: { supplier_account_invoice_no: `LACC-${u}`, supplier_account_name: 'Counter', pin: s.pin },

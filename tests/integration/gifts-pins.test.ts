@@ -25,7 +25,10 @@ beforeAll(async () => {
 async function supplierWithGifts(n: number) {
   const u = uniq()
   const code = `P-${u}`
-  const s = await call('POST', '/api/admin/suppliers', { token: admin, body: { supplier_code: code, supplier_name: `Shop ${u}`, supplier_invoice_no: `PINV-${u}` } })
+  const s = await call('POST', '/api/admin/suppliers', {
+    token: admin,
+    body: { supplier_code: code, supplier_name: `Shop ${u}`, supplier_invoice_no: `PINV-${u}` },
+  })
   expect(s.status).toBe(201)
   const g = await call('POST', '/api/admin/gifts', { token: admin, body: { count: n, prefix: 'PH-', amount: 100, currency: 'JPY' } })
   expect(g.status).toBe(201)
@@ -51,7 +54,9 @@ async function insertAccount(code: string, keyId: string | null, secret: string)
 }
 
 const stored = async (id: string) =>
-  (await sharedSql()`select supplier_account_secret_key_id as key_id, supplier_account_secret_code as secret from supplier_accounts where supplier_account_id = ${id}`)[0]!
+  (
+    await sharedSql()`select supplier_account_secret_key_id as key_id, supplier_account_secret_code as secret from supplier_accounts where supplier_account_id = ${id}`
+  )[0]!
 
 /** The rewrite runs after the answer (waitUntil): wait for it to land. */
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
@@ -62,10 +67,11 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Pro
   }
 }
 
-const use = (s: { invoiceNo: string }, gift: string, pin: string) => call('POST', '/api/gifts/use', { body: { gift_id: gift, supplier_invoice_no: s.invoiceNo, pin } })
+const use = (s: { invoiceNo: string }, gift: string, pin: string) =>
+  call('POST', '/api/gifts/use', { body: { gift_id: gift, supplier_invoice_no: s.invoiceNo, pin } })
 
 describe('PINs under the pepper', () => {
-  it('a new account stores the current pepper\'s HMAC of supplier code and PIN, with its key id', async () => {
+  it("a new account stores the current pepper's HMAC of supplier code and PIN, with its key id", async () => {
     const s = await supplierWithGifts(1)
     const row = await stored(await addAccount(s.code, '4826'))
     const expected = await new PepperedPinHasher([current]).hash(s.code as SupplierCode, '4826')
@@ -85,7 +91,10 @@ describe('PINs under the pepper', () => {
     const first = await use(s, s.gifts[0]!, '1357')
     expect(first.status, JSON.stringify(first.body)).toBe(200)
     const expected = await new PepperedPinHasher([current]).hash(s.code as SupplierCode, '1357')
-    const row = await eventually(() => stored(id), (r) => r['key_id'] !== null)
+    const row = await eventually(
+      () => stored(id),
+      (r) => r['key_id'] !== null,
+    )
     expect(row).toEqual({ key_id: current.id, secret: expected.secret })
     expect((await stored(untouched))['key_id']).toBeNull()
     // Now verified by HMAC.
@@ -98,7 +107,10 @@ describe('PINs under the pepper', () => {
     const old = await new PepperedPinHasher([older]).hash(s.code as SupplierCode, '8642')
     const id = await insertAccount(s.code, older.id, old.secret)
     expect((await use(s, s.gifts[0]!, '8642')).status).toBe(200)
-    const row = await eventually(() => stored(id), (r) => r['key_id'] === current.id)
+    const row = await eventually(
+      () => stored(id),
+      (r) => r['key_id'] === current.id,
+    )
     expect(row['key_id']).toBe(current.id)
 
     const retired = await new PepperedPinHasher([{ id: 'retired', secret: older.secret }]).hash(s.code as SupplierCode, '9753')
@@ -130,12 +142,22 @@ describe('without GIFT_PIN_PEPPER', () => {
     expect((await call('GET', `/api/gifts/${s.gifts[0]}`, { token: admin })).body.gift.gift_status).toBe(0)
 
     const invoiceNo = `ACC-${uniq()}`
-    const c = await callWithoutPepper('POST', `/api/admin/suppliers/${s.code}/accounts`, { supplier_account_invoice_no: invoiceNo, supplier_account_name: 'x', pin: '1234' }, admin)
+    const c = await callWithoutPepper(
+      'POST',
+      `/api/admin/suppliers/${s.code}/accounts`,
+      { supplier_account_invoice_no: invoiceNo, supplier_account_name: 'x', pin: '1234' },
+      admin,
+    )
     expect([c.status, c.body.error.code]).toEqual([503, 'GIFT_PIN_PEPPER_MISSING'])
     expect(await sharedSql()`select 1 from supplier_accounts where supplier_account_invoice_no = ${invoiceNo}`).toHaveLength(0)
 
     // The rest of the service keeps working without it.
-    const health = await callWithoutPepper('POST', '/api/admin/suppliers', { supplier_code: `Q-${uniq()}`, supplier_name: 'q', supplier_invoice_no: `QINV-${uniq()}` }, admin)
+    const health = await callWithoutPepper(
+      'POST',
+      '/api/admin/suppliers',
+      { supplier_code: `Q-${uniq()}`, supplier_name: 'q', supplier_invoice_no: `QINV-${uniq()}` },
+      admin,
+    )
     expect(health.status).toBe(201)
   })
 })

@@ -134,11 +134,17 @@ describe('POST /api/gifts/use', () => {
     const shop = await newShop()
     const [gift] = await newGifts(1)
     // From 50 addresses: one caller's attempts in flight are capped (tests/integration/gifts-lockout.test.ts).
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => use(gift!, shop, {}, { 'cf-connecting-ip': `198.18.0.${i + 1}` })))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => use(gift!, shop, {}, { 'cf-connecting-ip': `198.18.0.${i + 1}` })),
+    )
     const ok = results.filter((r) => r.status === 200)
     expect(ok).toHaveLength(1)
     const refused = results.filter((r) => r.status !== 200)
-    expect(refused.filter((r) => r.status !== 400 || r.body.error.code !== 'GIFT_ALREADY_USED').map((r) => `${r.status} ${r.body.error?.code} ${JSON.stringify(r.body.error?.details ?? null)}`)).toEqual([])
+    expect(
+      refused
+        .filter((r) => r.status !== 400 || r.body.error.code !== 'GIFT_ALREADY_USED')
+        .map((r) => `${r.status} ${r.body.error?.code} ${JSON.stringify(r.body.error?.details ?? null)}`),
+    ).toEqual([])
     const sql = sharedSql()
     const audits = await sql`select count(*)::int as n from audit_log where entity_type = 'gift' and entity_id = ${gift!}`
     expect(audits[0]!['n']).toBe(1)
@@ -173,7 +179,11 @@ describe('POST /api/gifts/use', () => {
     const verified = codes.filter((c) => c === 'INVALID_PIN').length
     expect(verified).toBeGreaterThanOrEqual(5)
     expect(verified).toBeLessThanOrEqual(25)
-    expect(results.filter((r) => !['PIN_LOCKED', 'INVALID_PIN'].includes(r.body.error?.code)).map((r) => `${r.status} ${r.body.error?.code} ${JSON.stringify(r.body.error?.details ?? null)}`)).toEqual([])
+    expect(
+      results
+        .filter((r) => !['PIN_LOCKED', 'INVALID_PIN'].includes(r.body.error?.code))
+        .map((r) => `${r.status} ${r.body.error?.code} ${JSON.stringify(r.body.error?.details ?? null)}`),
+    ).toEqual([])
     expect(codes.filter((c) => c === 'PIN_LOCKED')).toHaveLength(70 - verified)
     expect((await use(gift!, shop)).status).toBe(429)
   })

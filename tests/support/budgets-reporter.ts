@@ -25,13 +25,25 @@ export default class BudgetsReporter implements Reporter {
     const md = [
       '| request | Postgres statements | Postgres round trips (new connection) | Redis calls | test |',
       '| --- | ---: | ---: | ---: | --- |',
-      ...rows.map((r) => `| ${r.request} | ${r.counts.statements} | ${r.counts.roundTrips} | ${r.counts.redisCalls} | ${r.passed ? 'passed' : 'FAILED'} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.request} | ${r.counts.statements} | ${r.counts.roundTrips} | ${r.counts.redisCalls} | ${r.passed ? 'passed' : 'FAILED'} |`,
+      ),
     ].join('\n')
     console.log(`\nRound trips per request (tests/budgets):\n${md}`)
     if (process.env['BUDGET_RESULTS'] === '1') {
       mkdirSync('bench/results', { recursive: true })
-      const machine = { platform: `${platform()} ${release()}`, arch: arch(), cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version }
-      writeFileSync('bench/results/round-trips.json', `${JSON.stringify({ generated_at: new Date().toISOString(), machine, rows }, null, 2)}\n`)
+      const machine = {
+        platform: `${platform()} ${release()}`,
+        arch: arch(),
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+      }
+      writeFileSync(
+        'bench/results/round-trips.json',
+        `${JSON.stringify({ generated_at: new Date().toISOString(), machine, rows }, null, 2)}\n`,
+      )
       writeFileSync(
         'bench/results/round-trips.md',
         `# Round trips per request (npm run test:budgets)\n\nGenerated ${new Date().toISOString()}. Counted by the latency proxy (tools/latency-proxy) between the Worker (workerd, local Hyperdrive: a new Postgres connection per request) and Postgres, and between the Worker and the Upstash REST dev server. Counts are deterministic; round trips include the describe flight postgres.js sends before each statement new to a connection.\n\n${md}\n`,

@@ -44,20 +44,40 @@ export default class ChaosFiguresReporter implements Reporter {
     if (process.env['CHAOS_RESULTS'] === '1') {
       const out = 'bench/results/chaos'
       mkdirSync(dirname(out), { recursive: true })
-      const machine = { platform: `${platform()} ${release()}`, arch: arch(), cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version }
+      const machine = {
+        platform: `${platform()} ${release()}`,
+        arch: arch(),
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+      }
       writeFileSync(`${out}.json`, `${JSON.stringify({ generated_at: new Date().toISOString(), machine, suites }, null, 2)}\n`)
-      writeFileSync(`${out}.md`, `# Fault and hostile-input suites (npm run test:chaos)\n\nGenerated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}.\n\n${md}\n`)
+      writeFileSync(
+        `${out}.md`,
+        `# Fault and hostile-input suites (npm run test:chaos)\n\nGenerated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}.\n\n${md}\n`,
+      )
       console.log(`chaos figures written to ${out}.{json,md}`)
     }
   }
 }
 
 function render(suites: readonly SuiteFigures[]): string {
-  const total = suites.reduce((t, s) => ({ tests: t.tests + s.tests, passed: t.passed + s.passed, failed: t.failed + s.failed }), { tests: 0, passed: 0, failed: 0 })
+  const total = suites.reduce((t, s) => ({ tests: t.tests + s.tests, passed: t.passed + s.passed, failed: t.failed + s.failed }), {
+    tests: 0,
+    passed: 0,
+    failed: 0,
+  })
   const lines = [
     '| suite | tests passed | failed | figures |',
     '| --- | ---: | ---: | --- |',
-    ...suites.map((s) => `| ${s.file} | ${s.passed}/${s.tests} | ${s.failed} | ${Object.entries(s.figures).map(([k, v]) => `${k}: ${v}`).join(', ') || '–'} |`),
+    ...suites.map(
+      (s) =>
+        `| ${s.file} | ${s.passed}/${s.tests} | ${s.failed} | ${
+          Object.entries(s.figures)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ') || '–'
+        } |`,
+    ),
     `| **all** | **${total.passed}/${total.tests}** | **${total.failed}** | |`,
   ]
   return lines.join('\n')

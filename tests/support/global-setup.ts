@@ -79,10 +79,27 @@ async function startIntegrationStack(): Promise<() => Promise<void>> {
   })
   // The budgets tier's Worker reaches Postgres and the Upstash dev server through counting proxies.
   const pgTarget = new URL(TEST_ENV.integrationDatabaseUrl)
-  const pgProxy = await startLatencyProxy({ protocol: 'postgres', port: TEST_ENV.pgProxyPort, target: { host: pgTarget.hostname, port: Number(pgTarget.port || 5432) } })
-  const upstashProxy = await startLatencyProxy({ protocol: 'http', port: TEST_ENV.upstashProxyPort, target: { host: '127.0.0.1', port: TEST_ENV.upstashPort } })
+  const pgProxy = await startLatencyProxy({
+    protocol: 'postgres',
+    port: TEST_ENV.pgProxyPort,
+    target: { host: pgTarget.hostname, port: Number(pgTarget.port || 5432) },
+  })
+  const upstashProxy = await startLatencyProxy({
+    protocol: 'http',
+    port: TEST_ENV.upstashProxyPort,
+    target: { host: '127.0.0.1', port: TEST_ENV.upstashPort },
+  })
   const control = await startProxyControl(TEST_ENV.proxyControlPort, { postgres: pgProxy, redis: upstashProxy })
   return async () => {
-    await Promise.all([upstash.close(), qstash.close(), paystack.close(), zalopay.close(), paypay.close(), control.close(), pgProxy.close(), upstashProxy.close()])
+    await Promise.all([
+      upstash.close(),
+      qstash.close(),
+      paystack.close(),
+      zalopay.close(),
+      paypay.close(),
+      control.close(),
+      pgProxy.close(),
+      upstashProxy.close(),
+    ])
   }
 }

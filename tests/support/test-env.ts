@@ -47,7 +47,11 @@ export const TEST_ENV = {
   },
   /** The Worker's bindings in the budgets tier: Redis calls go through the counting proxy. */
   get budgetsWorkerBindings(): Record<string, string> {
-    return { ...this.workerBindings, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${this.upstashProxyPort}`, PROXY_CONTROL_URL: `http://127.0.0.1:${this.proxyControlPort}` }
+    return {
+      ...this.workerBindings,
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${this.upstashProxyPort}`,
+      PROXY_CONTROL_URL: `http://127.0.0.1:${this.proxyControlPort}`,
+    }
   },
   get workerBindings(): Record<string, string> {
     return {

@@ -58,7 +58,8 @@ export function boundaryViolations(file: string, source: string, contexts: Reado
     const to = target.split('/')[0]!
     if (!contexts.has(to) || to === from) continue
     if (from === 'shared') found.push(`${file} imports ${spec}: the shared kernel imports no context`)
-    else if (!PUBLIC_SURFACE.test(target)) found.push(`${file} imports ${spec}: another context only through its ports.ts, domain/ or index.ts`)
+    else if (!PUBLIC_SURFACE.test(target))
+      found.push(`${file} imports ${spec}: another context only through its ports.ts, domain/ or index.ts`)
   }
   return found
 }
@@ -98,12 +99,12 @@ describe('architecture', () => {
     expect(violations('x.ts', "import { ok } from '../../shared/result.ts'")).toEqual([])
   })
 
-  const contexts = new Set(
-    readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory() && !NOT_CONTEXTS.has(name)),
-  )
+  const contexts = new Set(readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory() && !NOT_CONTEXTS.has(name)))
 
   it('finds the contexts whose boundaries it guards', () => {
-    expect([...contexts]).toEqual(expect.arrayContaining(['gifts', 'identity', 'catalog', 'carts', 'orders', 'inventory', 'payments', 'loyalty']))
+    expect([...contexts]).toEqual(
+      expect.arrayContaining(['gifts', 'identity', 'catalog', 'carts', 'orders', 'inventory', 'payments', 'loyalty']),
+    )
     expect(contexts.has('shared')).toBe(false)
   })
 
@@ -117,7 +118,9 @@ describe('architecture', () => {
   it('the boundary rule catches what it forbids', () => {
     const check = (file: string, line: string) => boundaryViolations(file, line, contexts)
     // Another context's adapters, use cases, http files and wiring: refused, static or dynamic.
-    expect(check('orders/adapters/order-placement-sql.ts', "import { variantMap } from '../../catalog/adapters/variant-snapshot.ts'")).toHaveLength(1)
+    expect(
+      check('orders/adapters/order-placement-sql.ts', "import { variantMap } from '../../catalog/adapters/variant-snapshot.ts'"),
+    ).toHaveLength(1)
     expect(check('identity/http.ts', "import { mergeGuestCart } from '../carts/use-cases/merge-guest-cart.ts'")).toHaveLength(1)
     expect(check('identity/http.ts', "import { CartView } from '../carts/http.ts'")).toHaveLength(1)
     expect(check('payments/wiring.ts', "export { wireOrders } from '../orders/wiring.ts'")).toHaveLength(1)

@@ -27,9 +27,11 @@ describe('deferVia', () => {
     await Promise.all(kept)
     expect(ran).toBe(true)
     expect(lines).toHaveLength(2)
-    expect(lines).toEqual(expect.arrayContaining([
-      ['deferred work failed', { task: 'boom', error: 'redis down' }],
-      ['deferred work failed', { task: 'sync-throw', error: 'bad' }],
-    ]))
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        ['deferred work failed', { task: 'boom', error: 'redis down' }],
+        ['deferred work failed', { task: 'sync-throw', error: 'bad' }],
+      ]),
+    )
   })
 })

@@ -3,11 +3,15 @@ import { defineStateMachine } from '../../src/shared/state-machine.ts'
 
 type S = 'created' | 'pending' | 'paid' | 'failed'
 type E = 'submit' | 'pay' | 'fail'
-const machine = defineStateMachine<S, E>('payment', ['created', 'pending', 'paid', 'failed'], [
-  { from: 'created', event: 'submit', to: 'pending' },
-  { from: ['created', 'pending'], event: 'pay', to: 'paid' },
-  { from: 'pending', event: 'fail', to: 'failed' },
-])
+const machine = defineStateMachine<S, E>(
+  'payment',
+  ['created', 'pending', 'paid', 'failed'],
+  [
+    { from: 'created', event: 'submit', to: 'pending' },
+    { from: ['created', 'pending'], event: 'pay', to: 'paid' },
+    { from: 'pending', event: 'fail', to: 'failed' },
+  ],
+)
 
 describe('state machine table', () => {
   it('follows the table', () => {
@@ -32,10 +36,14 @@ describe('state machine table', () => {
 
   it('rejects a table with two targets for one (state, event)', () => {
     expect(() =>
-      defineStateMachine<S, E>('bad', ['created', 'pending'], [
-        { from: 'created', event: 'submit', to: 'pending' },
-        { from: 'created', event: 'submit', to: 'paid' },
-      ]),
+      defineStateMachine<S, E>(
+        'bad',
+        ['created', 'pending'],
+        [
+          { from: 'created', event: 'submit', to: 'pending' },
+          { from: 'created', event: 'submit', to: 'paid' },
+        ],
+      ),
     ).toThrow(/duplicate transition/)
   })
 })

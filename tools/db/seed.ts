@@ -120,7 +120,11 @@ export async function seed(url: string): Promise<Line[]> {
     })
     lines.push({ what: 'redeem', key: DEMO.gifts.used, result: used.ok ? 'created' : 'exists', note: 'used at INV-TOKYO-001' })
 
-    const catalog = { catalog: new DrizzleCatalogRepository(handle.db), cache: { get: async () => null, set: async () => {}, invalidate: async () => {} }, clock }
+    const catalog = {
+      catalog: new DrizzleCatalogRepository(handle.db),
+      cache: { get: async () => null, set: async () => {}, invalidate: async () => {} },
+      clock,
+    }
     for (const p of DEMO.products) {
       const r = await createProduct(catalog, { name: p.name, description: '', variants: p.variants, ...actor })
       lines.push({ what: 'product', key: `${p.name} (${p.variants.map((v) => v.sku).join(', ')})`, result: r.ok ? 'created' : 'exists' })

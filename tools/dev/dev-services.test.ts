@@ -23,9 +23,18 @@ describe('chooseDevServices', () => {
 
   it('uses the local services that answer, and the URLs it is given without probing', async () => {
     const local = await chooseDevServices({})
-    expect(local).toEqual({ databaseUrl: 'postgres://postgres:postgres@127.0.0.1:5432/edge_payments', redisUrl: 'redis://127.0.0.1:6379', notes: [] })
+    expect(local).toEqual({
+      databaseUrl: 'postgres://postgres:postgres@127.0.0.1:5432/edge_payments',
+      redisUrl: 'redis://127.0.0.1:6379',
+      notes: [],
+    })
     const closed = `127.0.0.1:${await freePort()}`
-    const given = await chooseDevServices({ DATABASE_URL: 'postgres://u:p@db:5432/x', REDIS_URL: 'redis://r:6379', DEV_POSTGRES_PROBE: closed, DEV_REDIS_PROBE: closed })
+    const given = await chooseDevServices({
+      DATABASE_URL: 'postgres://u:p@db:5432/x',
+      REDIS_URL: 'redis://r:6379',
+      DEV_POSTGRES_PROBE: closed,
+      DEV_REDIS_PROBE: closed,
+    })
     expect(given).toEqual({ databaseUrl: 'postgres://u:p@db:5432/x', redisUrl: 'redis://r:6379', notes: [] })
   })
 
@@ -47,7 +56,9 @@ describe('embedded PostgreSQL', () => {
       await sql`create table kept (x int)`
       await sql.end()
       // A second server on the same data directory (and port) is refused, with the reason.
-      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(/embedded PostgreSQL failed to start on port \d+[\s\S]*(lock file|already)/)
+      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
+        /embedded PostgreSQL failed to start on port \d+[\s\S]*(lock file|already)/,
+      )
     } finally {
       await first.close()
     }

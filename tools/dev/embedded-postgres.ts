@@ -36,7 +36,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const runAs = serverAccount()
   const cleanups: Array<() => Promise<void>> = []
   const tail: string[] = []
-  const failed = (what: string) => new Error(`embedded PostgreSQL failed to ${what} (data in ${dataDir}):\n  ${tail.join('\n  ') || 'no output'}`)
+  const failed = (what: string) =>
+    new Error(`embedded PostgreSQL failed to ${what} (data in ${dataDir}):\n  ${tail.join('\n  ') || 'no output'}`)
   try {
     const bin = await reachableBinaries(opts.binaries ?? (await installedBinaries()), runAs, cleanups)
     const ids = runAs ?? {}
@@ -68,7 +69,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       const timer = setTimeout(() => fail(failed(`start on port ${opts.port} within 60 s`)), 60_000)
       server.stderr.on('data', (c: Buffer) => {
         keep(tail, c)
-        if (c.toString('utf8').includes('ready to accept connections')) (clearTimeout(timer), ready())
+        if (c.toString('utf8').includes('ready to accept connections')) clearTimeout(timer), ready()
       })
       server.on('error', (e) => (keep(tail, e.message), clearTimeout(timer), fail(failed(`start on port ${opts.port}`))))
       server.on('exit', () => (clearTimeout(timer), fail(failed(`start on port ${opts.port}`))))

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-export function spawnWrangler(port: number, vars: Record<string, string>, databaseUrl: string, log: (l: string) => void, persistTo?: string): ChildProcess {
+export function spawnWrangler(
+  port: number,
+  vars: Record<string, string>,
+  databaseUrl: string,
+  log: (l: string) => void,
+  persistTo?: string,
+): ChildProcess {
   const args = [
     fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url)),
     'dev',

@@ -23,7 +23,8 @@ export async function chooseDevServices(env: Env = process.env): Promise<DevServ
   let databaseUrl = env['DATABASE_URL']
   if (!databaseUrl) {
     const probe = env['DEV_POSTGRES_PROBE'] ?? '127.0.0.1:5432'
-    if (await postgresAnswers(`postgres://postgres:postgres@${probe}/postgres`)) databaseUrl = `postgres://postgres:postgres@${probe}/edge_payments`
+    if (await postgresAnswers(`postgres://postgres:postgres@${probe}/postgres`))
+      databaseUrl = `postgres://postgres:postgres@${probe}/edge_payments`
     else notes.push(`No PostgreSQL answered on ${probe} (user postgres) and DATABASE_URL is unset: embedding PostgreSQL.`)
   }
   let redisUrl = env['REDIS_URL']

@@ -174,7 +174,15 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
     log(`schedules synced: ${synced.upserted.join(', ')}`)
 
     return {
-      urls: { worker: workerUrl, upstash: upstash.url, qstash: qstash.url, database: databaseUrl, paystack: paystack.url, zalopay: zalopay.url, paypay: paypay.url },
+      urls: {
+        worker: workerUrl,
+        upstash: upstash.url,
+        qstash: qstash.url,
+        database: databaseUrl,
+        paystack: paystack.url,
+        zalopay: zalopay.url,
+        paypay: paypay.url,
+      },
       databaseEmbedded: !opts.databaseUrl,
       redisEmbedded: upstash.engine === 'embedded',
       adminToken: await devToken('dev-admin', ['admin']),

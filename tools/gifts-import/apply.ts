@@ -24,9 +24,14 @@ class DryRun extends Error {}
 type Tx = postgres.TransactionSql<Record<string, never>>
 const CHUNK = 1000
 const same = (a: unknown, b: unknown) =>
-  a instanceof Date || b instanceof Date ? (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) : a === b
+  a instanceof Date || b instanceof Date ? a instanceof Date && b instanceof Date && a.getTime() === b.getTime() : a === b
 
-export async function applyImport(url: string, rows: ValidRows, pins: PepperedPinHasher, opts: { dryRun?: boolean; runId: string }): Promise<ImportReport> {
+export async function applyImport(
+  url: string,
+  rows: ValidRows,
+  pins: PepperedPinHasher,
+  opts: { dryRun?: boolean; runId: string },
+): Promise<ImportReport> {
   const report: ImportReport = {
     suppliers: { created: 0, updated: 0, skipped: 0 },
     supplier_accounts: { created: 0, updated: 0, skipped: 0 },
@@ -60,7 +65,9 @@ async function insertChunks(tx: Tx, table: string, values: Record<string, unknow
 
 async function suppliers(tx: Tx, rows: ValidRows, c: Counts): Promise<void> {
   const existing = new Map(
-    (await tx`select supplier_code, supplier_name, supplier_invoice_no from suppliers where supplier_code = any(${rows.suppliers.map((s) => s.code)})`).map((r) => [r['supplier_code'] as string, r]),
+    (
+      await tx`select supplier_code, supplier_name, supplier_invoice_no from suppliers where supplier_code = any(${rows.suppliers.map((s) => s.code)})`
+    ).map((r) => [r['supplier_code'] as string, r]),
   )
   const fresh = []
   for (const s of rows.suppliers) {
@@ -78,9 +85,11 @@ async function suppliers(tx: Tx, rows: ValidRows, c: Counts): Promise<void> {
 
 async function accounts(tx: Tx, rows: ValidRows, pins: PepperedPinHasher, c: Counts): Promise<void> {
   const existing = new Map(
-    (await tx`select supplier_account_id, supplier_account_invoice_no, supplier_code, supplier_account_name,
+    (
+      await tx`select supplier_account_id, supplier_account_invoice_no, supplier_code, supplier_account_name,
         supplier_account_secret_code, supplier_account_secret_key_id
-        from supplier_accounts where supplier_account_invoice_no = any(${rows.accounts.map((a) => a.invoiceNo)})`).map((r) => [r['supplier_account_invoice_no'] as string, r]),
+        from supplier_accounts where supplier_account_invoice_no = any(${rows.accounts.map((a) => a.invoiceNo)})`
+    ).map((r) => [r['supplier_account_invoice_no'] as string, r]),
   )
   const fresh = []
   for (const a of rows.accounts) {
@@ -99,9 +108,14 @@ async function accounts(tx: Tx, rows: ValidRows, pins: PepperedPinHasher, c: Cou
       continue
     }
     // The stored PIN is compared by checking the source's PIN against it (it is never readable).
-    const stored = { accountId: old['supplier_account_id'] as string, keyId: old['supplier_account_secret_key_id'] as string | null, secret: old['supplier_account_secret_code'] as string }
+    const stored = {
+      accountId: old['supplier_account_id'] as string,
+      keyId: old['supplier_account_secret_key_id'] as string | null,
+      secret: old['supplier_account_secret_code'] as string,
+    }
     const pin = await pins.check(code, a.pin, [stored])
-    const unchanged = old['supplier_code'] === a.supplierCode && old['supplier_account_name'] === a.name && pin.matched && pin.stale.length === 0
+    const unchanged =
+      old['supplier_code'] === a.supplierCode && old['supplier_account_name'] === a.name && pin.matched && pin.stale.length === 0
     if (unchanged) {
       c.skipped++
       continue
@@ -119,7 +133,8 @@ async function gifts(tx: Tx, rows: ValidRows, c: Counts): Promise<void> {
   const ids = rows.gifts.map((g) => g.giftId)
   const existing = new Map<string, Record<string, unknown>>()
   for (let i = 0; i < ids.length; i += CHUNK) {
-    for (const r of await tx`select * from gift_codes where gift_id = any(${ids.slice(i, i + CHUNK)})`) existing.set(r['gift_id'] as string, r)
+    for (const r of await tx`select * from gift_codes where gift_id = any(${ids.slice(i, i + CHUNK)})`)
+      existing.set(r['gift_id'] as string, r)
   }
   const fresh = []
   for (const g of rows.gifts) {
@@ -143,7 +158,8 @@ async function gifts(tx: Tx, rows: ValidRows, c: Counts): Promise<void> {
       c.skipped++
       continue
     }
-    const [updated] = await tx`update gift_codes set ${tx(values as never)} where gift_id = ${g.giftId} and gift_status = 0 returning gift_id`
+    const [updated] =
+      await tx`update gift_codes set ${tx(values as never)} where gift_id = ${g.giftId} and gift_status = 0 returning gift_id`
     if (updated) c.updated++
     else c.skipped++
   }

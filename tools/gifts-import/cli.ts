@@ -33,9 +33,11 @@ export type ImportOutcome =
 
 export async function runImport(o: ImportOptions): Promise<ImportOutcome> {
   try {
-    if ((o.from === undefined) === (o.csv === undefined)) throw new FatalImportError('give exactly one of --from postgres://... or --csv <dir>')
+    if ((o.from === undefined) === (o.csv === undefined))
+      throw new FatalImportError('give exactly one of --from postgres://... or --csv <dir>')
     const amount = o.defaults?.amount
-    if (amount !== undefined && !(Number.isInteger(amount) && amount >= 0)) throw new FatalImportError('--gift-amount must be a whole number of minor units')
+    if (amount !== undefined && !(Number.isInteger(amount) && amount >= 0))
+      throw new FatalImportError('--gift-amount must be a whole number of minor units')
     const pins = (() => {
       try {
         return pinHasherFromEnv(o.pepper)
@@ -99,7 +101,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...(values.csv !== undefined && { csv: values.csv }),
     to: values.to ?? databaseUrl(),
     pepper: process.env['GIFT_PIN_PEPPER'],
-    defaults: { ...(amount !== undefined && { amount: Number(amount) }), ...(values['gift-currency'] && { currency: values['gift-currency'] }) },
+    defaults: {
+      ...(amount !== undefined && { amount: Number(amount) }),
+      ...(values['gift-currency'] && { currency: values['gift-currency'] }),
+    },
     skipInvalid: values['skip-invalid'] ?? false,
     dryRun: values['dry-run'] ?? false,
   })

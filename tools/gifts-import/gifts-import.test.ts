@@ -55,7 +55,8 @@ afterAll(async () => {
   await dst?.end()
 })
 
-const fromPg = (over: Partial<Parameters<typeof runImport>[0]> = {}) => runImport({ from: SOURCE, to: TARGET, pepper: PEPPER, defaults, ...over })
+const fromPg = (over: Partial<Parameters<typeof runImport>[0]> = {}) =>
+  runImport({ from: SOURCE, to: TARGET, pepper: PEPPER, defaults, ...over })
 const imports = async () => Number((await dst`select count(*)::int as n from audit_log where action = 'gifts.imported'`)[0]!['n'])
 
 async function redeem(giftId: string, invoiceNo: string, pin: string) {
@@ -69,7 +70,14 @@ async function redeem(giftId: string, invoiceNo: string, pin: string) {
       clock: systemClock,
       defer: () => {},
     }
-    const r = await redeemGift(deps, { giftId: giftId as GiftId, supplierInvoiceNo: invoiceNo, pin, actor: null, caller: 'test', requestId: 'test' })
+    const r = await redeemGift(deps, {
+      giftId: giftId as GiftId,
+      supplierInvoiceNo: invoiceNo,
+      pin,
+      actor: null,
+      caller: 'test',
+      requestId: 'test',
+    })
     return r.ok ? 'OK' : r.error.code
   } finally {
     await handle.close()
@@ -93,7 +101,9 @@ describe('gifts:import from Postgres (seed 002 layout)', () => {
     const plain = await dst`select 1 from supplier_accounts where supplier_account_secret_code in ('1234', '5678', '0042')`
     expect(plain).toHaveLength(0)
     const used = await dst`select gift_status, gift_used_datetime, gift_amount, gift_currency from gift_codes where gift_id = 'GIFT-USED'`
-    expect(used).toEqual([{ gift_status: 1, gift_used_datetime: new Date('2026-01-02T03:04:05Z'), gift_amount: 5000, gift_currency: 'JPY' }])
+    expect(used).toEqual([
+      { gift_status: 1, gift_used_datetime: new Date('2026-01-02T03:04:05Z'), gift_amount: 5000, gift_currency: 'JPY' },
+    ])
 
     expect(await redeem('GIFT-1', 'INV-A', '5678')).toBe('OK')
     expect(await redeem('GIFT-2', 'ACC-B1', '0042')).toBe('OK')
@@ -130,19 +140,31 @@ describe('gifts:import from Postgres (seed 002 layout)', () => {
     await src`insert into supplier_accounts (supplier_account_invoice_no, supplier_code, supplier_account_name, supplier_account_secret_code)
       values ('ACC-C1', 'SUP-C', 'Gamma counter', ''), ('ACC-C2', 'SUP-C', 'Gamma counter 2', '7777')`
     await src`insert into gift_codes values ('GIFT-BAD', 2, null), ('GIFT-4', 0, null)`
-    const counts = async () => (await dst`select (select count(*) from suppliers)::int s, (select count(*) from supplier_accounts)::int a, (select count(*) from gift_codes)::int g`)[0]
+    const counts = async () =>
+      (
+        await dst`select (select count(*) from suppliers)::int s, (select count(*) from supplier_accounts)::int a, (select count(*) from gift_codes)::int g`
+      )[0]
     const before = await counts()
     const r = await fromPg()
     expect(r.ok).toBe(false)
     expect(r.refused).toEqual([
-      { table: 'supplier_accounts', row: 4, key: 'supplier_account_invoice_no=ACC-C1', reason: 'supplier_account_secret_code (the PIN) is empty' },
+      {
+        table: 'supplier_accounts',
+        row: 4,
+        key: 'supplier_account_invoice_no=ACC-C1',
+        reason: 'supplier_account_secret_code (the PIN) is empty',
+      },
       { table: 'gift_codes', row: 5, key: 'gift_id=GIFT-BAD', reason: 'gift_status must be 0 (unused) or 1 (used), not "2"' },
     ])
     expect(await counts()).toEqual(before)
 
     // --skip-invalid imports the rest and still lists what it refused.
     const partial = await fromPg({ skipInvalid: true })
-    expect(partial.ok && partial.report).toMatchObject({ suppliers: { created: 1 }, supplier_accounts: { created: 1 }, gift_codes: { created: 1 } })
+    expect(partial.ok && partial.report).toMatchObject({
+      suppliers: { created: 1 },
+      supplier_accounts: { created: 1 },
+      gift_codes: { created: 1 },
+    })
     expect(partial.refused).toHaveLength(2)
     await src`delete from supplier_accounts where supplier_account_invoice_no = 'ACC-C1'`
     await src`delete from gift_codes where gift_id = 'GIFT-BAD'`
@@ -171,7 +193,8 @@ describe('gifts:import from Postgres (seed 002 layout)', () => {
 describe('gifts:import from CSV', () => {
   const files = {
     'suppliers.csv': 'supplier_code,supplier_name,supplier_invoice_no\nCSV-S,"Shop, with comma",CSV-INV\n',
-    'supplier_accounts.csv': 'supplier_account_invoice_no,supplier_code,supplier_account_name,supplier_account_secret_code\nCSV-ACC,CSV-S,Counter,2468\n',
+    'supplier_accounts.csv':
+      'supplier_account_invoice_no,supplier_code,supplier_account_name,supplier_account_secret_code\nCSV-ACC,CSV-S,Counter,2468\n',
     'gift_codes.csv':
       'gift_id,gift_status,gift_used_datetime,gift_amount,gift_currency,gift_valid_from,gift_valid_until\n' +
       'CSV-G1,0,,1200,USD,2026-01-01T00:00:00Z,2099-01-01T00:00:00Z\nCSV-G2,1,2026-03-01T10:00:00Z,800,USD,,\n',
@@ -197,7 +220,14 @@ describe('gifts:import from CSV', () => {
 
     const bad = await csvDir({ 'gift_codes.csv': files['gift_codes.csv'] + 'CSV-G3,0,,12.5,usd,,\n' })
     const r = await runImport({ csv: bad, to: TARGET, pepper: PEPPER })
-    expect(r.refused).toEqual([{ table: 'gift_codes', row: 4, key: 'gift_id=CSV-G3', reason: 'gift_amount must be a whole number of minor units from 0 to 2147483647, not "12.5"' }])
+    expect(r.refused).toEqual([
+      {
+        table: 'gift_codes',
+        row: 4,
+        key: 'gift_id=CSV-G3',
+        reason: 'gift_amount must be a whole number of minor units from 0 to 2147483647, not "12.5"',
+      },
+    ])
   })
 
   it('stops before writing anything on a file that is not valid CSV, naming its line', async () => {
@@ -206,7 +236,9 @@ describe('gifts:import from CSV', () => {
       ok: false,
       fatal: expect.stringMatching(/^gift_codes: .*gift_codes\.csv is not valid CSV \(line 5: 2 fields where the header has 7\)$/),
     })
-    const unterminated = await csvDir({ 'suppliers.csv': 'supplier_code,supplier_name,supplier_invoice_no\r\nCSV-Q,"Shop\r\nwith a line break,CSV-QINV\r\n' })
+    const unterminated = await csvDir({
+      'suppliers.csv': 'supplier_code,supplier_name,supplier_invoice_no\r\nCSV-Q,"Shop\r\nwith a line break,CSV-QINV\r\n',
+    })
     expect(await runImport({ csv: unterminated, to: TARGET, pepper: PEPPER })).toMatchObject({
       ok: false,
       fatal: expect.stringMatching(/suppliers\.csv is not valid CSV \(line 2: quoted field unterminated\)$/),
@@ -220,9 +252,16 @@ describe('gifts:import from CSV', () => {
     const env = { ...process.env, GIFT_PIN_PEPPER: PEPPER }
     const ok = await run('npx', ['tsx', 'tools/gifts-import/cli.ts', '--csv', await csvDir(), '--to', TARGET], { cwd: root, env })
     expect(ok.stdout).toMatch(/gift_codes\s+created 0 {2}updated 0 {2}skipped 2/)
-    const bad = await csvDir({ 'supplier_accounts.csv': 'supplier_account_invoice_no,supplier_code,supplier_account_name,supplier_account_secret_code\nX-ACC,NOPE,C,1\n' })
-    const failed = await run('npx', ['tsx', 'tools/gifts-import/cli.ts', '--csv', bad, '--to', TARGET], { cwd: root, env }).catch((e: { code: number; stdout: string }) => e)
+    const bad = await csvDir({
+      'supplier_accounts.csv':
+        'supplier_account_invoice_no,supplier_code,supplier_account_name,supplier_account_secret_code\nX-ACC,NOPE,C,1\n',
+    })
+    const failed = await run('npx', ['tsx', 'tools/gifts-import/cli.ts', '--csv', bad, '--to', TARGET], { cwd: root, env }).catch(
+      (e: { code: number; stdout: string }) => e,
+    )
     expect('code' in failed && failed.code).toBe(1)
-    expect(failed.stdout).toContain('refused supplier_accounts row 2 (supplier_account_invoice_no=X-ACC): supplier_code "NOPE" is not a supplier')
+    expect(failed.stdout).toContain(
+      'refused supplier_accounts row 2 (supplier_account_invoice_no=X-ACC): supplier_code "NOPE" is not a supplier',
+    )
   }, 60_000)
 })

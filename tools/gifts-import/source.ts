@@ -46,14 +46,21 @@ function checkColumns(table: Table, columns: readonly string[]): void {
 /** Reads the tables with `select *`, ordered by their key so row numbers are stable between runs. */
 export async function readPostgres(url: string): Promise<SourceTables> {
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 })
-  const order: Record<Table, string> = { suppliers: 'supplier_code', supplier_accounts: 'supplier_account_invoice_no', gift_codes: 'gift_id' }
+  const order: Record<Table, string> = {
+    suppliers: 'supplier_code',
+    supplier_accounts: 'supplier_account_invoice_no',
+    gift_codes: 'gift_id',
+  }
   try {
     const out = {} as Record<Table, SourceRow[]>
     for (const table of TABLES) {
       const rows = await sql.unsafe(`select * from ${table} order by ${order[table]}`).catch((e: Error) => {
         throw new FatalImportError(`${table}: cannot read from the source database (${e.message})`)
       })
-      checkColumns(table, rows.columns.map((c) => c.name))
+      checkColumns(
+        table,
+        rows.columns.map((c) => c.name),
+      )
       out[table] = rows.map((r, i) => ({ row: i + 1, cells: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)])) }))
     }
     return out
@@ -106,7 +113,8 @@ function csvRecords(text: string, invalid: (why: string) => Error): Array<{ line
       const fields = result.data
       const expected = records[0]?.fields.length
       if (result.errors.length > 0) problem = `line ${first}: ${result.errors[0]!.message.toLowerCase()}`
-      else if (expected !== undefined && fields.length !== expected) problem = `line ${first}: ${fields.length} fields where the header has ${expected}`
+      else if (expected !== undefined && fields.length !== expected)
+        problem = `line ${first}: ${fields.length} fields where the header has ${expected}`
       if (problem) return parser.abort()
       records.push({ line: first, fields })
     },

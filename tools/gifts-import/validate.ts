@@ -95,13 +95,19 @@ export function validate(src: SourceTables, defaults: GiftDefaults = {}, known: 
   }
 
   const invoices = new Set<string>()
-  each('suppliers', 'supplier_code', src.suppliers, (r) => {
-    const code = text(r, 'supplier_code', { required: true, max: 64 })!
-    const invoiceNo = text(r, 'supplier_invoice_no', { required: true, max: 64 })!
-    if (invoices.has(invoiceNo)) refuse('supplier_invoice_no is used by another supplier in the source')
-    invoices.add(invoiceNo)
-    return { code, invoiceNo, name: text(r, 'supplier_name') ?? code }
-  }, (s) => out.suppliers.push(s))
+  each(
+    'suppliers',
+    'supplier_code',
+    src.suppliers,
+    (r) => {
+      const code = text(r, 'supplier_code', { required: true, max: 64 })!
+      const invoiceNo = text(r, 'supplier_invoice_no', { required: true, max: 64 })!
+      if (invoices.has(invoiceNo)) refuse('supplier_invoice_no is used by another supplier in the source')
+      invoices.add(invoiceNo)
+      return { code, invoiceNo, name: text(r, 'supplier_name') ?? code }
+    },
+    (s) => out.suppliers.push(s),
+  )
 
   const refusedSuppliers = new Set(errors.map((e) => e.key.slice('supplier_code='.length)))
   const supplierKnown = (code: string) => out.suppliers.some((s) => s.code === code) || (known.supplierCodes?.has(code) ?? false)
@@ -110,39 +116,63 @@ export function validate(src: SourceTables, defaults: GiftDefaults = {}, known: 
     if (!supplierKnown(code)) refuse(`${col} ${JSON.stringify(code)} is not a supplier (neither in the source nor in the target)`)
   }
 
-  each('supplier_accounts', 'supplier_account_invoice_no', src.supplier_accounts, (r) => {
-    const invoiceNo = text(r, 'supplier_account_invoice_no', { required: true, max: 64 })!
-    const supplierCode = text(r, 'supplier_code', { required: true, max: 64 })!
-    supplierRef(supplierCode, 'supplier_code')
-    const pin = r.cells['supplier_account_secret_code'] ?? ''
-    if (pin === '') refuse('supplier_account_secret_code (the PIN) is empty')
-    if (pin.length > 64) refuse('supplier_account_secret_code (the PIN) is longer than 64 characters, the most a device may send')
-    // The PIN itself is never echoed in an error.
-    if (/[\u0000-\u001f\u007f]/.test(pin)) refuse('supplier_account_secret_code (the PIN) contains a control character')
-    return { invoiceNo, supplierCode, name: text(r, 'supplier_account_name') ?? invoiceNo, pin }
-  }, (a) => out.accounts.push(a))
+  each(
+    'supplier_accounts',
+    'supplier_account_invoice_no',
+    src.supplier_accounts,
+    (r) => {
+      const invoiceNo = text(r, 'supplier_account_invoice_no', { required: true, max: 64 })!
+      const supplierCode = text(r, 'supplier_code', { required: true, max: 64 })!
+      supplierRef(supplierCode, 'supplier_code')
+      const pin = r.cells['supplier_account_secret_code'] ?? ''
+      if (pin === '') refuse('supplier_account_secret_code (the PIN) is empty')
+      if (pin.length > 64) refuse('supplier_account_secret_code (the PIN) is longer than 64 characters, the most a device may send')
+      // The PIN itself is never echoed in an error.
+      if (/[\u0000-\u001f\u007f]/.test(pin)) refuse('supplier_account_secret_code (the PIN) contains a control character')
+      return { invoiceNo, supplierCode, name: text(r, 'supplier_account_name') ?? invoiceNo, pin }
+    },
+    (a) => out.accounts.push(a),
+  )
 
-  each('gift_codes', 'gift_id', src.gift_codes, (r) => {
-    const giftId = text(r, 'gift_id', { required: true, max: 64 })!
-    const status = text(r, 'gift_status', { required: true })
-    if (status !== '0' && status !== '1') refuse(`gift_status must be 0 (unused) or 1 (used), not ${JSON.stringify(status)}`)
-    const used = status === '1'
-    const usedAt = instant(r, 'gift_used_datetime')
-    if (used && !usedAt) refuse('gift_status is 1 (used) but gift_used_datetime is empty')
-    if (!used && usedAt) refuse('gift_status is 0 (unused) but gift_used_datetime is set')
-    const amountText = text(r, 'gift_amount')
-    const amount = amountText === null ? defaults.amount : Number(amountText)
-    if (amount === undefined) refuse('gift_amount is empty and no --gift-amount default was given')
-    if (!Number.isInteger(amount) || amount! < 0 || amount! > MAX_INT) refuse(`gift_amount must be a whole number of minor units from 0 to ${MAX_INT}, not ${JSON.stringify(amountText)}`)
-    const currency = text(r, 'gift_currency') ?? defaults.currency ?? refuse('gift_currency is empty and no --gift-currency default was given')
-    if (!/^[A-Z]{3}$/.test(currency)) refuse(`gift_currency must be an ISO 4217 code in upper case, not ${JSON.stringify(currency)}`)
-    const validFrom = instant(r, 'gift_valid_from')
-    const validUntil = instant(r, 'gift_valid_until')
-    if (validFrom && validUntil && validFrom >= validUntil) refuse('gift_valid_until is not after gift_valid_from')
-    const usedSupplierCode = text(r, 'used_supplier_code', { max: 64 })
-    if (usedSupplierCode !== null) supplierRef(usedSupplierCode, 'used_supplier_code')
-    return { giftId, used, usedAt, amount: amount!, currency, validFrom, validUntil, usedSupplierCode, usedInvoiceNo: text(r, 'used_invoice_no', { max: 64 }) }
-  }, (g) => out.gifts.push(g))
+  each(
+    'gift_codes',
+    'gift_id',
+    src.gift_codes,
+    (r) => {
+      const giftId = text(r, 'gift_id', { required: true, max: 64 })!
+      const status = text(r, 'gift_status', { required: true })
+      if (status !== '0' && status !== '1') refuse(`gift_status must be 0 (unused) or 1 (used), not ${JSON.stringify(status)}`)
+      const used = status === '1'
+      const usedAt = instant(r, 'gift_used_datetime')
+      if (used && !usedAt) refuse('gift_status is 1 (used) but gift_used_datetime is empty')
+      if (!used && usedAt) refuse('gift_status is 0 (unused) but gift_used_datetime is set')
+      const amountText = text(r, 'gift_amount')
+      const amount = amountText === null ? defaults.amount : Number(amountText)
+      if (amount === undefined) refuse('gift_amount is empty and no --gift-amount default was given')
+      if (!Number.isInteger(amount) || amount! < 0 || amount! > MAX_INT)
+        refuse(`gift_amount must be a whole number of minor units from 0 to ${MAX_INT}, not ${JSON.stringify(amountText)}`)
+      const currency =
+        text(r, 'gift_currency') ?? defaults.currency ?? refuse('gift_currency is empty and no --gift-currency default was given')
+      if (!/^[A-Z]{3}$/.test(currency)) refuse(`gift_currency must be an ISO 4217 code in upper case, not ${JSON.stringify(currency)}`)
+      const validFrom = instant(r, 'gift_valid_from')
+      const validUntil = instant(r, 'gift_valid_until')
+      if (validFrom && validUntil && validFrom >= validUntil) refuse('gift_valid_until is not after gift_valid_from')
+      const usedSupplierCode = text(r, 'used_supplier_code', { max: 64 })
+      if (usedSupplierCode !== null) supplierRef(usedSupplierCode, 'used_supplier_code')
+      return {
+        giftId,
+        used,
+        usedAt,
+        amount: amount!,
+        currency,
+        validFrom,
+        validUntil,
+        usedSupplierCode,
+        usedInvoiceNo: text(r, 'used_invoice_no', { max: 64 }),
+      }
+    },
+    (g) => out.gifts.push(g),
+  )
 
   return { rows: out, errors }
 }

@@ -11,9 +11,7 @@ export async function startProxyControl(port: number, proxies: Record<string, La
   return listen(port, (req, res, body) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (req.method === 'GET' && path === '/counters') {
-      const all = Object.fromEntries(
-        Object.entries(proxies).map(([name, p]) => [name, { ...p.counters(), delayMs: p.delay() }]),
-      )
+      const all = Object.fromEntries(Object.entries(proxies).map(([name, p]) => [name, { ...p.counters(), delayMs: p.delay() }]))
       return sendJson(res, 200, all)
     }
     if (req.method === 'POST' && path === '/reset') {

@@ -12,7 +12,17 @@ describe('latency proxy in front of the real Postgres', () => {
   let sql: postgres.Sql
   beforeAll(async () => {
     proxy = await startLatencyProxy({ protocol: 'postgres', target: { host: PG.hostname, port: Number(PG.port || 5432) } })
-    sql = postgres({ host: '127.0.0.1', port: proxy.port, user: 'postgres', password: 'postgres', database: 'postgres', max: 1, prepare: true, fetch_types: false, onnotice: () => {} })
+    sql = postgres({
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: 'postgres',
+      password: 'postgres',
+      database: 'postgres',
+      max: 1,
+      prepare: true,
+      fetch_types: false,
+      onnotice: () => {},
+    })
   })
   afterAll(async () => {
     await sql.end()
@@ -64,7 +74,8 @@ describe('latency proxy in front of an HTTP server, with its control endpoint', 
     const proxy = await startLatencyProxy({ protocol: 'http', target: { host: '127.0.0.1', port: (server.address() as AddressInfo).port } })
     const control = await startProxyControl(0, { redis: proxy })
     try {
-      for (let i = 0; i < 3; i++) expect(await (await fetch(`http://127.0.0.1:${proxy.port}/`, { method: 'POST', body: 'x'.repeat(100_000) })).text()).toBe('ok')
+      for (let i = 0; i < 3; i++)
+        expect(await (await fetch(`http://127.0.0.1:${proxy.port}/`, { method: 'POST', body: 'x'.repeat(100_000) })).text()).toBe('ok')
       const counters = (await (await fetch(`${control.url}/counters`)).json()) as Record<string, unknown>
       expect(counters.redis).toMatchObject({ roundTrips: 3, statements: 3, delayMs: 0 })
       expect((await fetch(`${control.url}/delay`, { method: 'POST', body: JSON.stringify({ ms: -1 }) })).status).toBe(400)

@@ -67,14 +67,17 @@ class DelayedPipe {
 
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      while (this.queue.length > 0 && this.queue[0]!.due <= Date.now()) {
-        if (!this.dest.destroyed) this.dest.write(this.queue.shift()!.chunk)
-        else this.queue.shift()
-      }
-      this.schedule()
-    }, Math.max(0, this.queue[0]!.due - Date.now()))
+    this.timer = setTimeout(
+      () => {
+        this.timer = null
+        while (this.queue.length > 0 && this.queue[0]!.due <= Date.now()) {
+          if (!this.dest.destroyed) this.dest.write(this.queue.shift()!.chunk)
+          else this.queue.shift()
+        }
+        this.schedule()
+      },
+      Math.max(0, this.queue[0]!.due - Date.now()),
+    )
   }
 
   /** Ends the destination once everything queued has been written. */

@@ -26,7 +26,10 @@ export function randomPhone(): string {
   return `090${String(randomInt(0, 1e8)).padStart(8, '0')}`
 }
 
-export function linkUser(ctx: SandboxContext, input: { phoneNumber: string; scopes: readonly string[]; referenceId?: string; profileIdentifier?: string }): UserAuthorization {
+export function linkUser(
+  ctx: SandboxContext,
+  input: { phoneNumber: string; scopes: readonly string[]; referenceId?: string; profileIdentifier?: string },
+): UserAuthorization {
   const now = ctx.now()
   const existing = ctx.store.authorizationByPhone(input.phoneNumber)
   const a: UserAuthorization = existing ?? {

@@ -49,14 +49,16 @@ export class FieldReader {
   id(field: string): string | undefined {
     const v = this.present(field, true)
     if (v === undefined) return undefined
-    if (typeof v !== 'string' || v.length > 64) return this.fail(CODES.INVALID_REQUEST_PARAMS, `${field} must be a string of at most 64 characters`)
+    if (typeof v !== 'string' || v.length > 64)
+      return this.fail(CODES.INVALID_REQUEST_PARAMS, `${field} must be a string of at most 64 characters`)
     return v
   }
 
   text(field: string, max: number, required = false): string | undefined {
     const v = this.present(field, required)
     if (v === undefined) return undefined
-    if (typeof v !== 'string' || v.length > max) return this.fail(CODES.INVALID_REQUEST_PARAMS, `${field} must be a string of at most ${max} characters`)
+    if (typeof v !== 'string' || v.length > max)
+      return this.fail(CODES.INVALID_REQUEST_PARAMS, `${field} must be a string of at most ${max} characters`)
     return v
   }
 
@@ -125,7 +127,9 @@ export class FieldReader {
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
   if (typeof v === 'object' && v !== null) {
-    const entries = Object.entries(v as Json).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const entries = Object.entries(v as Json)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`
   }
   return JSON.stringify(v) ?? 'null'

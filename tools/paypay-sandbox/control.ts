@@ -23,14 +23,21 @@ export function handleControl(ctx: SandboxContext, method: string, url: URL, bod
   const str = (k: string) => (typeof input[k] === 'string' ? input[k] : undefined)
   const failure = () => {
     const code = str('code')
-    return code === undefined ? undefined : { code, ...(str('message') !== undefined && { message: str('message')! }), ...(str('codeId') !== undefined && { codeId: str('codeId')! }) }
+    return code === undefined
+      ? undefined
+      : {
+          code,
+          ...(str('message') !== undefined && { message: str('message')! }),
+          ...(str('codeId') !== undefined && { codeId: str('codeId')! }),
+        }
   }
   settleDue(ctx)
 
   if (path === '/__control/cashbacks/lose-next' && method === 'POST') {
     const times = input['times'] ?? 1
     const delayMs = input['delayMs'] ?? DEFAULT_LOSE_DELAY_MS
-    if (!isCount(times) || !isCount(delayMs, 0)) return sendJson(res, 400, { error: 'times must be a positive integer, delayMs a non-negative integer' })
+    if (!isCount(times) || !isCount(delayMs, 0))
+      return sendJson(res, 400, { error: 'times must be a positive integer, delayMs a non-negative integer' })
     ctx.loseGive = { times, delayMs }
     return sendJson(res, 200, { loseGive: ctx.loseGive })
   }
@@ -41,7 +48,11 @@ export function handleControl(ctx: SandboxContext, method: string, url: URL, bod
     if (!c) return sendJson(res, 404, { error: 'cashback not found' })
     const outcome = str('outcome') as Outcome
     if (!OUTCOMES.includes(outcome)) return sendJson(res, 400, { error: 'outcome must be SUCCESS or FAILURE' })
-    return settled(res, () => settleCashback(ctx, c, outcome, failure()), () => ({ cashback: cashbackDetails(ctx, c), failure: c.failure }))
+    return settled(
+      res,
+      () => settleCashback(ctx, c, outcome, failure()),
+      () => ({ cashback: cashbackDetails(ctx, c), failure: c.failure }),
+    )
   }
 
   const reversalSettle = /^\/__control\/reversals\/([^/]+)\/settle$/.exec(path)
@@ -64,11 +75,17 @@ export function handleControl(ctx: SandboxContext, method: string, url: URL, bod
 
   if (path === '/__control/authorizations' && method === 'POST') {
     const scopes = input['scopes'] ?? ['cashback']
-    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) return sendJson(res, 400, { error: 'scopes must be an array of strings' })
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string'))
+      return sendJson(res, 400, { error: 'scopes must be an array of strings' })
     const phoneNumber = str('phoneNumber') ?? randomPhone()
     const profileIdentifier = str('profileIdentifier') ?? maskPhone(phoneNumber)
     const referenceId = str('referenceId')
-    const a = linkUser(ctx, { phoneNumber, scopes: scopes as string[], profileIdentifier, ...(referenceId !== undefined && { referenceId }) })
+    const a = linkUser(ctx, {
+      phoneNumber,
+      scopes: scopes as string[],
+      profileIdentifier,
+      ...(referenceId !== undefined && { referenceId }),
+    })
     return sendJson(res, 200, authorizationView(ctx, a))
   }
 
@@ -122,7 +139,11 @@ export function handleControl(ctx: SandboxContext, method: string, url: URL, bod
         ...(c.failure && { failure: c.failure }),
         reversible: ctx.store.reversibleAmount(c),
       })),
-      reversals: [...ctx.store.reversals.values()].map((r) => ({ ...reversalDetails(ctx, r), requestedAmount: r.amount.amount, ...(r.failure && { failure: r.failure }) })),
+      reversals: [...ctx.store.reversals.values()].map((r) => ({
+        ...reversalDetails(ctx, r),
+        requestedAmount: r.amount.amount,
+        ...(r.failure && { failure: r.failure }),
+      })),
       maintenance: ctx.maintenance,
       rateLimitPerSecond: ctx.rateLimit.perSecond,
       loseGive: ctx.loseGive ?? null,

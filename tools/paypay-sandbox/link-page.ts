@@ -25,7 +25,8 @@ export async function handleLinkPage(ctx: SandboxContext, method: string, id: st
     let outcome: LinkResult = { result: 'declined' }
     if (action === 'approve') {
       const phone = (form.get('phone') ?? '').replace(/\D/g, '')
-      if (phone.length < 6 || phone.length > 15) return sendHtml(res, 400, sessionPage(ctx, session, 'Enter a phone number of 6 to 15 digits.'))
+      if (phone.length < 6 || phone.length > 15)
+        return sendHtml(res, 400, sessionPage(ctx, session, 'Enter a phone number of 6 to 15 digits.'))
       const a = linkUser(ctx, { phoneNumber: phone, scopes: session.scopes, referenceId: session.referenceId })
       outcome = { result: 'succeeded', userAuthorizationId: a.userAuthorizationId, profileIdentifier: a.profileIdentifier }
     }

@@ -31,7 +31,10 @@ export class Notifications extends Outbox<Target, Delivery> {
       operation: 'notification',
       timeoutMs: ATTEMPT_TIMEOUT_MS,
       isAck: (status) => status >= 200 && status < 300,
-      describe: (t, attempt) => ({ fields: { merchantCashbackId: t.merchantCashbackId }, label: `notification #${attempt} ${t.merchantCashbackId}` }),
+      describe: (t, attempt) => ({
+        fields: { merchantCashbackId: t.merchantCashbackId },
+        label: `notification #${attempt} ${t.merchantCashbackId}`,
+      }),
     })
   }
 

@@ -21,9 +21,7 @@ export interface OpaCredentials {
   requireAssumeMerchant: boolean
 }
 
-export type AuthFailure =
-  | { kind: 'unauthorized'; detail: string }
-  | { kind: 'client_not_found'; detail: string }
+export type AuthFailure = { kind: 'unauthorized'; detail: string } | { kind: 'client_not_found'; detail: string }
 
 export interface SignInput {
   path: string
@@ -40,7 +38,10 @@ export function bodyHash(contentType: string, body: Buffer | string): string {
 }
 
 /** base64 HMAC-SHA256 over the six "\n"-joined lines, keyed by the secret's UTF-8 bytes. */
-export function signature(apiSecret: string, lines: { path: string; method: string; nonce: string; epoch: string; contentType: string; hash: string }): string {
+export function signature(
+  apiSecret: string,
+  lines: { path: string; method: string; nonce: string; epoch: string; contentType: string; hash: string },
+): string {
   const toSign = [lines.path, lines.method.toUpperCase(), lines.nonce, lines.epoch, lines.contentType, lines.hash].join('\n')
   return createHmac('sha256', Buffer.from(apiSecret, 'utf8')).update(toSign, 'utf8').digest('base64')
 }

@@ -115,11 +115,18 @@ function opaAuth(method: string, path: string, body: string, o: SignOpts = {}): 
   const epoch = String(o.epoch ?? nowSeconds())
   const contentType = body === '' ? 'empty' : (o.signedContentType ?? o.contentType ?? 'application/json')
   const hash = body === '' ? 'empty' : createHash('md5').update(contentType).update(body).digest('base64')
-  const mac = createHmac('sha256', o.secret ?? SECRET).update([path, method, nonce, epoch, contentType, hash].join('\n')).digest('base64')
+  const mac = createHmac('sha256', o.secret ?? SECRET)
+    .update([path, method, nonce, epoch, contentType, hash].join('\n'))
+    .digest('base64')
   return `hmac OPA-Auth:${o.key ?? KEY}:${mac}:${nonce}:${epoch}:${hash}`
 }
 
-async function call(method: string, path: string, body?: unknown, o: SignOpts = {}): Promise<{ status: number; json: Json; headers: Headers }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  o: SignOpts = {},
+): Promise<{ status: number; json: Json; headers: Headers }> {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body)
   const headers: Record<string, string> = { authorization: opaAuth(method, path, o.signedBody ?? text, o) }
   if (text !== '') headers['content-type'] = o.contentType ?? 'application/json'
@@ -164,34 +171,73 @@ async function grantedCashback(amount = 1000): Promise<Json> {
 }
 
 function reversalBody(merchantCashbackId: string, amount: number, over: Json = {}): Json {
-  return { merchantCashbackReversalId: `rv-${++seq}-${randomUUID().slice(0, 8)}`, merchantCashbackId, amount: { amount, currency: 'JPY' }, requestedAt: nowSeconds(), reason: 'booking cancelled', ...over }
+  return {
+    merchantCashbackReversalId: `rv-${++seq}-${randomUUID().slice(0, 8)}`,
+    merchantCashbackId,
+    amount: { amount, currency: 'JPY' },
+    requestedAt: nowSeconds(),
+    reason: 'booking cancelled',
+    ...over,
+  }
 }
 
 const check = (id: string) => call('GET', `/v2/cashback/${encodeURIComponent(id)}`)
 const checkReversal = (reversalId: string, cashbackId: string) => call('GET', `/v2/cashback_reversal/${reversalId}/${cashbackId}`)
-const notificationsFor = (id: string) => merchant.hits.filter((h) => h.path === '/paypay/notifications' && JSON.parse(h.body).merchantCashbackId === id)
+const notificationsFor = (id: string) =>
+  merchant.hits.filter((h) => h.path === '/paypay/notifications' && JSON.parse(h.body).merchantCashbackId === id)
 
 async function createSession(over: Json = {}): Promise<{ nonce: string; url: string }> {
   const nonce = randomUUID()
-  const body = { scopes: ['cashback'], nonce, redirectType: 'WEB_LINK', redirectUrl: `${merchant.url}/paypay/linked?state=s1`, referenceId: 'member-42', ...over }
+  const body = {
+    scopes: ['cashback'],
+    nonce,
+    redirectType: 'WEB_LINK',
+    redirectUrl: `${merchant.url}/paypay/linked?state=s1`,
+    referenceId: 'member-42',
+    ...over,
+  }
   const r = await call('POST', '/v1/qr/sessions', body)
   expect(r.status).toBe(201)
   return { nonce, url: r.json['data']['linkQRCodeURL'] as string }
 }
 
 const submit = (linkUrl: string, action: string, phone = '09012345678') =>
-  fetch(linkUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ action, phone }), redirect: 'manual' })
+  fetch(linkUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ action, phone }),
+    redirect: 'manual',
+  })
 
 const verifyToken = (token: string) =>
-  jwtVerify(token, Buffer.from(SECRET, 'base64'), { algorithms: ['HS256'], issuer: 'paypay.ne.jp', audience: KEY, currentDate: new Date(now()) })
+  jwtVerify(token, Buffer.from(SECRET, 'base64'), {
+    algorithms: ['HS256'],
+    issuer: 'paypay.ne.jp',
+    audience: KEY,
+    currentDate: new Date(now()),
+  })
 
 // ------------------------------------------------------------------ tests
 
 describe('OPA-Auth', () => {
   it("the signer reproduces PayPay's published HMAC test vectors", () => {
-    const get = { path: '/v2/payments/TEST_merchantPaymentID', method: 'GET', nonce: 'a360e2', epoch: '1743139337', contentType: 'empty', hash: 'empty' }
+    const get = {
+      path: '/v2/payments/TEST_merchantPaymentID',
+      method: 'GET',
+      nonce: 'a360e2',
+      epoch: '1743139337',
+      contentType: 'empty',
+      hash: 'empty',
+    }
     expect(signature('sample_secret', get)).toBe('JbUZwAUKeQ+WDClEjkCGwYG/juFR+Dd5RK5AfL0gK9w=')
-    const post = { path: '/v2/codes', method: 'POST', nonce: 'fedaa4', epoch: '1743138611', contentType: 'application/json', hash: 'T9wzkv1tUWIxzIHQUT7iDQ==' }
+    const post = {
+      path: '/v2/codes',
+      method: 'POST',
+      nonce: 'fedaa4',
+      epoch: '1743138611',
+      contentType: 'application/json',
+      hash: 'T9wzkv1tUWIxzIHQUT7iDQ==',
+    }
     expect(signature('sample_secret', post)).toBe('C2a7jD7OjL1DXnZhSYQfRI2Oxfdh43htV7pG8cwgCy4=')
   })
 
@@ -215,7 +261,9 @@ describe('OPA-Auth', () => {
 
   it('rejects a missing or malformed Authorization header', async () => {
     for (const authorization of [undefined, 'Bearer abc', `hmac OPA-Auth:${KEY}:mac:nonce:1`]) {
-      const res = await fetch(`${sandbox.url}/v2/cashback/x`, { headers: { 'x-assume-merchant': MERCHANT, ...(authorization && { authorization }) } })
+      const res = await fetch(`${sandbox.url}/v2/cashback/x`, {
+        headers: { 'x-assume-merchant': MERCHANT, ...(authorization && { authorization }) },
+      })
       expect(res.status).toBe(401)
       expect(await res.json()).toMatchObject({ resultInfo: { code: 'UNAUTHORIZED' }, data: null })
     }
@@ -224,11 +272,19 @@ describe('OPA-Auth', () => {
   it('hashes the Content-Type header value and the raw body, and refuses a body that differs', async () => {
     const uaid = await linkedUser()
     const body = giveBody(uaid)
-    const tampered = await call('POST', '/v2/cashback', { ...body, amount: { amount: 99999, currency: 'JPY' } }, { signedBody: JSON.stringify(body) })
+    const tampered = await call(
+      'POST',
+      '/v2/cashback',
+      { ...body, amount: { amount: 99999, currency: 'JPY' } },
+      { signedBody: JSON.stringify(body) },
+    )
     expect(tampered.status).toBe(401)
     expect(tampered.json['resultInfo']['message']).toContain('hash')
     // Signed as application/json but sent with a charset: the hash no longer matches.
-    const other = await call('POST', '/v2/cashback', body, { contentType: 'application/json;charset=UTF-8', signedContentType: 'application/json' })
+    const other = await call('POST', '/v2/cashback', body, {
+      contentType: 'application/json;charset=UTF-8',
+      signedContentType: 'application/json',
+    })
     expect(other.status).toBe(401)
     // The PHP SDK signs and sends "application/json;charset=UTF-8;" — consistent, so accepted.
     expect((await call('POST', '/v2/cashback', body, { contentType: 'application/json;charset=UTF-8;' })).status).toBe(202)
@@ -265,13 +321,15 @@ describe('OPA-Auth', () => {
     const wrong = await call('GET', '/v2/cashback/x', undefined, { merchant: 'other-merchant' })
     expect(wrong.status).toBe(404)
     expect(wrong.json['resultInfo']['code']).toBe('OPA_CLIENT_NOT_FOUND')
-    expect((await call('GET', '/v2/cashback/x', undefined, { merchant: null, query: `?assumeMerchant=${MERCHANT}` })).json['resultInfo']['code']).toBe(
-      'TRANSACTION_NOT_FOUND',
-    )
+    expect(
+      (await call('GET', '/v2/cashback/x', undefined, { merchant: null, query: `?assumeMerchant=${MERCHANT}` })).json['resultInfo']['code'],
+    ).toBe('TRANSACTION_NOT_FOUND')
     expect((await call('GET', '/v2/cashback/x', undefined, { merchant: MERCHANT, query: '?assumeMerchant=other' })).status).toBe(404)
-    expect((await call('GET', '/v2/cashback/x', undefined, { merchant: 'other', query: `?assumeMerchant=${MERCHANT}` })).json['resultInfo']['code']).toBe(
-      'TRANSACTION_NOT_FOUND',
-    )
+    expect(
+      (await call('GET', '/v2/cashback/x', undefined, { merchant: 'other', query: `?assumeMerchant=${MERCHANT}` })).json['resultInfo'][
+        'code'
+      ],
+    ).toBe('TRANSACTION_NOT_FOUND')
   })
 
   it("drives the whole flow through PayPay's official Node SDK (its own signer, only TLS swapped for HTTP)", async () => {
@@ -290,11 +348,24 @@ describe('OPA-Auth', () => {
       }
     }
     const sdk = new PAYPAY.PayPayRestSDK()
-    sdk.configure({ clientId: KEY, clientSecret: SECRET, merchantId: MERCHANT, conf: new PAYPAY.Conf({ hostName: '127.0.0.1', portNumber: sandbox.port }) })
+    sdk.configure({
+      clientId: KEY,
+      clientSecret: SECRET,
+      merchantId: MERCHANT,
+      conf: new PAYPAY.Conf({ hostName: '127.0.0.1', portNumber: sandbox.port }),
+    })
     sdk.setHttpsClient(new PlainHttp())
-    const body = (r: unknown) => (r as { STATUS: number; BODY: Json })
+    const body = (r: unknown) => r as { STATUS: number; BODY: Json }
 
-    const qr = body(await sdk.accountLinkQRCodeCreate({ scopes: ['cashback'], nonce: 'sdk-nonce', redirectType: 'WEB_LINK', redirectUrl: 'https://merchant.example/linked', referenceId: 'sdk-ref' }))
+    const qr = body(
+      await sdk.accountLinkQRCodeCreate({
+        scopes: ['cashback'],
+        nonce: 'sdk-nonce',
+        redirectType: 'WEB_LINK',
+        redirectUrl: 'https://merchant.example/linked',
+        referenceId: 'sdk-ref',
+      }),
+    )
     expect(qr.STATUS).toBe(201)
     const location = (await submit(qr.BODY['data']['linkQRCodeURL'] as string, 'approve')).headers.get('location')!
     const claims = sdk.validateJWT(new URL(location).searchParams.get('responseToken')!, SECRET) as Json
@@ -302,8 +373,14 @@ describe('OPA-Auth', () => {
     const uaid = claims['userAuthorizationId'] as string
 
     const give = giveBody(uaid)
-    expect(body(await sdk.cashBack(give))).toMatchObject({ STATUS: 202, BODY: { resultInfo: { code: 'REQUEST_ACCEPTED', codeId: '08100001' }, data: null } })
-    expect(body(await sdk.getCashBackDetails([give['merchantCashbackId']]))).toMatchObject({ STATUS: 200, BODY: { data: { status: 'ACCEPTED' } } })
+    expect(body(await sdk.cashBack(give))).toMatchObject({
+      STATUS: 202,
+      BODY: { resultInfo: { code: 'REQUEST_ACCEPTED', codeId: '08100001' }, data: null },
+    })
+    expect(body(await sdk.getCashBackDetails([give['merchantCashbackId']]))).toMatchObject({
+      STATUS: 200,
+      BODY: { data: { status: 'ACCEPTED' } },
+    })
     await control('POST', `cashbacks/${give['merchantCashbackId']}/settle`, { outcome: 'SUCCESS' })
     const rev = reversalBody(give['merchantCashbackId'] as string, 400)
     expect(body(await sdk.reverseCashBack(rev))).toMatchObject({ STATUS: 202, BODY: { resultInfo: { code: 'REQUEST_ACCEPTED' } } })
@@ -337,13 +414,24 @@ describe('account link', () => {
     const token = location.searchParams.get('responseToken')!
     const { payload, protectedHeader } = await verifyToken(token)
     expect(protectedHeader.alg).toBe('HS256')
-    expect(payload).toMatchObject({ result: 'succeeded', nonce, referenceId: 'member-<script>alert(1)</script>', profileIdentifier: '*******2222' })
+    expect(payload).toMatchObject({
+      result: 'succeeded',
+      nonce,
+      referenceId: 'member-<script>alert(1)</script>',
+      profileIdentifier: '*******2222',
+    })
     expect(payload['exp']).toBeGreaterThan(nowSeconds())
     // Keyed by the decoded secret, not by the secret string as OPA-Auth is.
     await expect(jwtVerify(token, new TextEncoder().encode(SECRET))).rejects.toThrow()
 
-    const status = await call('GET', '/v2/user/authorizations', undefined, { query: `?userAuthorizationId=${payload['userAuthorizationId']}` })
-    expect(status.json['data']).toMatchObject({ status: 'ACTIVE', scopes: ['cashback'], referenceIds: ['member-<script>alert(1)</script>'] })
+    const status = await call('GET', '/v2/user/authorizations', undefined, {
+      query: `?userAuthorizationId=${payload['userAuthorizationId']}`,
+    })
+    expect(status.json['data']).toMatchObject({
+      status: 'ACTIVE',
+      scopes: ['cashback'],
+      referenceIds: ['member-<script>alert(1)</script>'],
+    })
     expect(status.json['data']['expireAt']).toBeGreaterThanOrEqual(nowSeconds() + 364 * 86400)
     // The linked user can receive cashback right away.
     expect((await call('POST', '/v2/cashback', giveBody(payload['userAuthorizationId'] as string))).status).toBe(202)
@@ -365,7 +453,11 @@ describe('account link', () => {
     const first = await createSession()
     const second = await createSession({ referenceId: 'member-43' })
     const uaid = async (url: string) =>
-      (await verifyToken(new URL((await submit(url, 'approve', '08055556666')).headers.get('location')!).searchParams.get('responseToken')!)).payload['userAuthorizationId']
+      (
+        await verifyToken(
+          new URL((await submit(url, 'approve', '08055556666')).headers.get('location')!).searchParams.get('responseToken')!,
+        )
+      ).payload['userAuthorizationId']
     expect(await uaid(first.url)).toBe(await uaid(second.url))
   })
 
@@ -402,8 +494,17 @@ describe('give cashback', () => {
     expect(accepted.status).toBe(200)
     expect(accepted.json['resultInfo']['code']).toBe('SUCCESS')
     expect(Object.keys(accepted.json['data'])).toEqual([
-      'status', 'acceptedAt', 'merchantAlias', 'amount', 'requestedAt', 'metadata',
-      'cashbackId', 'merchantCashbackId', 'userAuthorizationId', 'orderDescription', 'walletType',
+      'status',
+      'acceptedAt',
+      'merchantAlias',
+      'amount',
+      'requestedAt',
+      'metadata',
+      'cashbackId',
+      'merchantCashbackId',
+      'userAuthorizationId',
+      'orderDescription',
+      'walletType',
     ])
     expect(accepted.json['data']).toMatchObject({
       status: 'ACCEPTED',
@@ -499,7 +600,11 @@ describe('give cashback', () => {
     expect((await control('POST', `cashbacks/${body['merchantCashbackId']}/settle`, { outcome: 'FAILURE' })).status).toBe(200)
     const r = await check(body['merchantCashbackId'] as string)
     expect(r.status).toBe(200)
-    expect(r.json['resultInfo']).toEqual({ code: 'NOT_ENOUGH_MONEY', message: 'Not enough balance in the campaign budget', codeId: 'WAL_500017' })
+    expect(r.json['resultInfo']).toEqual({
+      code: 'NOT_ENOUGH_MONEY',
+      message: 'Not enough balance in the campaign budget',
+      codeId: 'WAL_500017',
+    })
     expect(r.json['data']['status']).toBe('FAILURE')
     expect((await control('POST', `cashbacks/${body['merchantCashbackId']}/settle`, { outcome: 'SUCCESS' })).status).toBe(409)
     await sandbox.drain()
@@ -516,7 +621,15 @@ describe('reversals', () => {
     expect([r.status, r.json['resultInfo']['code']]).toEqual([202, 'REQUEST_ACCEPTED'])
     const pending = await checkReversal(rev['merchantCashbackReversalId'] as string, id)
     expect(Object.keys(pending.json['data'])).toEqual([
-      'status', 'acceptedAt', 'merchantAlias', 'amount', 'requestedAt', 'metadata', 'cashbackReversalId', 'merchantCashbackReversalId', 'merchantCashbackId',
+      'status',
+      'acceptedAt',
+      'merchantAlias',
+      'amount',
+      'requestedAt',
+      'metadata',
+      'cashbackReversalId',
+      'merchantCashbackReversalId',
+      'merchantCashbackId',
     ])
     expect(pending.json['data']).toMatchObject({ status: 'ACCEPTED', amount: { amount: 1000, currency: 'JPY' } })
     await sandbox.drain()
@@ -531,7 +644,9 @@ describe('reversals', () => {
     const id = (await grantedCashback(1000))['merchantCashbackId'] as string
     const first = reversalBody(id, 300)
     expect((await call('POST', '/v2/cashback_reversal', first)).status).toBe(202)
-    expect((await call('POST', '/v2/cashback_reversal', reversalBody(id, 701))).json['resultInfo']['code']).toBe('VALIDATION_FAILED_EXCEPTION')
+    expect((await call('POST', '/v2/cashback_reversal', reversalBody(id, 701))).json['resultInfo']['code']).toBe(
+      'VALIDATION_FAILED_EXCEPTION',
+    )
     const second = reversalBody(id, 700)
     expect((await call('POST', '/v2/cashback_reversal', second)).status).toBe(202)
     await control('POST', `reversals/${second['merchantCashbackReversalId']}/settle`, { outcome: 'FAILURE' })
@@ -543,8 +658,13 @@ describe('reversals', () => {
     const id = (await grantedCashback(1000))['merchantCashbackId'] as string
     const rev = reversalBody(id, 1000)
     await call('POST', '/v2/cashback_reversal', rev)
-    expect((await control('POST', `reversals/${rev['merchantCashbackReversalId']}/settle`, { outcome: 'SUCCESS', amount: 600 })).status).toBe(200)
-    expect((await checkReversal(rev['merchantCashbackReversalId'] as string, id)).json['data']).toMatchObject({ status: 'SUCCESS', amount: { amount: 600 } })
+    expect(
+      (await control('POST', `reversals/${rev['merchantCashbackReversalId']}/settle`, { outcome: 'SUCCESS', amount: 600 })).status,
+    ).toBe(200)
+    expect((await checkReversal(rev['merchantCashbackReversalId'] as string, id)).json['data']).toMatchObject({
+      status: 'SUCCESS',
+      amount: { amount: 600 },
+    })
     expect((await control('GET', 'state')).json['cashbacks'][0]['reversible']).toBe(400)
   })
 
@@ -559,9 +679,9 @@ describe('reversals', () => {
     const rev = reversalBody(id, 100)
     await call('POST', '/v2/cashback_reversal', rev)
     expect((await call('POST', '/v2/cashback_reversal', { ...rev, requestedAt: nowSeconds() + 1 })).status).toBe(202)
-    expect((await call('POST', '/v2/cashback_reversal', { ...rev, amount: { amount: 200, currency: 'JPY' } })).json['resultInfo']['code']).toBe(
-      'VALIDATION_FAILED_EXCEPTION',
-    )
+    expect(
+      (await call('POST', '/v2/cashback_reversal', { ...rev, amount: { amount: 200, currency: 'JPY' } })).json['resultInfo']['code'],
+    ).toBe('VALIDATION_FAILED_EXCEPTION')
     expect((await control('GET', 'state')).json['reversals']).toHaveLength(1)
   })
 })
@@ -662,7 +782,9 @@ describe('rate limit, faults, lost answers, maintenance', () => {
     expect((await control('POST', 'cashbacks/lose-next', { delayMs: 20 })).status).toBe(200)
     const body = giveBody(await linkedUser())
     await expect(call('POST', '/v2/cashback', body)).rejects.toThrow()
-    expect((await control('GET', 'state')).json['cashbacks']).toMatchObject([{ merchantCashbackId: body['merchantCashbackId'], status: 'ACCEPTED' }])
+    expect((await control('GET', 'state')).json['cashbacks']).toMatchObject([
+      { merchantCashbackId: body['merchantCashbackId'], status: 'ACCEPTED' },
+    ])
     expect((await call('POST', '/v2/cashback', body)).status).toBe(202)
     const calls = (await control('GET', `requests?merchantCashbackId=${body['merchantCashbackId']}`)).json['requests'] as Json[]
     expect(calls.map((c) => [c['code'], c['lost'] ?? false])).toEqual([
@@ -684,7 +806,12 @@ describe('control API and routing', () => {
   it('state lists what exists; reset clears it', async () => {
     await grantedCashback(500)
     const state = (await control('GET', 'state')).json
-    expect(state).toMatchObject({ apiKey: KEY, merchantId: MERCHANT, cashbacks: [{ status: 'SUCCESS', reversible: 500 }], authorizations: [{ status: 'ACTIVE' }] })
+    expect(state).toMatchObject({
+      apiKey: KEY,
+      merchantId: MERCHANT,
+      cashbacks: [{ status: 'SUCCESS', reversible: 500 }],
+      authorizations: [{ status: 'ACTIVE' }],
+    })
     await control('DELETE', 'reset')
     expect((await control('GET', 'state')).json).toMatchObject({ cashbacks: [], authorizations: [], requests: 0 })
   })
@@ -705,7 +832,15 @@ describe('control API and routing', () => {
 describe('with settleDelayMs Infinity, duplicates "reject" and a visibility delay', () => {
   let strict: PayPaySandbox
   beforeAll(async () => {
-    strict = await startPayPaySandbox({ apiKey: KEY, apiSecret: SECRET, merchantId: MERCHANT, settleDelayMs: Infinity, duplicates: 'reject', visibilityDelayMs: 1000, now })
+    strict = await startPayPaySandbox({
+      apiKey: KEY,
+      apiSecret: SECRET,
+      merchantId: MERCHANT,
+      settleDelayMs: Infinity,
+      duplicates: 'reject',
+      visibilityDelayMs: 1000,
+      now,
+    })
   })
   afterAll(() => strict.close())
 
@@ -713,14 +848,20 @@ describe('with settleDelayMs Infinity, duplicates "reject" and a visibility dela
     const text = body === undefined ? '' : JSON.stringify(body)
     const res = await fetch(`${strict.url}${path}`, {
       method,
-      headers: { authorization: opaAuth(method, path, text), 'x-assume-merchant': MERCHANT, ...(text && { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: opaAuth(method, path, text),
+        'x-assume-merchant': MERCHANT,
+        ...(text && { 'content-type': 'application/json' }),
+      },
       ...(text && { body: text }),
     })
     return { status: res.status, json: (await res.json()) as Json }
   }
 
   it('TRANSACTION_NOT_FOUND right after Give, ACCEPTED until a control call, and any re-send refused', async () => {
-    const uaid = ((await (await fetch(`${strict.url}/__control/authorizations`, { method: 'POST' })).json()) as Json)['userAuthorizationId'] as string
+    const uaid = ((await (await fetch(`${strict.url}/__control/authorizations`, { method: 'POST' })).json()) as Json)[
+      'userAuthorizationId'
+    ] as string
     const body = giveBody(uaid)
     expect((await strictCall('POST', '/v2/cashback', body)).status).toBe(202)
     expect((await strictCall('GET', `/v2/cashback/${body['merchantCashbackId']}`)).json['resultInfo']['code']).toBe('TRANSACTION_NOT_FOUND')

@@ -13,11 +13,13 @@ export const RESPONSE_TOKEN_ISSUER = 'paypay.ne.jp'
 /** How long the merchant has to verify the token [INFERENCE]. */
 export const RESPONSE_TOKEN_TTL_SECONDS = 300
 
-export type LinkResult =
-  | { result: 'succeeded'; userAuthorizationId: string; profileIdentifier: string }
-  | { result: 'declined' }
+export type LinkResult = { result: 'succeeded'; userAuthorizationId: string; profileIdentifier: string } | { result: 'declined' }
 
-export function signResponseToken(ctx: SandboxContext, session: { nonce: string; referenceId: string }, outcome: LinkResult): Promise<string> {
+export function signResponseToken(
+  ctx: SandboxContext,
+  session: { nonce: string; referenceId: string },
+  outcome: LinkResult,
+): Promise<string> {
   const claims = {
     iss: RESPONSE_TOKEN_ISSUER,
     aud: ctx.creds.apiKey,

@@ -32,10 +32,15 @@ export function reverseCashback(ctx: SandboxContext, j: Json): ApiReply {
   if (!cashback) return reply(CODES.TRANSACTION_NOT_FOUND, null, merchantCashbackId)
   // PayPay's codes for these refusals are unknown (its FAQ's reversal rows could not be read).
   if (cashback.status !== 'SUCCESS') {
-    return reply(CODES.VALIDATION_FAILED_EXCEPTION, null, `cashback is ${cashback.status}; only a granted (SUCCESS) cashback can be reversed`)
+    return reply(
+      CODES.VALIDATION_FAILED_EXCEPTION,
+      null,
+      `cashback is ${cashback.status}; only a granted (SUCCESS) cashback can be reversed`,
+    )
   }
   const left = ctx.store.reversibleAmount(cashback)
-  if (amount!.amount > left) return reply(CODES.VALIDATION_FAILED_EXCEPTION, null, `at most ${left} JPY of this cashback can still be reversed`)
+  if (amount!.amount > left)
+    return reply(CODES.VALIDATION_FAILED_EXCEPTION, null, `at most ${left} JPY of this cashback can still be reversed`)
 
   const now = ctx.now()
   const reversal: Reversal = {

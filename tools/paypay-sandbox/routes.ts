@@ -92,7 +92,14 @@ export function router(ctx: SandboxContext): Handler {
   }
 }
 
-async function handleApi(ctx: SandboxContext, route: Route, req: Parameters<Handler>[0], res: ServerResponse, body: Buffer, url: URL): Promise<void> {
+async function handleApi(
+  ctx: SandboxContext,
+  route: Route,
+  req: Parameters<Handler>[0],
+  res: ServerResponse,
+  body: Buffer,
+  url: URL,
+): Promise<void> {
   const rawParams = route.pattern.exec(url.pathname)!.slice(1)
   const params = rawParams.map(safeDecode)
   const json = req.method === 'POST' ? parseJsonObject(body) : {}
@@ -106,7 +113,8 @@ async function handleApi(ctx: SandboxContext, route: Route, req: Parameters<Hand
     ...(url.searchParams.has('userAuthorizationId') && { userAuthorizationId: url.searchParams.get('userAuthorizationId')! }),
   })
 
-  if (!ctx.rateLimit.allow()) return answer(res, entry, reply(CODES.RATE_LIMIT, null, `more than ${ctx.rateLimit.perSecond} requests per second`))
+  if (!ctx.rateLimit.allow())
+    return answer(res, entry, reply(CODES.RATE_LIMIT, null, `more than ${ctx.rateLimit.perSecond} requests per second`))
   if (ctx.maintenance) return answer(res, entry, reply(CODES.MAINTENANCE_MODE))
   if (await ctx.faults.apply(route.operation, res)) {
     entry.fault = true

@@ -17,7 +17,11 @@ export type Outcome = 'SUCCESS' | 'FAILURE'
 export class SettleError extends Error {}
 
 /** The one documented grant failure, used when a control call gives no other reason. */
-const DEFAULT_FAILURE: FailureReason = { code: CODES.NOT_ENOUGH_MONEY.code, message: CODES.NOT_ENOUGH_MONEY.message, codeId: CODES.NOT_ENOUGH_MONEY.codeId }
+const DEFAULT_FAILURE: FailureReason = {
+  code: CODES.NOT_ENOUGH_MONEY.code,
+  message: CODES.NOT_ENOUGH_MONEY.message,
+  codeId: CODES.NOT_ENOUGH_MONEY.codeId,
+}
 
 export function scheduleSettlement(ctx: SandboxContext, delayMs: number): void {
   if (!Number.isFinite(delayMs)) return
@@ -27,8 +31,10 @@ export function scheduleSettlement(ctx: SandboxContext, delayMs: number): void {
     // Timers may fire a millisecond before the clock says the grant is due: wait for the rest.
     const now = ctx.now()
     let next = Infinity
-    for (const c of ctx.store.cashbacks.values()) if (c.status === 'ACCEPTED' && Number.isFinite(c.settleAt)) next = Math.min(next, c.settleAt)
-    for (const r of ctx.store.reversals.values()) if (r.status === 'ACCEPTED' && Number.isFinite(r.settleAt)) next = Math.min(next, r.settleAt)
+    for (const c of ctx.store.cashbacks.values())
+      if (c.status === 'ACCEPTED' && Number.isFinite(c.settleAt)) next = Math.min(next, c.settleAt)
+    for (const r of ctx.store.reversals.values())
+      if (r.status === 'ACCEPTED' && Number.isFinite(r.settleAt)) next = Math.min(next, r.settleAt)
     if (next !== Infinity && next > now && next - now <= delayMs) scheduleSettlement(ctx, next - now + 1)
   }, delayMs)
   ctx.timers.add(timer)
@@ -38,8 +44,10 @@ export function settleDue(ctx: SandboxContext): void {
   const now = ctx.now()
   // Settled as of when they fell due, not when noticed: with a jumped clock, a grant must not
   // extend an authorization from a later date than it really happened.
-  for (const c of ctx.store.cashbacks.values()) if (c.status === 'ACCEPTED' && now >= c.settleAt) settleCashback(ctx, c, 'SUCCESS', undefined, c.settleAt)
-  for (const r of ctx.store.reversals.values()) if (r.status === 'ACCEPTED' && now >= r.settleAt) settleReversal(ctx, r, 'SUCCESS', {}, r.settleAt)
+  for (const c of ctx.store.cashbacks.values())
+    if (c.status === 'ACCEPTED' && now >= c.settleAt) settleCashback(ctx, c, 'SUCCESS', undefined, c.settleAt)
+  for (const r of ctx.store.reversals.values())
+    if (r.status === 'ACCEPTED' && now >= r.settleAt) settleReversal(ctx, r, 'SUCCESS', {}, r.settleAt)
 }
 
 export function settleCashback(ctx: SandboxContext, c: Cashback, outcome: Outcome, failure?: Partial<FailureReason>, at = ctx.now()): void {

@@ -89,8 +89,9 @@ function checkoutPage(ctx: SandboxContext, tx: Transaction): string {
 /** metadata.custom_fields rows ({display_name, value}), which Paystack's checkout also lists. */
 function customFields(metadata: unknown): Array<[string, string]> {
   if (!isObject(metadata) || !Array.isArray(metadata['custom_fields'])) return []
-  return metadata['custom_fields'].flatMap((f): Array<[string, string]> =>
-    isObject(f) ? [[String(f['display_name'] ?? f['variable_name'] ?? ''), String(f['value'] ?? '')]] : [],
+  return metadata['custom_fields'].flatMap(
+    (f): Array<[string, string]> =>
+      isObject(f) ? [[String(f['display_name'] ?? f['variable_name'] ?? ''), String(f['value'] ?? '')]] : [],
   )
 }
 

@@ -33,7 +33,8 @@ export async function handleControl(ctx: SandboxContext, method: string, url: UR
     const amount = positiveInt('amount')
     if (input['amount'] !== undefined && amount === undefined) return sendJson(res, 400, { error: 'amount must be a positive integer' })
     const currency = str('currency')
-    if (input['currency'] !== undefined && !/^[A-Z]{3}$/.test(currency ?? '')) return sendJson(res, 400, { error: 'currency must be a 3-letter code' })
+    if (input['currency'] !== undefined && !/^[A-Z]{3}$/.test(currency ?? ''))
+      return sendJson(res, 400, { error: 'currency must be a 3-letter code' })
     try {
       const webhook = await settleTransaction(ctx, tx, outcome, {
         ...(amount !== undefined && { amount }),
@@ -51,7 +52,8 @@ export async function handleControl(ctx: SandboxContext, method: string, url: UR
     const refund = ctx.store.refunds.get(Number(refundSettle[1]))
     if (!refund) return sendJson(res, 404, { error: 'refund not found' })
     const outcome = str('outcome') as RefundStatus | undefined
-    if (!outcome || !REFUND_OUTCOMES.includes(outcome)) return sendJson(res, 400, { error: `outcome must be one of ${REFUND_OUTCOMES.join(', ')}` })
+    if (!outcome || !REFUND_OUTCOMES.includes(outcome))
+      return sendJson(res, 400, { error: `outcome must be one of ${REFUND_OUTCOMES.join(', ')}` })
     if (refund.status === 'processed' || refund.status === 'failed' || refund.status === outcome) {
       return sendJson(res, 409, { error: `refund is already ${refund.status}` })
     }
@@ -62,7 +64,8 @@ export async function handleControl(ctx: SandboxContext, method: string, url: UR
   if (path === '/__control/webhooks' && method === 'GET') {
     const ref = url.searchParams.get('reference')
     const event = url.searchParams.get('event')
-    const keep = (e: { reference: string | null; event: string }) => (ref === null || e.reference === ref) && (event === null || e.event === event)
+    const keep = (e: { reference: string | null; event: string }) =>
+      (ref === null || e.reference === ref) && (event === null || e.event === event)
     const w = ctx.webhooks
     return sendJson(res, 200, {
       url: w.url ?? null,
@@ -98,7 +101,8 @@ export async function handleControl(ctx: SandboxContext, method: string, url: UR
   if (path === '/__control/webhooks/replay' && method === 'POST') {
     const index = input['index']
     const reference = str('reference')
-    if (index === undefined && reference === undefined) return sendJson(res, 400, { error: 'give index or reference (and optionally event)' })
+    if (index === undefined && reference === undefined)
+      return sendJson(res, 400, { error: 'give index or reference (and optionally event)' })
     const ev = typeof index === 'number' ? ctx.webhooks.events[index] : ctx.webhooks.latest(reference ?? '', str('event'))
     if (!ev) return sendJson(res, 404, { error: 'no such event' })
     const times = input['times'] === undefined ? 1 : positiveInt('times')

@@ -114,15 +114,24 @@ async function control(method: string, path: string, body?: unknown, base = sand
   return { status: res.status, json: (await res.json()) as Json }
 }
 
-async function init(over: Record<string, unknown> = {}, base = sandbox.url): Promise<{ reference: string; access_code: string; authorization_url: string }> {
-  const res = await api('POST', '/transaction/initialize', {
-    email: 'ada@example.com',
-    amount: '500000',
-    reference: `ORD-${++seq}`,
-    callback_url: `${receiver.url}/checkout/done?order=o1`,
-    metadata: { order_id: 'o1' },
-    ...over,
-  }, SECRET, base)
+async function init(
+  over: Record<string, unknown> = {},
+  base = sandbox.url,
+): Promise<{ reference: string; access_code: string; authorization_url: string }> {
+  const res = await api(
+    'POST',
+    '/transaction/initialize',
+    {
+      email: 'ada@example.com',
+      amount: '500000',
+      reference: `ORD-${++seq}`,
+      callback_url: `${receiver.url}/checkout/done?order=o1`,
+      metadata: { order_id: 'o1' },
+      ...over,
+    },
+    SECRET,
+    base,
+  )
   expect(res.status).toBe(200)
   return res.json['data']
 }
@@ -147,7 +156,10 @@ describe('authentication', () => {
     ['GET', '/refund'],
   ] as const)('%s %s needs the Bearer secret key', async (method, path) => {
     const body = method === 'POST' ? {} : undefined
-    expect(await api(method, path, body, null)).toEqual({ status: 401, json: { status: false, message: 'No Authorization Header was found' } })
+    expect(await api(method, path, body, null)).toEqual({
+      status: 401,
+      json: { status: false, message: 'No Authorization Header was found' },
+    })
     const basic = await fetch(`${sandbox.url}${path}`, { method, headers: { authorization: `Basic ${SECRET}` } })
     expect([basic.status, await basic.json()]).toEqual([401, { status: false, message: 'Format is Authorization Bearer [secret key]' }])
     expect(await api(method, path, body, 'sk_test_wrong')).toEqual({ status: 401, json: { status: false, message: 'Invalid key' } })
@@ -171,13 +183,25 @@ describe('POST /transaction/initialize', () => {
   })
 
   it('accepts a form body with a string amount, a JSON-string metadata and channels[]', async () => {
-    const form = new URLSearchParams({ email: 'form@example.com', amount: '150000', currency: 'GHS', reference: 'form.ref=1', metadata: '{"cart_id":7}' })
+    const form = new URLSearchParams({
+      email: 'form@example.com',
+      amount: '150000',
+      currency: 'GHS',
+      reference: 'form.ref=1',
+      metadata: '{"cart_id":7}',
+    })
     form.append('channels[]', 'card')
     form.append('channels[]', 'bank')
     const res = await api('POST', '/transaction/initialize', form)
     expect(res.status).toBe(200)
     const state = (await control('GET', 'state')).json
-    expect(state['transactions'][0]).toMatchObject({ reference: 'form.ref=1', amount: 150000, currency: 'GHS', metadata: { cart_id: 7 }, channels: ['card', 'bank'] })
+    expect(state['transactions'][0]).toMatchObject({
+      reference: 'form.ref=1',
+      amount: 150000,
+      currency: 'GHS',
+      metadata: { cart_id: 7 },
+      channels: ['card', 'bank'],
+    })
   })
 
   it.each([
@@ -203,7 +227,7 @@ describe('POST /transaction/initialize', () => {
     expect((await control('GET', 'state')).json['transactions']).toHaveLength(0)
   })
 
-  it('rejects a reused reference with Paystack\'s duplicate_reference error', async () => {
+  it("rejects a reused reference with Paystack's duplicate_reference error", async () => {
     await init({ reference: 'DUP-1' })
     const again = await api('POST', '/transaction/initialize', { email: 'other@example.com', amount: 100, reference: 'DUP-1' })
     expect(again).toEqual({
@@ -286,7 +310,12 @@ describe('payment and charge.success', () => {
 
     const data = await verify(reference)
     expect(hit!.json.data).toEqual(data)
-    expect(data).toMatchObject({ status: 'success', amount: 500000, gateway_response: 'Successful', paid_at: new Date(START + 90_000).toISOString() })
+    expect(data).toMatchObject({
+      status: 'success',
+      amount: 500000,
+      gateway_response: 'Successful',
+      paid_at: new Date(START + 90_000).toISOString(),
+    })
     expect(data['authorization'].authorization_code).toMatch(/^AUTH_/)
     expect(data['log']).toMatchObject({ success: true, time_spent: 90 })
     expect(data['fees']).toBe(17_500) // 1.5% + NGN 100
@@ -363,7 +392,9 @@ describe('checkout page', () => {
   it('escapes a hostile email and metadata', async () => {
     const { authorization_url } = await init({
       email: '"><script>alert(1)</script>@evil.io',
-      metadata: { custom_fields: [{ display_name: '<img src=x onerror=alert(2)>', variable_name: 'x', value: `it's "quoted" & <b>bold</b>` }] },
+      metadata: {
+        custom_fields: [{ display_name: '<img src=x onerror=alert(2)>', variable_name: 'x', value: `it's "quoted" & <b>bold</b>` }],
+      },
     })
     const html = await (await fetch(authorization_url)).text()
     expect(html).not.toContain('<script>')
@@ -382,7 +413,14 @@ describe('refunds', () => {
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({ status: true, message: 'Refund has been queued for processing' })
     const data = res.json['data'] as Json
-    expect(data).toMatchObject({ status: 'pending', amount: 500000, currency: 'NGN', domain: 'test', deducted_amount: 0, fully_deducted: false })
+    expect(data).toMatchObject({
+      status: 'pending',
+      amount: 500000,
+      currency: 'NGN',
+      domain: 'test',
+      deducted_amount: 0,
+      fully_deducted: false,
+    })
     expect(data['transaction']).toMatchObject({ reference, amount: 500000, currency: 'NGN' })
     expect(data['customer_note']).toBe(`Refund for transaction ${reference}`)
 
@@ -391,12 +429,22 @@ describe('refunds', () => {
     expect(refundEvents.map((h) => h.json.event)).toEqual(['refund.pending', 'refund.processing', 'refund.processed'])
     for (const h of refundEvents) expect(h.headers['x-paystack-signature']).toBe(hmac512(SECRET, h.raw))
     const processed = refundEvents[2]!.json.data
-    expect(processed).toMatchObject({ status: 'processed', transaction_reference: reference, amount: '500000', currency: 'NGN', domain: 'test' })
+    expect(processed).toMatchObject({
+      status: 'processed',
+      transaction_reference: reference,
+      amount: '500000',
+      currency: 'NGN',
+      domain: 'test',
+    })
     expect(processed['refund_reference']).toMatch(/^\d{12}$/)
     expect(refundEvents[0]!.json.data['refund_reference']).toBeNull()
 
     const fetched = await api('GET', `/refund/${data['id']}`)
-    expect(fetched.json).toMatchObject({ status: true, message: 'Refund retrieved', data: { id: data['id'], status: 'processed', transaction: data['transaction'].id, deducted_amount: 500000 } })
+    expect(fetched.json).toMatchObject({
+      status: true,
+      message: 'Refund retrieved',
+      data: { id: data['id'], status: 'processed', transaction: data['transaction'].id, deducted_amount: 500000 },
+    })
     expect(fetched.json['data'].refunded_at).not.toBeNull()
     expect((await verify(reference)).status).toBe('reversed')
     const again = await api('POST', '/refund', { transaction: reference, amount: 1 })
@@ -409,7 +457,10 @@ describe('refunds', () => {
     const over = await api('POST', '/refund', { transaction: reference, amount: 5001 })
     expect(over).toMatchObject({ status: 400, json: { status: false, type: 'validation_error' } })
     expect(over.json['message']).toContain('5000')
-    expect((await api('POST', '/refund', { transaction: txId, amount: '3000', merchant_note: 'damaged' })).json['data']).toMatchObject({ amount: 3000, merchant_note: 'damaged' })
+    expect((await api('POST', '/refund', { transaction: txId, amount: '3000', merchant_note: 'damaged' })).json['data']).toMatchObject({
+      amount: 3000,
+      merchant_note: 'damaged',
+    })
     const tooMuch = await api('POST', '/refund', { transaction: reference, amount: 2001 })
     expect(tooMuch.status).toBe(400)
     expect(tooMuch.json['message']).toContain('2000')
@@ -434,10 +485,16 @@ describe('refunds', () => {
 
   it('refuses an unknown transaction, a missing one, a wrong currency and a zero amount', async () => {
     const reference = await paid()
-    expect(await api('POST', '/refund', { transaction: 'NOPE' })).toMatchObject({ status: 404, json: { message: 'Transaction reference not found' } })
+    expect(await api('POST', '/refund', { transaction: 'NOPE' })).toMatchObject({
+      status: 404,
+      json: { message: 'Transaction reference not found' },
+    })
     expect(await api('POST', '/refund', {})).toMatchObject({ status: 400, json: { status: false } })
     expect(await api('POST', '/refund', { transaction: reference, currency: 'USD' })).toMatchObject({ status: 400 })
-    expect(await api('POST', '/refund', { transaction: reference, amount: 0 })).toMatchObject({ status: 400, json: { message: 'Invalid Amount Sent' } })
+    expect(await api('POST', '/refund', { transaction: reference, amount: 0 })).toMatchObject({
+      status: 400,
+      json: { message: 'Invalid Amount Sent' },
+    })
     expect(await api('GET', '/refund/999')).toMatchObject({ status: 404, json: { status: false } })
   })
 
@@ -458,7 +515,12 @@ describe('refunds', () => {
 describe('refunds settled by control calls (refundDelayMs: Infinity)', () => {
   let manual: PaystackSandbox
   beforeAll(async () => {
-    manual = await startPaystackSandbox({ secretKey: SECRET, webhookUrl: `${receiver.url}/manual`, refundDelayMs: Infinity, webhookRetryScale: 0.001 })
+    manual = await startPaystackSandbox({
+      secretKey: SECRET,
+      webhookUrl: `${receiver.url}/manual`,
+      refundDelayMs: Infinity,
+      webhookRetryScale: 0.001,
+    })
   })
   afterAll(() => manual.close())
 
@@ -584,13 +646,14 @@ describe('webhook delivery', () => {
 })
 
 describe('faults', () => {
-  const fault = (operation: string, kind: string, delayMs?: number) => control('POST', 'faults', { operation, kind, ...(delayMs && { delayMs }) })
+  const fault = (operation: string, kind: string, delayMs?: number) =>
+    control('POST', 'faults', { operation, kind, ...(delayMs && { delayMs }) })
   const initRaw = () => api('POST', '/transaction/initialize', { email: 'ada@example.com', amount: 100 })
 
   it.each([
     [500, 'http_500'],
     [429, 'http_429'],
-  ])('%i answers once with Paystack\'s envelope', async (status, kind) => {
+  ])("%i answers once with Paystack's envelope", async (status, kind) => {
     await fault('initialize', kind)
     const res = await initRaw()
     expect(res.status).toBe(status)
@@ -601,7 +664,9 @@ describe('faults', () => {
   it.each(['timeout', 'reset'])('%s on verify kills the connection once', async (kind) => {
     const { reference } = await init()
     await fault('verify', kind, 30)
-    await expect(fetch(`${sandbox.url}/transaction/verify/${reference}`, { headers: { authorization: `Bearer ${SECRET}` } })).rejects.toThrow()
+    await expect(
+      fetch(`${sandbox.url}/transaction/verify/${reference}`, { headers: { authorization: `Bearer ${SECRET}` } }),
+    ).rejects.toThrow()
     expect((await verify(reference)).status).toBe('abandoned')
   })
 
@@ -623,7 +688,10 @@ describe('faults', () => {
     const reference = await paid()
     await sandbox.drain()
     const log = (await control('GET', `webhooks?reference=${reference}`)).json['deliveries'] as Json[]
-    expect(log.map((d) => [d['fault'] ?? null, d['acked']])).toEqual([['reset', false], [null, true]])
+    expect(log.map((d) => [d['fault'] ?? null, d['acked']])).toEqual([
+      ['reset', false],
+      [null, true],
+    ])
     expect(eventsOf('charge.success')).toHaveLength(1)
   })
 
@@ -641,7 +709,9 @@ describe('control API', () => {
     const reference = await paid()
     await api('POST', '/refund', { transaction: reference, amount: 100 })
     const state = (await control('GET', 'state')).json
-    expect(state['transactions']).toMatchObject([{ reference, status: 'success', authorization_url: expect.stringContaining('/checkout/') }])
+    expect(state['transactions']).toMatchObject([
+      { reference, status: 'success', authorization_url: expect.stringContaining('/checkout/') },
+    ])
     expect(state['refunds']).toMatchObject([{ amount: 100, transaction_reference: reference }])
     expect(state['webhooks'].events).toBeGreaterThanOrEqual(2)
     await control('DELETE', 'reset')

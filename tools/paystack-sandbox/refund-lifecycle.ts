@@ -21,7 +21,11 @@ export function startRefund(ctx: SandboxContext, r: Refund): void {
  * Moves a refund on and sends its event; resolves after that event's first attempt. A refund
  * that has ended stays as it is. A final outcome cancels the remaining automatic steps.
  */
-export async function advanceRefund(ctx: SandboxContext, r: Refund, to: RefundStatus): Promise<(DispatchResult & { index: number }) | undefined> {
+export async function advanceRefund(
+  ctx: SandboxContext,
+  r: Refund,
+  to: RefundStatus,
+): Promise<(DispatchResult & { index: number }) | undefined> {
   if (FINAL_REFUND_STATUSES.includes(r.status) || r.status === to) return undefined
   if (FINAL_REFUND_STATUSES.includes(to)) ctx.refundTimers.cancel(String(r.id))
   const now = ctx.now()

@@ -30,7 +30,8 @@ export function createRefund(ctx: SandboxContext, input: Input): Reply {
   let amount = left
   if (input['amount'] !== undefined) {
     const asked = parseAmount(input['amount'])
-    if (asked === undefined || asked === 0) throw invalid('Invalid Amount Sent', 'Pass amount as a positive integer in the subunit of the currency')
+    if (asked === undefined || asked === 0)
+      throw invalid('Invalid Amount Sent', 'Pass amount as a positive integer in the subunit of the currency')
     if (asked > left) throw invalid(`Refund amount cannot be more than the amount left to refund (${left})`)
     amount = asked
   }
@@ -82,7 +83,11 @@ export function listRefunds(ctx: SandboxContext, query: URLSearchParams): Reply 
     .filter((r) => (from === undefined || r.createdAt >= from) && (to === undefined || r.createdAt <= to))
     .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
   const slice = all.slice((page - 1) * perPage, page * perPage)
-  return ok('Refunds retrieved', slice.map((r) => refundData(ctx, r)), { meta: pageMeta(all.length, perPage, page) })
+  return ok(
+    'Refunds retrieved',
+    slice.map((r) => refundData(ctx, r)),
+    { meta: pageMeta(all.length, perPage, page) },
+  )
 }
 
 /** `transaction` may be the numeric id or the reference (which may itself be all digits). */

@@ -9,11 +9,14 @@ export class Timers {
   set(key: string, fn: () => void, ms: number): void {
     const set = this.byKey.get(key) ?? new Set<NodeJS.Timeout>()
     this.byKey.set(key, set)
-    const t = setTimeout(() => {
-      set.delete(t)
-      if (set.size === 0) this.byKey.delete(key)
-      fn()
-    }, Math.max(0, ms))
+    const t = setTimeout(
+      () => {
+        set.delete(t)
+        if (set.size === 0) this.byKey.delete(key)
+        fn()
+      },
+      Math.max(0, ms),
+    )
     set.add(t)
   }
 

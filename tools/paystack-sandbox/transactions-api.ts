@@ -19,7 +19,8 @@ export function initialize(ctx: SandboxContext, input: Input): Reply {
   if (!EMAIL.test(email)) throw invalid('Invalid Email Address Passed', 'Ensure that the email follows the format: "username@example.com"')
 
   const amount = parseAmount(input['amount'])
-  if (amount === undefined) throw invalid('Invalid Amount Sent', 'Pass amount as a positive integer in the subunit of the currency (e.g. kobo)')
+  if (amount === undefined)
+    throw invalid('Invalid Amount Sent', 'Pass amount as a positive integer in the subunit of the currency (e.g. kobo)')
   if (amount === 0) throw invalid('You must specify a valid amount', 'Ensure the amount is an integer greater than 0')
   if (amount > MAX_AMOUNT) throw invalid('Transaction amount limit exceeded')
 

@@ -107,14 +107,21 @@ export class Webhooks {
       createdAt: this.o.now(),
     }
     this.events.push(ev)
-    const result = await this.dispatch({ ev, kind: 'event', attempt: 1, maxAttempts: opts.once ? 1 : MAX_ATTEMPTS, generation: this.generation })
+    const result = await this.dispatch({
+      ev,
+      kind: 'event',
+      attempt: 1,
+      maxAttempts: opts.once ? 1 : MAX_ATTEMPTS,
+      generation: this.generation,
+    })
     return { index: ev.index, ...result }
   }
 
   /** Sends an earlier event again, byte-for-byte, `times` times; each is one unretried attempt. */
   async replay(ev: WebhookEvent, times: number): Promise<DispatchResult[]> {
     const results: DispatchResult[] = []
-    for (let i = 0; i < times; i++) results.push(await this.dispatch({ ev, kind: 'replay', attempt: 1, maxAttempts: 1, generation: this.generation }))
+    for (let i = 0; i < times; i++)
+      results.push(await this.dispatch({ ev, kind: 'replay', attempt: 1, maxAttempts: 1, generation: this.generation }))
     return results
   }
 
@@ -209,15 +216,23 @@ export class Webhooks {
     return this.record(job, url, { ...sent.outcome, ...(sent.truncated && { truncated: true }) })
   }
 
-  private record(
-    job: Job,
-    url: string,
-    outcome: AttemptOutcome & Pick<Delivery, 'truncated'>,
-  ): Delivery {
+  private record(job: Job, url: string, outcome: AttemptOutcome & Pick<Delivery, 'truncated'>): Delivery {
     const { ev } = job
-    const d: Delivery = { id: this.nextId++, index: ev.index, event: ev.event, reference: ev.reference, kind: job.kind, url, attempt: job.attempt, at: this.o.now(), ...outcome }
+    const d: Delivery = {
+      id: this.nextId++,
+      index: ev.index,
+      event: ev.event,
+      reference: ev.reference,
+      kind: job.kind,
+      url,
+      attempt: job.attempt,
+      at: this.o.now(),
+      ...outcome,
+    }
     if (job.generation === this.generation) this.log.push(d)
-    this.o.log(`webhook ${job.kind} ${ev.event} ${ev.reference ?? '-'} #${job.attempt} → ${url || '(none)'}: ${d.acked ? 'ack' : (d.error ?? `${d.status} ${d.reply}`)}`)
+    this.o.log(
+      `webhook ${job.kind} ${ev.event} ${ev.reference ?? '-'} #${job.attempt} → ${url || '(none)'}: ${d.acked ? 'ack' : (d.error ?? `${d.status} ${d.reply}`)}`,
+    )
     return d
   }
 }

@@ -32,7 +32,14 @@ async function destination() {
 }
 
 beforeAll(async () => {
-  qstash = await startQStashDev({ port: 0, token: 'qt', currentSigningKey: 'cur', nextSigningKey: 'nxt', backoffScale: 0.001, schedulerEnabled: false })
+  qstash = await startQStashDev({
+    port: 0,
+    token: 'qt',
+    currentSigningKey: 'cur',
+    nextSigningKey: 'nxt',
+    backoffScale: 0.001,
+    schedulerEnabled: false,
+  })
   client = new Client({ baseUrl: qstash.url, token: 'qt' })
   receiver = new Receiver({ currentSigningKey: 'cur', nextSigningKey: 'nxt' })
   dest = await destination()
@@ -109,7 +116,14 @@ describe('publish and delivery', () => {
   })
 
   it('signing with the next key (rotation) still verifies', async () => {
-    const rotated = await startQStashDev({ port: 0, token: 'qt', currentSigningKey: 'cur', nextSigningKey: 'nxt', signWith: 'next', schedulerEnabled: false })
+    const rotated = await startQStashDev({
+      port: 0,
+      token: 'qt',
+      currentSigningKey: 'cur',
+      nextSigningKey: 'nxt',
+      signWith: 'next',
+      schedulerEnabled: false,
+    })
     try {
       await new Client({ baseUrl: rotated.url, token: 'qt' }).publishJSON({ url: `${dest.url}/rot`, body: {} })
       await rotated.drain()
@@ -128,7 +142,13 @@ describe('publish and delivery', () => {
 describe('schedules', () => {
   it('upserts by id, lists, pauses, fires on matching minutes only, deletes', async () => {
     const create = () =>
-      client.schedules.create({ scheduleId: 'svc.job', destination: `${dest.url}/jobs/svc.job`, cron: '*/5 * * * *', body: '{"s":1}', headers: { 'content-type': 'application/json' } })
+      client.schedules.create({
+        scheduleId: 'svc.job',
+        destination: `${dest.url}/jobs/svc.job`,
+        cron: '*/5 * * * *',
+        body: '{"s":1}',
+        headers: { 'content-type': 'application/json' },
+      })
     expect((await create()).scheduleId).toBe('svc.job')
     await create()
     const list = await client.schedules.list()

@@ -241,7 +241,11 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
       return publishRoute(req, res, decodeDestination(path.slice('/v2/publish/'.length)), body)
     }
     if (method === 'POST' && path === '/v2/batch') {
-      const items = JSON.parse(body.toString('utf8') || '[]') as Array<{ destination: string; headers?: Record<string, string>; body?: string }>
+      const items = JSON.parse(body.toString('utf8') || '[]') as Array<{
+        destination: string
+        headers?: Record<string, string>
+        body?: string
+      }>
       const out = items.map((item) => {
         const headers = lowerKeys(item.headers ?? {})
         const parsed = publishInput(headers, item.destination, Buffer.from(item.body ?? ''))
@@ -258,7 +262,18 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
         res.writeHead(202).end()
         return
       }
-      return sendJson(res, 200, { messageId: m.messageId, url: m.url, method: m.method, body: m.body.toString('utf8'), header: m.header, state: m.state, createdAt: m.createdAt, notBefore: m.notBefore, maxRetries: m.maxRetries, retried: m.retried })
+      return sendJson(res, 200, {
+        messageId: m.messageId,
+        url: m.url,
+        method: m.method,
+        body: m.body.toString('utf8'),
+        header: m.header,
+        state: m.state,
+        createdAt: m.createdAt,
+        notBefore: m.notBefore,
+        maxRetries: m.maxRetries,
+        retried: m.retried,
+      })
     }
     if (path === '/v2/dlq' && method === 'GET') {
       // `dlqIds` (repeatable) narrows the list, as QStash does; the client's find-by-id uses it.
@@ -278,7 +293,12 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
     }
     if (path === '/v2/events' && method === 'GET') {
       const id = url.searchParams.get('messageId')
-      return sendJson(res, 200, { events: events.filter((e) => !id || e.messageId === id).slice().reverse() })
+      return sendJson(res, 200, {
+        events: events
+          .filter((e) => !id || e.messageId === id)
+          .slice()
+          .reverse(),
+      })
     }
     if (path.startsWith('/v2/schedules')) return scheduleRoute(req, res, path, method, body)
     return sendJson(res, 404, { error: `not found: ${method} ${path}` })
@@ -315,7 +335,9 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
     const parsed = publishInput(lowerKeys(req.headers), destination, body)
     if ('error' in parsed) return sendJson(res, 400, { error: parsed.error })
     const r = publish(parsed)
-    return r.deduplicated ? sendJson(res, 202, { messageId: r.messageId, deduplicated: true }) : sendJson(res, 201, { messageId: r.messageId })
+    return r.deduplicated
+      ? sendJson(res, 202, { messageId: r.messageId, deduplicated: true })
+      : sendJson(res, 201, { messageId: r.messageId })
   }
 
   function scheduleRoute(req: IncomingMessage, res: ServerResponse, path: string, method: string, body: Buffer) {

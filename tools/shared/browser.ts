@@ -13,7 +13,8 @@ export const CHROMIUM_PATH = '/usr/bin/chromium'
  */
 export function noBrowser(): boolean {
   if (existsSync(CHROMIUM_PATH)) return false
-  if (process.env['CI'] === 'true') throw new Error(`CI=true but no Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package`)
+  if (process.env['CI'] === 'true')
+    throw new Error(`CI=true but no Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package`)
   return true
 }
 
@@ -21,6 +22,15 @@ export async function launchChromium() {
   const { chromium } = await import('playwright-core')
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 }

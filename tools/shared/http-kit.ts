@@ -64,12 +64,7 @@ export function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 1024): P
   })
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(text)

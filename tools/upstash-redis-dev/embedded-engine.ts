@@ -85,7 +85,9 @@ async function conditionalExpiry(m: Mock, name: string, unitMs: number, [key, am
   const pttl = (await call(m, 'pttl', key!)) as number
   if (pttl === -2) return 0
   const wanted = Number(amount) * unitMs
-  const ok = { NX: pttl === -1, XX: pttl !== -1, GT: pttl !== -1 && wanted > pttl, LT: pttl === -1 || wanted < pttl }[flag.toUpperCase() as 'NX']
+  const ok = { NX: pttl === -1, XX: pttl !== -1, GT: pttl !== -1 && wanted > pttl, LT: pttl === -1 || wanted < pttl }[
+    flag.toUpperCase() as 'NX'
+  ]
   return ok ? call(m, name, key!, amount!) : 0
 }
 
@@ -107,7 +109,11 @@ export function startEmbeddedRedis(): RedisEngine {
     try {
       const answered = await STRICTER[name]?.(mock, args.slice(1))
       if (answered !== undefined && answered !== PASS) return answered
-      const value = await call(mock, typeof mock[`${name}Buffer`] === 'function' ? `${name}Buffer` : name, ...withOptionsUpperCase(name, args.slice(1)))
+      const value = await call(
+        mock,
+        typeof mock[`${name}Buffer`] === 'function' ? `${name}Buffer` : name,
+        ...withOptionsUpperCase(name, args.slice(1)),
+      )
       return asRedisReply(name, value)
     } catch (e) {
       if (e instanceof CommandError) throw e

@@ -34,7 +34,28 @@ export interface UpstashRedisDev extends RunningServer {
 }
 
 // Commands that hold a connection or stream: the REST protocol cannot carry them.
-const REFUSED = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'MONITOR', 'BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BZPOPMIN', 'BZPOPMAX', 'BLMPOP', 'BZMPOP', 'XREAD', 'XREADGROUP', 'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'SELECT', 'QUIT'])
+const REFUSED = new Set([
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'MONITOR',
+  'BLPOP',
+  'BRPOP',
+  'BLMOVE',
+  'BRPOPLPUSH',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BLMPOP',
+  'BZMPOP',
+  'XREAD',
+  'XREADGROUP',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WATCH',
+  'SELECT',
+  'QUIT',
+])
 
 export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): Promise<UpstashRedisDev> {
   const token = opts.token ?? process.env['UPSTASH_REDIS_REST_TOKEN'] ?? 'dev-token'
@@ -82,9 +103,18 @@ export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): P
       const list = args as string[][]
       const refused = list.find((a) => REFUSED.has(a[0]!.toUpperCase()))
       if (refused) return sendJson(res, 400, { error: `ERR command not supported over REST: ${refused[0]}` })
-      if (url.pathname === '/pipeline') return sendJson(res, 200, (await engine.pipeline(list)).map((o) => entry(o, base64)))
+      if (url.pathname === '/pipeline')
+        return sendJson(
+          res,
+          200,
+          (await engine.pipeline(list)).map((o) => entry(o, base64)),
+        )
       try {
-        return sendJson(res, 200, (await engine.transaction(list)).map((o) => entry(o, base64)))
+        return sendJson(
+          res,
+          200,
+          (await engine.transaction(list)).map((o) => entry(o, base64)),
+        )
       } catch (e) {
         if (e instanceof CommandError) return sendJson(res, 400, { error: e.message })
         throw e

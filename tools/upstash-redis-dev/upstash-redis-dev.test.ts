@@ -134,7 +134,11 @@ describe.each(engines)('engine %s', (engine) => {
     expect(((await unknown.json()) as { error: string }).error).toMatch(/^ERR unknown command/)
     const blocking = await fetch(`${url()}/`, { method: 'POST', headers: auth, body: '["BLPOP","x","0"]' })
     expect(((await blocking.json()) as { error: string }).error).toMatch(/not supported/)
-    const aborted = await fetch(`${url()}/multi-exec`, { method: 'POST', headers: auth, body: JSON.stringify([['INCR', `${prefix}${engine}:abort`], ['NOSUCHCMD']]) })
+    const aborted = await fetch(`${url()}/multi-exec`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify([['INCR', `${prefix}${engine}:abort`], ['NOSUCHCMD']]),
+    })
     expect(aborted.status).toBe(400)
     expect(((await aborted.json()) as { error: string }).error).toMatch(/^EXECABORT/)
     const untouched = await fetch(`${url()}/get/${encodeURIComponent(`${prefix}${engine}:abort`)}`, { headers: auth })
@@ -144,12 +148,14 @@ describe.each(engines)('engine %s', (engine) => {
 
 describe('real Redis engine', () => {
   it('fails to start when Redis is unreachable', async () => {
-    await expect(startUpstashRedisDev({ port: 0, redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(/cannot reach Redis at redis:\/\/127.0.0.1:1/)
+    await expect(startUpstashRedisDev({ port: 0, redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(
+      /cannot reach Redis at redis:\/\/127.0.0.1:1/,
+    )
   })
 })
 
 describe('embedded engine', () => {
-  it('keeps two servers\' data apart', async () => {
+  it("keeps two servers' data apart", async () => {
     const other = await startUpstashRedisDev({ port: 0, token: 'tok', engine: 'embedded' })
     try {
       const key = `${prefix}apart`

@@ -39,7 +39,10 @@ export class Callbacks extends Outbox<Target, Delivery> {
       operation: 'callback',
       timeoutMs: ATTEMPT_TIMEOUT_MS,
       isAck: (status, reply) => status === 200 && replyCode(reply) === 1,
-      describe: (t, attempt) => ({ fields: { kind: t.kind, app_trans_id: t.appTransId }, label: `callback ${t.kind} #${attempt} ${t.appTransId ?? '-'}` }),
+      describe: (t, attempt) => ({
+        fields: { kind: t.kind, app_trans_id: t.appTransId },
+        label: `callback ${t.kind} #${attempt} ${t.appTransId ?? '-'}`,
+      }),
     })
     this.key2 = o.key2
   }

@@ -12,7 +12,13 @@ import { effectiveStatus, type Order } from './store.ts'
 const ACTIONS: Record<string, Outcome> = { pay: 'success', fail: 'failed', cancel: 'cancelled' }
 const THEME: PageTheme = { heading: '#0068ff', accent: '#0068ff', primary: 'pay' }
 
-export async function handlePaymentPage(ctx: SandboxContext, method: string, token: string, body: Buffer, res: ServerResponse): Promise<void> {
+export async function handlePaymentPage(
+  ctx: SandboxContext,
+  method: string,
+  token: string,
+  body: Buffer,
+  res: ServerResponse,
+): Promise<void> {
   const order = ctx.store.byToken(token)
   if (!order) return sendHtml(res, 404, page('Order not found', '<p>No order has this zp_trans_token.</p>'))
   if (method === 'GET') return sendHtml(res, 200, orderPage(ctx, order))

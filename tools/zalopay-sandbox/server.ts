@@ -52,7 +52,12 @@ export async function startZaloPaySandbox(opts: ZaloPaySandboxOptions = {}): Pro
   const faults = new FaultPlan((status) =>
     status === 429
       ? { return_code: 2, return_message: 'Giao dịch thất bại', sub_return_code: SUB.LIMIT.code, sub_return_message: SUB.LIMIT.message }
-      : { return_code: 2, return_message: 'Giao dịch thất bại', sub_return_code: SUB.SYSTEM_ERROR.code, sub_return_message: SUB.SYSTEM_ERROR.message },
+      : {
+          return_code: 2,
+          return_message: 'Giao dịch thất bại',
+          sub_return_code: SUB.SYSTEM_ERROR.code,
+          sub_return_message: SUB.SYSTEM_ERROR.message,
+        },
   )
   const key2 = opts.key2 ?? DEFAULT_KEY2
   const ctx: SandboxContext = {

@@ -80,7 +80,9 @@ function orderFields(over: Fields = {}): Fields {
     callback_url: `${merchant.url}/callback`,
     ...over,
   }
-  f['mac'] = over['mac'] ?? hmac(KEY1, [f['app_id'], f['app_trans_id'], f['app_user'], f['amount'], f['app_time'], f['embed_data'], f['item']].join('|'))
+  f['mac'] =
+    over['mac'] ??
+    hmac(KEY1, [f['app_id'], f['app_trans_id'], f['app_user'], f['amount'], f['app_time'], f['embed_data'], f['item']].join('|'))
   return f
 }
 
@@ -98,9 +100,10 @@ function refundFields(zpTransId: number, amount: number, over: Fields = {}): Fie
     description: 'Refund booking',
     ...over,
   }
-  const input = f['refund_fee_amount'] !== undefined
-    ? [f['app_id'], f['zp_trans_id'], f['amount'], f['refund_fee_amount'], f['description'], f['timestamp']]
-    : [f['app_id'], f['zp_trans_id'], f['amount'], f['description'], f['timestamp']]
+  const input =
+    f['refund_fee_amount'] !== undefined
+      ? [f['app_id'], f['zp_trans_id'], f['amount'], f['refund_fee_amount'], f['description'], f['timestamp']]
+      : [f['app_id'], f['zp_trans_id'], f['amount'], f['description'], f['timestamp']]
   f['mac'] = over['mac'] ?? hmac(KEY1, input.join('|'))
   return f
 }
@@ -151,13 +154,23 @@ async function paidOrder(over: Fields = {}): Promise<{ fields: Fields; zpTransId
   return { fields, zpTransId: q['zp_trans_id'] as number }
 }
 
-const callbacksOf = (id: string) => merchant.hits.filter((h) => h.path === '/callback' && JSON.parse(JSON.parse(h.body).data).app_trans_id === id)
+const callbacksOf = (id: string) =>
+  merchant.hits.filter((h) => h.path === '/callback' && JSON.parse(JSON.parse(h.body).data).app_trans_id === id)
 
 describe('POST /v2/create', () => {
   it('accepts a JSON body and answers with exactly the documented fields', async () => {
     const f = orderFields()
     const answer = await api('/v2/create', { ...f, app_id: APP_ID, amount: 50000, app_time: clock }, 'json')
-    expect(Object.keys(answer)).toEqual(['return_code', 'return_message', 'sub_return_code', 'sub_return_message', 'zp_trans_token', 'order_url', 'order_token', 'qr_code'])
+    expect(Object.keys(answer)).toEqual([
+      'return_code',
+      'return_message',
+      'sub_return_code',
+      'sub_return_message',
+      'zp_trans_token',
+      'order_url',
+      'order_token',
+      'qr_code',
+    ])
     expect(answer).toMatchObject({ return_code: 1, sub_return_code: 1, order_url: `${sandbox.url}/pay/${answer['zp_trans_token']}` })
     expect(answer['order_token']).toBe(answer['zp_trans_token'])
     expect(answer['qr_code']).toMatch(/^00020101021226\d{2}0010vn\.zalopay/)
@@ -171,7 +184,10 @@ describe('POST /v2/create', () => {
     expect(await api('/v2/create', orderFields({ mac: hmac('not-key1', 'x') }))).toMatchObject({ return_code: 2, sub_return_code: -402 })
     // Signed with key2 instead of key1: the classic key mix-up.
     const f = orderFields()
-    const withKey2 = hmac(KEY2, [f['app_id'], f['app_trans_id'], f['app_user'], f['amount'], f['app_time'], f['embed_data'], f['item']].join('|'))
+    const withKey2 = hmac(
+      KEY2,
+      [f['app_id'], f['app_trans_id'], f['app_user'], f['amount'], f['app_time'], f['embed_data'], f['item']].join('|'),
+    )
     expect(await api('/v2/create', { ...f, mac: withKey2 })).toMatchObject({ return_code: 2, sub_return_code: -402 })
     expect(await api('/v2/create', orderFields({ app_id: '9999' }))).toMatchObject({ return_code: 2, sub_return_code: -402 })
   })
@@ -237,7 +253,14 @@ describe('POST /v2/query', () => {
     clock += 1234
     await control('POST', `orders/${id}/settle`, { outcome: 'success' })
     const paid = await api('/v2/query', queryFields(id), 'query')
-    expect(paid).toMatchObject({ return_code: 1, sub_return_code: 1, is_processing: false, amount: 50000, discount_amount: 0, server_time: START + 1234 })
+    expect(paid).toMatchObject({
+      return_code: 1,
+      sub_return_code: 1,
+      is_processing: false,
+      amount: 50000,
+      discount_amount: 0,
+      server_time: START + 1234,
+    })
     expect(String(paid['zp_trans_id'])).toMatch(/^250210\d{9}$/)
   })
 
@@ -271,8 +294,19 @@ describe('callbacks', () => {
     expect(body.mac).not.toBe(hmac(KEY1, body.data))
     const data = JSON.parse(body.data) as Record<string, unknown>
     expect(Object.keys(data)).toEqual([
-      'app_id', 'app_trans_id', 'app_time', 'app_user', 'amount', 'embed_data', 'item',
-      'zp_trans_id', 'server_time', 'channel', 'merchant_user_id', 'user_fee_amount', 'discount_amount',
+      'app_id',
+      'app_trans_id',
+      'app_time',
+      'app_user',
+      'amount',
+      'embed_data',
+      'item',
+      'zp_trans_id',
+      'server_time',
+      'channel',
+      'merchant_user_id',
+      'user_fee_amount',
+      'discount_amount',
     ])
     expect(data).toMatchObject({
       app_id: APP_ID,
@@ -351,7 +385,10 @@ describe('callbacks', () => {
     const { fields } = await paidOrder()
     await sandbox.drain()
     const log = (await control('GET', `callbacks?app_trans_id=${fields['app_trans_id']}`)).json['deliveries'] as Answer[]
-    expect(log.map((d) => [d['fault'] ?? null, d['acked']])).toEqual([['reset', false], [null, true]])
+    expect(log.map((d) => [d['fault'] ?? null, d['acked']])).toEqual([
+      ['reset', false],
+      [null, true],
+    ])
     expect(callbacksOf(fields['app_trans_id']!)).toHaveLength(1)
   })
 })
@@ -359,17 +396,33 @@ describe('callbacks', () => {
 describe('payment page', () => {
   it('Pay sends the callback, then redirects with a key2 checksum over the documented fields', async () => {
     const { fields, token } = await createOrder({ bank_code: 'zalopayapp' })
-    const res = await fetch(`${sandbox.url}/pay/${token}`, { method: 'POST', body: new URLSearchParams({ action: 'pay' }), redirect: 'manual' })
+    const res = await fetch(`${sandbox.url}/pay/${token}`, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'pay' }),
+      redirect: 'manual',
+    })
     expect(res.status).toBe(303)
     expect(callbacksOf(fields['app_trans_id']!)).toHaveLength(1)
     const location = new URL(res.headers.get('location')!)
     expect(`${location.origin}${location.pathname}`).toBe(`${merchant.url}/result`)
     const q = Object.fromEntries(location.searchParams)
-    expect(q).toMatchObject({ session: 's1', appid: String(APP_ID), apptransid: fields['app_trans_id'], bankcode: 'zalopayapp', amount: '50000', discountamount: '0', status: '1' })
+    expect(q).toMatchObject({
+      session: 's1',
+      appid: String(APP_ID),
+      apptransid: fields['app_trans_id'],
+      bankcode: 'zalopayapp',
+      amount: '50000',
+      discountamount: '0',
+      status: '1',
+    })
     const input = [q['appid'], q['apptransid'], q['pmcid'], q['bankcode'], q['amount'], q['discountamount'], q['status']].join('|')
     expect(q['checksum']).toBe(hmac(KEY2, input))
     // A second click settles nothing and sends nothing.
-    const again = await fetch(`${sandbox.url}/pay/${token}`, { method: 'POST', body: new URLSearchParams({ action: 'fail' }), redirect: 'manual' })
+    const again = await fetch(`${sandbox.url}/pay/${token}`, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'fail' }),
+      redirect: 'manual',
+    })
     expect(again.status).toBe(200)
     expect(await again.text()).toContain('data-state="paid"')
     expect(callbacksOf(fields['app_trans_id']!)).toHaveLength(1)
@@ -408,7 +461,12 @@ describe('refunds', () => {
     expect(typeof answer['refund_id']).toBe('number')
     expect(await api('/v2/query_refund', queryRefundFields(part['m_refund_id']!))).toMatchObject({ return_code: 3 })
     clock += 200
-    expect(await api('/v2/query_refund', queryRefundFields(part['m_refund_id']!))).toEqual({ return_code: 1, return_message: '', sub_return_code: 1, sub_return_message: '' })
+    expect(await api('/v2/query_refund', queryRefundFields(part['m_refund_id']!))).toEqual({
+      return_code: 1,
+      return_message: '',
+      sub_return_code: 1,
+      sub_return_message: '',
+    })
     // Retrying the same refund answers its state instead of refunding twice.
     expect(await api('/v2/refund', part)).toMatchObject({ return_code: 1, refund_id: answer['refund_id'] })
 
@@ -433,8 +491,12 @@ describe('refunds', () => {
     // MAC of the no-fee recipe sent along with a fee: the fee variant is expected.
     const noFee = refundFields(zpTransId, 1000)
     expect(await api('/v2/refund', { ...noFee, refund_fee_amount: '100' })).toMatchObject({ sub_return_code: -402 })
-    expect(await api('/v2/refund', refundFields(zpTransId, 1000, { m_refund_id: `250210_9999_x` }))).toMatchObject({ sub_return_code: -401 })
-    expect(await api('/v2/refund', refundFields(zpTransId, 1000, { m_refund_id: `250209_${APP_ID}_x` }))).toMatchObject({ sub_return_code: -401 })
+    expect(await api('/v2/refund', refundFields(zpTransId, 1000, { m_refund_id: `250210_9999_x` }))).toMatchObject({
+      sub_return_code: -401,
+    })
+    expect(await api('/v2/refund', refundFields(zpTransId, 1000, { m_refund_id: `250209_${APP_ID}_x` }))).toMatchObject({
+      sub_return_code: -401,
+    })
     const { fields } = await createOrder()
     const q = await api('/v2/query', queryFields(fields['app_trans_id']!))
     expect(await api('/v2/refund', refundFields(q['zp_trans_id'] as number, 1000))).toMatchObject({ return_code: 2 })
@@ -511,7 +573,9 @@ describe.skipIf(noBrowser())('in a browser', () => {
       await Promise.all([page.waitForURL((u) => u.href.startsWith(`${merchant.url}/result?`)), page.click('#pay')])
       const q = Object.fromEntries(new URL(page.url()).searchParams)
       expect(q['status']).toBe('1')
-      expect(q['checksum']).toBe(hmac(KEY2, [q['appid'], q['apptransid'], q['pmcid'], q['bankcode'], q['amount'], q['discountamount'], q['status']].join('|')))
+      expect(q['checksum']).toBe(
+        hmac(KEY2, [q['appid'], q['apptransid'], q['pmcid'], q['bankcode'], q['amount'], q['discountamount'], q['status']].join('|')),
+      )
       expect(callbacksOf(fields['app_trans_id']!)).toHaveLength(1)
     } finally {
       await browser.close()

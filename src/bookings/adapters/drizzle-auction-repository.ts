@@ -3,7 +3,15 @@ import { auctionAwards, auctionRunnersUp, auctions, auditLog } from '../../db/sc
 import { auditRow } from '../../platform/audit-row.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
-import { awardLifecycle, type Auction, type AuctionId, type Award, type AwardEvent, type AwardId, type AwardStatus } from '../domain/auction.ts'
+import {
+  awardLifecycle,
+  type Auction,
+  type AuctionId,
+  type Award,
+  type AwardEvent,
+  type AwardId,
+  type AwardStatus,
+} from '../domain/auction.ts'
 import type { AuctionRepository, NewAward, NextOffer } from '../ports.ts'
 import { auditInsertFrom, auditJsonb, ts } from '../../platform/unit-of-work-sql.ts'
 import { awardValues, json, toAuction, toAward } from './drizzle-rows.ts'
@@ -60,12 +68,23 @@ export class DrizzleAuctionRepository implements AuctionRepository {
   }
 
   async listForUser(userId: string): Promise<Award[]> {
-    const rows = await this.db.select().from(auctionAwards).where(eq(auctionAwards.userId, userId)).orderBy(desc(auctionAwards.id)).limit(100)
+    const rows = await this.db
+      .select()
+      .from(auctionAwards)
+      .where(eq(auctionAwards.userId, userId))
+      .orderBy(desc(auctionAwards.id))
+      .limit(100)
     return rows.map(toAward)
   }
 
   /** One statement: the guarded update and its audit row (written only if the update was). */
-  async transition(id: AwardId, from: AwardStatus, event: AwardEvent, patch: { paymentDeadline?: Date }, audit: AuditEntry): Promise<Award | null> {
+  async transition(
+    id: AwardId,
+    from: AwardStatus,
+    event: AwardEvent,
+    patch: { paymentDeadline?: Date },
+    audit: AuditEntry,
+  ): Promise<Award | null> {
     const to = awardLifecycle.transition(from, event)
     if (!to.ok) return null
     const update = this.db
@@ -85,7 +104,9 @@ export class DrizzleAuctionRepository implements AuctionRepository {
     const to = awardLifecycle.transition('AWARDED', 'lapse')
     if (!to.ok) return null
     const entry = auditJsonb({ ...audit, data: { ...audit.data, from: 'AWARDED', to: to.value } })
-    const [r] = await this.db.execute<{ award: Json | null }>(sql`select bookings_lapse_award(${id}, ${to.value}, ${ts(audit.at)}, ${entry}::jsonb) as award`)
+    const [r] = await this.db.execute<{ award: Json | null }>(
+      sql`select bookings_lapse_award(${id}, ${to.value}, ${ts(audit.at)}, ${entry}::jsonb) as award`,
+    )
     return r?.award ? json.award(r.award) : null
   }
 
@@ -108,7 +129,12 @@ export class DrizzleAuctionRepository implements AuctionRepository {
       propertyName: r.property_name ?? '',
       liveClaim: Boolean(r.live_claim),
       runnerUp: runner
-        ? { rootAwardId: String(runner['root_award_id']) as AwardId, rank: Number(runner['rank']), userId: String(runner['user_id']), amount: Number(runner['amount']) }
+        ? {
+            rootAwardId: String(runner['root_award_id']) as AwardId,
+            rank: Number(runner['rank']),
+            userId: String(runner['user_id']),
+            amount: Number(runner['amount']),
+          }
         : null,
     }
   }
@@ -131,7 +157,9 @@ export class DrizzleAuctionRepository implements AuctionRepository {
       created_at: v.createdAt.toISOString(),
       updated_at: v.updatedAt.toISOString(),
     })
-    const [r] = await this.db.execute<{ ok: boolean }>(sql`select bookings_commit_offer(${row}::jsonb, ${rank}::int, ${auditJsonb({ ...audit, data: { ...audit.data, user_id: offer.userId, rank } })}::jsonb) as ok`)
+    const [r] = await this.db.execute<{ ok: boolean }>(
+      sql`select bookings_commit_offer(${row}::jsonb, ${rank}::int, ${auditJsonb({ ...audit, data: { ...audit.data, user_id: offer.userId, rank } })}::jsonb) as ok`,
+    )
     return Boolean(r?.ok)
   }
 

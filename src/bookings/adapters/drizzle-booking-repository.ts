@@ -1,5 +1,13 @@
 import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import { auditLog, bookingConversations, bookingEmailOutbox, bookings, paymentSessions, properties, propertyNights } from '../../db/schema.ts'
+import {
+  auditLog,
+  bookingConversations,
+  bookingEmailOutbox,
+  bookings,
+  paymentSessions,
+  properties,
+  propertyNights,
+} from '../../db/schema.ts'
 import { auditRow } from '../../platform/audit-row.ts'
 import type { Db, Tx } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
@@ -35,7 +43,10 @@ async function insertNights(tx: Tx, b: Pick<Booking, 'id' | 'propertyId' | 'nigh
     .select({ night: propertyNights.night, bookingId: propertyNights.bookingId })
     .from(propertyNights)
     .where(and(eq(propertyNights.propertyId, b.propertyId), sql`${propertyNights.night} = any(${pgTextArray(b.nights)}::date[])`))
-  return held.filter((h) => h.bookingId !== b.id).map((h) => h.night).sort()
+  return held
+    .filter((h) => h.bookingId !== b.id)
+    .map((h) => h.night)
+    .sort()
 }
 
 export class DrizzleBookingRepository implements BookingRepository {
@@ -85,7 +96,9 @@ export class DrizzleBookingRepository implements BookingRepository {
     return r ? toBooking(r) : null
   }
 
-  async forPayment(sessionId: PaymentSessionId): Promise<{ session: PaymentSession; booking: Booking | null; property: Property | null } | null> {
+  async forPayment(
+    sessionId: PaymentSessionId,
+  ): Promise<{ session: PaymentSession; booking: Booking | null; property: Property | null } | null> {
     const [r] = await this.db.execute<{ session: Json; booking: Json | null; property: Json | null }>(sql`
       select to_jsonb(s) as session, to_jsonb(b) as booking, to_jsonb(p) as property
       from ${paymentSessions} s
@@ -94,7 +107,11 @@ export class DrizzleBookingRepository implements BookingRepository {
       left join ${properties} p on p.id = a.property_id
       where s.id = ${sessionId}`)
     if (!r) return null
-    return { session: json.session(r.session), booking: r.booking ? json.booking(r.booking) : null, property: r.property ? json.property(r.property) : null }
+    return {
+      session: json.session(r.session),
+      booking: r.booking ? json.booking(r.booking) : null,
+      property: r.property ? json.property(r.property) : null,
+    }
   }
 
   async listForUser(userId: string, page: { limit: number; before?: BookingId }): Promise<Booking[]> {
@@ -160,7 +177,10 @@ export class DrizzleBookingRepository implements BookingRepository {
       union all
       select thread_id from ${bookingConversations} where booking_id = ${b.id} and not exists (select 1 from created)`)
     if (r) return r.thread_id
-    const [again] = await this.db.select({ threadId: bookingConversations.threadId }).from(bookingConversations).where(eq(bookingConversations.bookingId, b.id))
+    const [again] = await this.db
+      .select({ threadId: bookingConversations.threadId })
+      .from(bookingConversations)
+      .where(eq(bookingConversations.bookingId, b.id))
     return again!.threadId
   }
 
@@ -223,7 +243,10 @@ export class DrizzleBookingRepository implements BookingRepository {
   }
 
   async markConfirmedPushed(id: BookingId, at: Date): Promise<void> {
-    await this.db.update(bookings).set({ confirmedPushedAt: at }).where(and(eq(bookings.id, id), isNull(bookings.confirmedPushedAt)))
+    await this.db
+      .update(bookings)
+      .set({ confirmedPushedAt: at })
+      .where(and(eq(bookings.id, id), isNull(bookings.confirmedPushedAt)))
   }
 
   async findUnfinished(before: Date, limit: number): Promise<Array<{ booking: Booking; conversation: boolean; email: boolean }>> {

@@ -4,7 +4,13 @@ import { auditRow } from '../../platform/audit-row.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
 import type { AwardId } from '../domain/auction.ts'
-import { sessionLifecycle, type PaymentSession, type PaymentSessionId, type SessionEvent, type SessionStatus } from '../domain/payment-session.ts'
+import {
+  sessionLifecycle,
+  type PaymentSession,
+  type PaymentSessionId,
+  type SessionEvent,
+  type SessionStatus,
+} from '../domain/payment-session.ts'
 import type { Refund } from '../domain/refund.ts'
 import type { PaymentSessionRepository } from '../ports.ts'
 import { auditInsertFrom, ts } from '../../platform/unit-of-work-sql.ts'
@@ -19,7 +25,11 @@ export class DrizzlePaymentSessionRepository implements PaymentSessionRepository
 
   async open(s: PaymentSession, audit: AuditEntry): Promise<{ session: PaymentSession; created: boolean } | { awardGone: true }> {
     return this.db.transaction(async (tx) => {
-      const [award] = await tx.select({ status: auctionAwards.status }).from(auctionAwards).where(eq(auctionAwards.id, s.awardId)).for('update')
+      const [award] = await tx
+        .select({ status: auctionAwards.status })
+        .from(auctionAwards)
+        .where(eq(auctionAwards.id, s.awardId))
+        .for('update')
       const [live] = await tx
         .select()
         .from(paymentSessions)
@@ -93,7 +103,12 @@ export class DrizzlePaymentSessionRepository implements PaymentSessionRepository
   }
 
   /** One statement: the session read, and the callback stored only if the session exists. */
-  async receiveCallback(appTransId: string, transactionId: string, data: Record<string, unknown>, at: Date): Promise<{ session: PaymentSession; first: boolean } | null> {
+  async receiveCallback(
+    appTransId: string,
+    transactionId: string,
+    data: Record<string, unknown>,
+    at: Date,
+  ): Promise<{ session: PaymentSession; first: boolean } | null> {
     const [r] = await this.db.execute<{ session: Json; first: boolean }>(sql`
       with s as (select * from ${paymentSessions} where app_trans_id = ${appTransId}),
       stored as (

@@ -1,12 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import {
-  auctionAwards,
-  auctions,
-  bookings,
-  paymentSessions,
-  properties,
-  zalopayRefunds,
-} from '../../db/schema.ts'
+import { auctionAwards, auctions, bookings, paymentSessions, properties, zalopayRefunds } from '../../db/schema.ts'
 import { fromJson, ts } from '../../platform/unit-of-work-sql.ts'
 import type { Auction, AuctionId, Award, AwardId, AwardStatus } from '../domain/auction.ts'
 import type { Booking, BookingId, BookingStatus } from '../domain/booking.ts'
@@ -20,7 +13,13 @@ import type { Refund, RefundId, RefundReason, RefundStatus } from '../domain/ref
  * one-statement units of work (rows read back as JSON from a CTE, audit rows written by one).
  */
 
-export const nightsOf = (v: unknown): Night[] => (Array.isArray(v) ? v.map(String) : String(v ?? '').replace(/^\{|\}$/g, '').split(',').filter(Boolean))
+export const nightsOf = (v: unknown): Night[] =>
+  Array.isArray(v)
+    ? v.map(String)
+    : String(v ?? '')
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean)
 
 type Json = Record<string, unknown>
 

@@ -1,12 +1,5 @@
 import { DependencyUnavailable } from '../../platform/dependency.ts'
-import type {
-  CallbackCheck,
-  CreateOrderAnswer,
-  GatewayObservation,
-  GatewayOrder,
-  PaymentGateway,
-  RefundObservation,
-} from '../ports.ts'
+import type { CallbackCheck, CreateOrderAnswer, GatewayObservation, GatewayOrder, PaymentGateway, RefundObservation } from '../ports.ts'
 import { hmacSha256Hex, macInput, macMatches } from './zalopay-mac.ts'
 
 export interface ZaloPayConfig {
@@ -65,7 +58,8 @@ export class ZaloPayGateway implements PaymentGateway {
       return { ok: true, orderUrl: r['order_url'], zpTransToken: String(r['zp_trans_token'] ?? r['order_token'] ?? '') }
     }
     const subCode = r.sub_return_code ?? 0
-    if (subCode === -429 || subCode === -500 || subCode === -999) throw new DependencyUnavailable('zalopay', new Error(`create: ${subCode}`))
+    if (subCode === -429 || subCode === -500 || subCode === -999)
+      throw new DependencyUnavailable('zalopay', new Error(`create: ${subCode}`))
     return { ok: false, duplicate: subCode === DUPLICATE, subCode, message: r.sub_return_message ?? r.return_message ?? 'refused' }
   }
 
@@ -115,10 +109,22 @@ export class ZaloPayGateway implements PaymentGateway {
     return { ok: true, appTransId: d['app_trans_id'], transactionId: String(d['zp_trans_id']), amount: Number(d['amount']), data: d }
   }
 
-  async refund(r: { mRefundId: string; transactionId: string; amount: number; description: string; timestamp: number }): Promise<RefundObservation> {
+  async refund(r: {
+    mRefundId: string
+    transactionId: string
+    amount: number
+    description: string
+    timestamp: number
+  }): Promise<RefundObservation> {
     const mac = await hmacSha256Hex(
       this.config.key1,
-      macInput.refund({ appId: this.appId, zpTransId: r.transactionId, amount: r.amount, description: r.description, timestamp: r.timestamp }),
+      macInput.refund({
+        appId: this.appId,
+        zpTransId: r.transactionId,
+        amount: r.amount,
+        description: r.description,
+        timestamp: r.timestamp,
+      }),
     )
     const res = await this.post('/v2/refund', {
       app_id: String(this.appId),
@@ -134,7 +140,12 @@ export class ZaloPayGateway implements PaymentGateway {
 
   async queryRefund(mRefundId: string, timestamp: number): Promise<RefundObservation> {
     const mac = await hmacSha256Hex(this.config.key1, macInput.queryRefund(this.appId, mRefundId, timestamp))
-    const res = await this.post('/v2/query_refund', { app_id: String(this.appId), m_refund_id: mRefundId, timestamp: String(timestamp), mac })
+    const res = await this.post('/v2/query_refund', {
+      app_id: String(this.appId),
+      m_refund_id: mRefundId,
+      timestamp: String(timestamp),
+      mac,
+    })
     return this.refundOutcome(res)
   }
 

@@ -4,20 +4,16 @@ export const bookingErrors = {
   propertyNotFound: (id: string) => domainError('PROPERTY_NOT_FOUND', `No property ${id}`, { property_id: id }),
   auctionNotFound: (id: string) => domainError('AUCTION_NOT_FOUND', `No auction ${id}`, { auction_id: id }),
   auctionClosed: (id: string) => domainError('AUCTION_CLOSED', `Auction ${id} already has its results`, { auction_id: id }),
-  invalidNights: (reason: string, nights?: readonly string[]) =>
-    domainError('INVALID_NIGHTS', reason, nights ? { nights } : undefined),
+  invalidNights: (reason: string, nights?: readonly string[]) => domainError('INVALID_NIGHTS', reason, nights ? { nights } : undefined),
   nightsUnavailable: (nights: readonly string[]) =>
     domainError('NIGHTS_UNAVAILABLE', `These nights are not available: ${nights.join(', ')}`, { nights }),
   awardNotFound: (auctionId: string) =>
     domainError('AWARD_NOT_FOUND', `You hold no award for auction ${auctionId}`, { auction_id: auctionId }),
   awardIdNotFound: (id: string) => domainError('AWARD_NOT_FOUND', `No award ${id}`, { award_id: id }),
   offerNotFound: (id: string) => domainError('OFFER_NOT_FOUND', `No offer ${id}`, { offer_id: id }),
-  offerNotOpen: (id: string, status: string) =>
-    domainError('OFFER_NOT_OPEN', `Offer ${id} is ${status}`, { offer_id: id, status }),
-  awardNotPayable: (status: string) =>
-    domainError('AWARD_NOT_PAYABLE', `This award is ${status} and can no longer be paid`, { status }),
-  alreadyPaid: (sessionId: string) =>
-    domainError('ALREADY_PAID', 'This award is already paid', { session_id: sessionId }),
+  offerNotOpen: (id: string, status: string) => domainError('OFFER_NOT_OPEN', `Offer ${id} is ${status}`, { offer_id: id, status }),
+  awardNotPayable: (status: string) => domainError('AWARD_NOT_PAYABLE', `This award is ${status} and can no longer be paid`, { status }),
+  alreadyPaid: (sessionId: string) => domainError('ALREADY_PAID', 'This award is already paid', { session_id: sessionId }),
   deadlinePassed: (deadline: Date) =>
     domainError('PAYMENT_DEADLINE_PASSED', `The payment deadline passed at ${deadline.toISOString()}`, {
       payment_deadline: deadline.toISOString(),

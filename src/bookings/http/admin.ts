@@ -40,7 +40,10 @@ const results = createRoute({
   ...guard('admin', { idempotent: true }),
   request: { params: AuctionParam, body: jsonBody(RecordResultsRequest) },
   responses: {
-    201: json(z.object({ auction: AuctionView, awards: z.array(AwardView.extend({ result: z.enum(['WON', 'PARTIALLY_WON']) })) }), 'Recorded'),
+    201: json(
+      z.object({ auction: AuctionView, awards: z.array(AwardView.extend({ result: z.enum(['WON', 'PARTIALLY_WON']) })) }),
+      'Recorded',
+    ),
     ...errorResponses(400, 401, 403, 404, 409, 422),
   },
 })
@@ -52,12 +55,19 @@ const lapse = createRoute({
   tags: ['bookings-admin'],
   ...guard('admin'),
   request: { params: AwardParam },
-  responses: { 200: json(z.object({ lapsed: AwardView, offer: AwardView.nullable() }), 'Lapsed'), ...errorResponses(400, 401, 403, 404, 409) },
+  responses: {
+    200: json(z.object({ lapsed: AwardView, offer: AwardView.nullable() }), 'Lapsed'),
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
 })
 
 export const bookingAdminRoutes = routesOf()
   .openapi(newProperty, async (c) => {
-    const p = await createProperty(c.var.deps.bookings, { ...c.req.valid('json'), actor: c.var.principal.userId, requestId: c.var.requestId })
+    const p = await createProperty(c.var.deps.bookings, {
+      ...c.req.valid('json'),
+      actor: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     return c.json({ property: propertyView(p) }, 201)
   })
   .openapi(newAuction, async (c) => {
@@ -85,7 +95,11 @@ export const bookingAdminRoutes = routesOf()
     return c.json({ auction: auctionView(auction), awards: awards.map((a) => ({ ...awardView(a), result: resultOf(a, auction) })) }, 201)
   })
   .openapi(lapse, async (c) => {
-    const r = await lapseAwardNow(c.var.deps.bookings, { awardId: c.req.valid('param').awardId, actor: c.var.principal.userId, requestId: c.var.requestId })
+    const r = await lapseAwardNow(c.var.deps.bookings, {
+      awardId: c.req.valid('param').awardId,
+      actor: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({ lapsed: awardView(r.value.lapsed), offer: r.value.offer ? awardView(r.value.offer) : null }, 200)
   })

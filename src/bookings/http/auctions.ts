@@ -43,12 +43,20 @@ export const auctionRoutes = routesOf()
     return c.json({ awards: list.map(awardView) }, 200)
   })
   .openapi(accept, async (c) => {
-    const r = await acceptOffer(c.var.deps.bookings, { offerId: c.req.valid('param').offerId, userId: c.var.principal.userId, requestId: c.var.requestId })
+    const r = await acceptOffer(c.var.deps.bookings, {
+      offerId: c.req.valid('param').offerId,
+      userId: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({ award: awardView(r.value) }, 200)
   })
   .openapi(decline, async (c) => {
-    const r = await declineOffer(c.var.deps.bookings, { offerId: c.req.valid('param').offerId, userId: c.var.principal.userId, requestId: c.var.requestId })
+    const r = await declineOffer(c.var.deps.bookings, {
+      offerId: c.req.valid('param').offerId,
+      userId: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({ award: awardView(r.value) }, 200)
   })

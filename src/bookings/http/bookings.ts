@@ -60,7 +60,10 @@ const cancel = createRoute({
   tags: ['bookings'],
   ...guard('user'),
   request: { params: BookingParam },
-  responses: { 200: json(z.object({ booking: BookingView, refund: RefundView.nullable() }), 'Cancelled'), ...errorResponses(400, 401, 404, 409) },
+  responses: {
+    200: json(z.object({ booking: BookingView, refund: RefundView.nullable() }), 'Cancelled'),
+    ...errorResponses(400, 401, 404, 409),
+  },
 })
 
 const mine = createRoute({
@@ -70,7 +73,10 @@ const mine = createRoute({
   tags: ['bookings'],
   ...guard('user'),
   request: { query: ListQuery },
-  responses: { 200: json(z.object({ bookings: z.array(BookingView), nextBefore: z.string().nullable() }), 'A page'), ...errorResponses(400, 401) },
+  responses: {
+    200: json(z.object({ bookings: z.array(BookingView), nextBefore: z.string().nullable() }), 'A page'),
+    ...errorResponses(400, 401),
+  },
 })
 
 const calendar = createRoute({
@@ -88,17 +94,27 @@ const calendar = createRoute({
 
 export const bookingsRoutes = routesOf()
   .openapi(updateCalendar, async (c) => {
-    const r = await blockBookingNights(c.var.deps.bookings, { bookingId: c.req.valid('param').bookingId, caller: { userId: c.var.principal.userId }, requestId: c.var.requestId })
+    const r = await blockBookingNights(c.var.deps.bookings, {
+      bookingId: c.req.valid('param').bookingId,
+      caller: { userId: c.var.principal.userId },
+      requestId: c.var.requestId,
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({}, 200)
   })
   .openapi(conversation, async (c) => {
-    const r = await openConversation(c.var.deps.bookings, { bookingId: c.req.valid('param').bookingId, caller: { userId: c.var.principal.userId } })
+    const r = await openConversation(c.var.deps.bookings, {
+      bookingId: c.req.valid('param').bookingId,
+      caller: { userId: c.var.principal.userId },
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({ threadId: r.value.threadId }, 200)
   })
   .openapi(confirmation, async (c) => {
-    const r = await sendConfirmation(c.var.deps.bookings, { bookingId: c.req.valid('param').bookingId, caller: { userId: c.var.principal.userId } })
+    const r = await sendConfirmation(c.var.deps.bookings, {
+      bookingId: c.req.valid('param').bookingId,
+      caller: { userId: c.var.principal.userId },
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({}, 200)
   })
@@ -109,13 +125,20 @@ export const bookingsRoutes = routesOf()
     return c.json(bookingView(r.value), 201)
   })
   .openapi(cancel, async (c) => {
-    const r = await cancelBooking(c.var.deps.bookings, { bookingId: c.req.valid('param').bookingId, userId: c.var.principal.userId, requestId: c.var.requestId })
+    const r = await cancelBooking(c.var.deps.bookings, {
+      bookingId: c.req.valid('param').bookingId,
+      userId: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     return c.json({ booking: bookingView(r.value.booking), refund: r.value.refund ? refundView(r.value.refund) : null }, 200)
   })
   .openapi(mine, async (c) => {
     const q = c.req.valid('query')
-    const list = await c.var.deps.bookings.bookings.listForUser(c.var.principal.userId, { limit: q.limit, ...(q.before && { before: q.before as BookingId }) })
+    const list = await c.var.deps.bookings.bookings.listForUser(c.var.principal.userId, {
+      limit: q.limit,
+      ...(q.before && { before: q.before as BookingId }),
+    })
     const last = list.at(-1)
     return c.json({ bookings: list.map(bookingView), nextBefore: list.length === q.limit && last ? last.id : null }, 200)
   })

@@ -9,7 +9,15 @@ import { checkPaymentStatus } from '../use-cases/payment-status.ts'
 import { handleZaloPayCallback } from '../use-cases/zalopay-callback.ts'
 import { refuseBooking } from './refusals.ts'
 import { AppTransParam, CreatePaymentRequest, PaymentParam, SessionParam, TransactionParam, ZaloPayCallbackBodyDoc } from './requests.ts'
-import { BookingView, bookingView, CreatePaymentResponse, PaymentSessionView, sessionView, VerificationView, ZaloPayReply } from './views.ts'
+import {
+  BookingView,
+  bookingView,
+  CreatePaymentResponse,
+  PaymentSessionView,
+  sessionView,
+  VerificationView,
+  ZaloPayReply,
+} from './views.ts'
 
 /** Seed 003 §1-§6: paying an award with ZaloPay, the payment's state, and its booking. */
 
@@ -107,10 +115,24 @@ export const paymentRoutes = routesOf()
     })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     const s = r.value.session
-    return c.json({ orderUrl: s.orderUrl ?? '', appTransId: s.appTransId, amount: s.amount, sessionId: s.id, paymentId: s.id, expiresAt: s.expiresAt.toISOString() }, 200)
+    return c.json(
+      {
+        orderUrl: s.orderUrl ?? '',
+        appTransId: s.appTransId,
+        amount: s.amount,
+        sessionId: s.id,
+        paymentId: s.id,
+        expiresAt: s.expiresAt.toISOString(),
+      },
+      200,
+    )
   })
   .openapi(status, async (c) => {
-    const r = await checkPaymentStatus(c.var.deps.bookings, { appTransId: c.req.valid('param').appTransId, userId: c.var.principal.userId, requestId: c.var.requestId })
+    const r = await checkPaymentStatus(c.var.deps.bookings, {
+      appTransId: c.req.valid('param').appTransId,
+      userId: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     const s = r.value
     const status = verificationStatus(s.status)
@@ -140,13 +162,15 @@ export const paymentRoutes = routesOf()
     const r = await createBookingForPayment(deps, { sessionId: c.req.valid('param').paymentId, caller, requestId: c.var.requestId })
     if (!r.ok) refuseBooking(c.var.logger, r.error)
     // Called directly, the booking's nights are put on the calendar in the same request.
-    const blocked = r.value.status === 'PENDING' ? await blockBookingNights(deps, { bookingId: r.value.id, caller, requestId: c.var.requestId }) : r
+    const blocked =
+      r.value.status === 'PENDING' ? await blockBookingNights(deps, { bookingId: r.value.id, caller, requestId: c.var.requestId }) : r
     if (!blocked.ok) refuseBooking(c.var.logger, blocked.error)
     return c.json(bookingView(blocked.value), 200)
   })
   .openapi(booking, async (c) => {
     // One read: a payment's booking belongs to the payment's owner, so the owner check is on it.
     const found = await c.var.deps.bookings.bookings.findByPayment(c.req.valid('param').paymentId as PaymentSessionId)
-    if (!found || found.userId !== c.var.principal.userId) throw new HttpError(404, 'BOOKING_NOT_FOUND', 'No booking for this payment (yet)')
+    if (!found || found.userId !== c.var.principal.userId)
+      throw new HttpError(404, 'BOOKING_NOT_FOUND', 'No booking for this payment (yet)')
     return c.json(bookingView(found), 200)
   })

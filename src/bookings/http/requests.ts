@@ -59,7 +59,10 @@ export const RecordResultsRequest = z.strictObject({
         nights: z.array(night).min(1).max(366),
         amount: vnd,
         paymentDeadline: instant,
-        runnersUp: z.array(z.strictObject({ userId: text(256), amount: vnd })).max(20).default([]),
+        runnersUp: z
+          .array(z.strictObject({ userId: text(256), amount: vnd }))
+          .max(20)
+          .default([]),
       }),
     )
     .min(1)

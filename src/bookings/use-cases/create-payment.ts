@@ -56,12 +56,18 @@ export async function createZaloPayPayment(deps: BookingDeps, cmd: CreatePayment
     const resumed = await resume(deps, gateway, live, cmd.requestId)
     if (resumed) return resumed
   }
-  if (award.paymentDeadline && award.paymentDeadline.getTime() <= now.getTime()) return err(bookingErrors.deadlinePassed(award.paymentDeadline))
+  if (award.paymentDeadline && award.paymentDeadline.getTime() <= now.getTime())
+    return err(bookingErrors.deadlinePassed(award.paymentDeadline))
   return openNew(deps, gateway, award, cmd, property.name)
 }
 
 /** What to do with the award's open (or paid) session; null when a new one should be opened. */
-async function resume(deps: BookingDeps, gateway: PaymentGateway, live: PaymentSession, requestId: string): Promise<Result<CreatedPayment, BookingError> | null> {
+async function resume(
+  deps: BookingDeps,
+  gateway: PaymentGateway,
+  live: PaymentSession,
+  requestId: string,
+): Promise<Result<CreatedPayment, BookingError> | null> {
   const now = deps.clock.now()
   if (live.status === 'PAID') return err(bookingErrors.alreadyPaid(live.id))
   if (live.status === 'PENDING' && live.expiresAt.getTime() > now.getTime()) return ok({ session: live, created: false })
@@ -72,14 +78,20 @@ async function resume(deps: BookingDeps, gateway: PaymentGateway, live: PaymentS
   const settled = await settlePayment(deps, live, await gateway.queryOrder(live.appTransId), { source: 'create', requestId })
   if (settled.session.status === 'PAID') return err(bookingErrors.alreadyPaid(live.id))
   if (isOpen(settled.session.status)) {
-    const failed = await deps.sessions.transition(live.id, settled.session.status, 'fail', { failureReason: 'ORDER_ABANDONED' }, {
-      actor: 'system:create-payment',
-      action: 'payment_session.failed',
-      entityType: 'payment_session',
-      entityId: live.id,
-      requestId,
-      at: now,
-    })
+    const failed = await deps.sessions.transition(
+      live.id,
+      settled.session.status,
+      'fail',
+      { failureReason: 'ORDER_ABANDONED' },
+      {
+        actor: 'system:create-payment',
+        action: 'payment_session.failed',
+        entityType: 'payment_session',
+        entityId: live.id,
+        requestId,
+        at: now,
+      },
+    )
     if (!failed) return err(bookingErrors.sessionBusy(live.id))
   }
   return null
@@ -136,7 +148,12 @@ async function openNew(
 }
 
 /** Creates the ZaloPay order of a CREATED session (first time or re-sent after a lost answer). */
-async function sendOrder(deps: BookingDeps, gateway: PaymentGateway, s: PaymentSession, requestId: string): Promise<Result<CreatedPayment, BookingError>> {
+async function sendOrder(
+  deps: BookingDeps,
+  gateway: PaymentGateway,
+  s: PaymentSession,
+  requestId: string,
+): Promise<Result<CreatedPayment, BookingError>> {
   const now = deps.clock.now()
   const answer = await gateway.createOrder({
     appTransId: s.appTransId,
@@ -144,7 +161,9 @@ async function sendOrder(deps: BookingDeps, gateway: PaymentGateway, s: PaymentS
     appTime: now.getTime(),
     amount: s.amount,
     description: s.description.slice(0, 256),
-    item: JSON.stringify([{ itemid: s.awardId, itemname: s.description.slice(0, 100), itemprice: s.amount, itemquantity: s.nights.length }]),
+    item: JSON.stringify([
+      { itemid: s.awardId, itemname: s.description.slice(0, 100), itemprice: s.amount, itemquantity: s.nights.length },
+    ]),
     embedData: JSON.stringify({ redirecturl: `${deps.settings.frontendBaseUrl.replace(/\/$/, '')}/dashboard/payment/zalopay/${s.id}` }),
     callbackUrl: deps.settings.callbackUrl,
     expireSeconds: Math.max(300, Math.round((s.expiresAt.getTime() - now.getTime()) / 1000)),
@@ -159,11 +178,20 @@ async function sendOrder(deps: BookingDeps, gateway: PaymentGateway, s: PaymentS
     ...(data && { data }),
   })
   if (answer.ok) {
-    const moved = await deps.sessions.transition(s.id, 'CREATED', 'order_created', { orderUrl: answer.orderUrl, zpTransToken: answer.zpTransToken }, audit('payment_session.order_created'))
+    const moved = await deps.sessions.transition(
+      s.id,
+      'CREATED',
+      'order_created',
+      { orderUrl: answer.orderUrl, zpTransToken: answer.zpTransToken },
+      audit('payment_session.order_created'),
+    )
     const session = moved ?? (await deps.sessions.find(s.id)) ?? s
     if (moved) {
       await bestEffort(deps, 'PAYMENT_STATUS push', () =>
-        deps.events.publish({ type: 'PAYMENT_STATUS', paymentId: s.id, userId: s.userId, status: 'INITIATED' }, { key: `payment-status:${s.id}:INITIATED` }),
+        deps.events.publish(
+          { type: 'PAYMENT_STATUS', paymentId: s.id, userId: s.userId, status: 'INITIATED' },
+          { key: `payment-status:${s.id}:INITIATED` },
+        ),
       )
     }
     return session.status === 'PENDING' || session.status === 'PAID' ? ok({ session, created: true }) : err(bookingErrors.sessionBusy(s.id))
@@ -174,10 +202,22 @@ async function sendOrder(deps: BookingDeps, gateway: PaymentGateway, s: PaymentS
     const settled = await settlePayment(deps, s, await gateway.queryOrder(s.appTransId), { source: 'create', requestId })
     if (settled.session.status === 'PAID') return err(bookingErrors.alreadyPaid(s.id))
     if (isOpen(settled.session.status)) {
-      await deps.sessions.transition(s.id, settled.session.status, 'fail', { failureReason: 'ORDER_URL_LOST' }, audit('payment_session.failed'))
+      await deps.sessions.transition(
+        s.id,
+        settled.session.status,
+        'fail',
+        { failureReason: 'ORDER_URL_LOST' },
+        audit('payment_session.failed'),
+      )
     }
     return err(bookingErrors.gatewayRejected(answer.subCode, 'the order was created by an earlier attempt; retry to open a new one'))
   }
-  await deps.sessions.transition(s.id, 'CREATED', 'fail', { failureReason: `ZALOPAY_${answer.subCode}` }, audit('payment_session.failed', { sub_return_code: answer.subCode }))
+  await deps.sessions.transition(
+    s.id,
+    'CREATED',
+    'fail',
+    { failureReason: `ZALOPAY_${answer.subCode}` },
+    audit('payment_session.failed', { sub_return_code: answer.subCode }),
+  )
   return err(bookingErrors.gatewayRejected(answer.subCode, answer.message))
 }

@@ -51,7 +51,15 @@ export async function createDirectBooking(
       createdAt: now,
       updatedAt: now,
     },
-    { actor: cmd.userId, action: 'booking.created', entityType: 'booking', entityId: id, requestId: cmd.requestId, at: now, data: { direct: true } },
+    {
+      actor: cmd.userId,
+      action: 'booking.created',
+      entityType: 'booking',
+      entityId: id,
+      requestId: cmd.requestId,
+      at: now,
+      data: { direct: true },
+    },
   )
   if (!created.ok) return err(bookingErrors.nightsUnavailable(created.taken))
   await queueFollowUps(deps, id)
@@ -77,14 +85,21 @@ export async function cancelBooking(
     session?.status === 'PAID' && session.transactionId
       ? newRefund(session, session.transactionId, session.amount, 'BOOKING_CANCELLED', now, booking.id)
       : undefined
-  const cancelled = await deps.bookings.cancel(booking.id, booking.status, 'CANCELLED_BY_GUEST', now, {
-    actor: cmd.userId,
-    action: 'booking.cancelled',
-    entityType: 'booking',
-    entityId: booking.id,
-    requestId: cmd.requestId,
-    at: now,
-  }, refund)
+  const cancelled = await deps.bookings.cancel(
+    booking.id,
+    booking.status,
+    'CANCELLED_BY_GUEST',
+    now,
+    {
+      actor: cmd.userId,
+      action: 'booking.cancelled',
+      entityType: 'booking',
+      entityId: booking.id,
+      requestId: cmd.requestId,
+      at: now,
+    },
+    refund,
+  )
   if (!cancelled) {
     const current = await deps.bookings.find(booking.id)
     return err(bookingErrors.bookingNotCancellable(booking.id, current?.status ?? booking.status))

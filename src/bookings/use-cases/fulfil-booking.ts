@@ -65,7 +65,11 @@ export async function createBookingForPayment(
   )
   if (booking.status === 'PENDING') {
     await bestEffort(deps, 'block-nights job', () =>
-      deps.queue.publish({ name: BOOKING_JOBS.blockNights, payload: { bookingId: booking.id }, deduplicationId: `block-nights-${booking.id}` }),
+      deps.queue.publish({
+        name: BOOKING_JOBS.blockNights,
+        payload: { bookingId: booking.id },
+        deduplicationId: `block-nights-${booking.id}`,
+      }),
     )
   }
   return ok(booking)
@@ -91,7 +95,13 @@ export async function blockBookingNights(
   if (booking.status === 'CONFIRMED') return ok(booking)
   if (booking.status === 'CANCELLED') return err(bookingErrors.bookingNotConfirmed(booking.id, booking.status))
   const now = deps.clock.now()
-  const audit = { actor: 'system' in cmd.caller ? 'system:booking' : cmd.caller.userId, requestId: cmd.requestId, at: now, entityType: 'booking', entityId: booking.id }
+  const audit = {
+    actor: 'system' in cmd.caller ? 'system:booking' : cmd.caller.userId,
+    requestId: cmd.requestId,
+    at: now,
+    entityType: 'booking',
+    entityId: booking.id,
+  }
   const blocked = await deps.bookings.blockNights(booking.id, now, { ...audit, action: 'booking.confirmed' })
   if (blocked.ok) {
     // Cancelled by a concurrent copy of this step between the read and the commit: as if read so.
@@ -99,10 +109,22 @@ export async function blockBookingNights(
     await queueFollowUps(deps, blocked.booking.id)
     return ok(blocked.booking)
   }
-  deps.logger.error('a paid booking lost its nights to another booking; cancelling and refunding', { booking_id: booking.id, taken: blocked.taken })
+  deps.logger.error('a paid booking lost its nights to another booking; cancelling and refunding', {
+    booking_id: booking.id,
+    taken: blocked.taken,
+  })
   const session = booking.paymentSessionId ? await deps.sessions.find(booking.paymentSessionId) : null
-  const refund = session?.transactionId ? newRefund(session, session.transactionId, session.amount, 'NIGHTS_TAKEN', now, booking.id) : undefined
-  const cancelled = await deps.bookings.cancel(booking.id, 'PENDING', 'NIGHTS_TAKEN', now, { ...audit, action: 'booking.cancelled', data: { reason: 'NIGHTS_TAKEN' } }, refund)
+  const refund = session?.transactionId
+    ? newRefund(session, session.transactionId, session.amount, 'NIGHTS_TAKEN', now, booking.id)
+    : undefined
+  const cancelled = await deps.bookings.cancel(
+    booking.id,
+    'PENDING',
+    'NIGHTS_TAKEN',
+    now,
+    { ...audit, action: 'booking.cancelled', data: { reason: 'NIGHTS_TAKEN' } },
+    refund,
+  )
   if (cancelled?.refund && refund) await queueRefund(deps, cancelled.refund.id)
   return err(bookingErrors.nightsUnavailable(blocked.taken))
 }
@@ -124,7 +146,10 @@ async function confirmedBooking(deps: BookingDeps, bookingId: string, caller: Ca
   return found
 }
 
-export async function openConversation(deps: BookingDeps, cmd: { bookingId: string; caller: Caller }): Promise<Result<{ threadId: string }, BookingError>> {
+export async function openConversation(
+  deps: BookingDeps,
+  cmd: { bookingId: string; caller: Caller },
+): Promise<Result<{ threadId: string }, BookingError>> {
   const found = await confirmedBooking(deps, cmd.bookingId, cmd.caller)
   if (!found.ok) return found
   const now = deps.clock.now()
@@ -136,7 +161,10 @@ export async function openConversation(deps: BookingDeps, cmd: { bookingId: stri
  * Queues the confirmation email once (outbox), stored already claimed for this attempt, and hands
  * it to the mailer at once; if that fails the claim is freed and the sweep sends it later.
  */
-export async function sendConfirmation(deps: BookingDeps, cmd: { bookingId: string; caller: Caller }): Promise<Result<{ queued: boolean }, BookingError>> {
+export async function sendConfirmation(
+  deps: BookingDeps,
+  cmd: { bookingId: string; caller: Caller },
+): Promise<Result<{ queued: boolean }, BookingError>> {
   const found = await confirmedBooking(deps, cmd.bookingId, cmd.caller)
   if (!found.ok) return found
   const b = found.value
@@ -176,7 +204,10 @@ async function sendClaimed(deps: Pick<BookingDeps, 'bookings' | 'mailer' | 'cloc
 }
 
 /** Hands queued emails to the mailer; what fails stays queued for the next run. */
-export async function dispatchEmails(deps: Pick<BookingDeps, 'bookings' | 'mailer' | 'clock' | 'logger'>, opts: { limit?: number } = {}): Promise<{ sent: number; failed: number }> {
+export async function dispatchEmails(
+  deps: Pick<BookingDeps, 'bookings' | 'mailer' | 'clock' | 'logger'>,
+  opts: { limit?: number } = {},
+): Promise<{ sent: number; failed: number }> {
   let sent = 0
   let failed = 0
   for (const e of await deps.bookings.pendingEmails(opts.limit ?? 50)) {
@@ -189,12 +220,22 @@ export async function dispatchEmails(deps: Pick<BookingDeps, 'bookings' | 'maile
 }
 
 /** Pushes BOOKING_CONFIRMED (once per booking, whatever the retries). */
-export async function notifyBookingConfirmed(deps: BookingDeps, cmd: { bookingId: string }): Promise<Result<{ seq: number }, BookingError>> {
+export async function notifyBookingConfirmed(
+  deps: BookingDeps,
+  cmd: { bookingId: string },
+): Promise<Result<{ seq: number }, BookingError>> {
   const found = await confirmedBooking(deps, cmd.bookingId, { system: true })
   if (!found.ok) return found
   const b = found.value
   const { seq } = await deps.events.publish(
-    { type: 'BOOKING_CONFIRMED', bookingId: b.id, userId: b.userId, propertyName: b.propertyName, checkIn: b.checkIn, checkOut: b.checkOut },
+    {
+      type: 'BOOKING_CONFIRMED',
+      bookingId: b.id,
+      userId: b.userId,
+      propertyName: b.propertyName,
+      checkIn: b.checkIn,
+      checkOut: b.checkOut,
+    },
     { key: `booking-confirmed:${b.id}` },
   )
   if (!b.confirmedPushedAt) await deps.bookings.markConfirmedPushed(b.id, deps.clock.now())
@@ -209,7 +250,11 @@ export async function resumeFulfilment(deps: BookingDeps, opts: { limit?: number
   for (const { booking, conversation, email } of await deps.bookings.findUnfinished(new Date(now.getTime() - 60_000), opts.limit ?? 100)) {
     requeued++
     if (booking.status === 'PENDING') {
-      await deps.queue.publish({ name: BOOKING_JOBS.blockNights, payload: { bookingId: booking.id }, deduplicationId: `block-nights-${booking.id}-${bucket}` })
+      await deps.queue.publish({
+        name: BOOKING_JOBS.blockNights,
+        payload: { bookingId: booking.id },
+        deduplicationId: `block-nights-${booking.id}-${bucket}`,
+      })
       continue
     }
     const jobs = [
@@ -218,7 +263,11 @@ export async function resumeFulfilment(deps: BookingDeps, opts: { limit?: number
       ...(booking.confirmedPushedAt ? [] : [BOOKING_JOBS.notifyConfirmed]),
     ]
     for (const name of jobs) {
-      await deps.queue.publish({ name, payload: { bookingId: booking.id }, deduplicationId: `${name.replace('.', '-')}-${booking.id}-${bucket}` })
+      await deps.queue.publish({
+        name,
+        payload: { bookingId: booking.id },
+        deduplicationId: `${name.replace('.', '-')}-${booking.id}-${bucket}`,
+      })
     }
   }
   return { requeued }

@@ -16,7 +16,10 @@ export async function checkPaymentStatus(
   const session = await deps.sessions.findByAppTransId(cmd.appTransId)
   if (!session || session.userId !== cmd.userId) return err(bookingErrors.sessionNotFound(cmd.appTransId))
   if (!isOpen(session.status) || !deps.gateway) return ok(session)
-  const settled = await settlePayment(deps, session, await deps.gateway.queryOrder(session.appTransId), { source: 'status', requestId: cmd.requestId })
+  const settled = await settlePayment(deps, session, await deps.gateway.queryOrder(session.appTransId), {
+    source: 'status',
+    requestId: cmd.requestId,
+  })
   return ok(settled.session)
 }
 
@@ -26,13 +29,20 @@ export async function checkPaymentStatus(
  * one past expiresAt becomes EXPIRED. Then PAID sessions still without a booking get their
  * booking job again.
  */
-export async function reconcilePayments(deps: BookingDeps, opts: { limit?: number; reconcileAfterMs?: number } = {}): Promise<Record<string, number>> {
+export async function reconcilePayments(
+  deps: BookingDeps,
+  opts: { limit?: number; reconcileAfterMs?: number } = {},
+): Promise<Record<string, number>> {
   const now = deps.clock.now()
   const who = system('reconcile', now)
   const counts = { checked: 0, paid: 0, failed: 0, expired: 0, errors: 0, bookingsRequeued: 0 }
   const gateway = deps.gateway
   if (gateway) {
-    const due = await deps.sessions.findToReconcile(now, new Date(now.getTime() - (opts.reconcileAfterMs ?? deps.settings.reconcileAfterMs)), opts.limit ?? 100)
+    const due = await deps.sessions.findToReconcile(
+      now,
+      new Date(now.getTime() - (opts.reconcileAfterMs ?? deps.settings.reconcileAfterMs)),
+      opts.limit ?? 100,
+    )
     for (const s of due) {
       counts.checked++
       try {
@@ -49,7 +59,11 @@ export async function reconcilePayments(deps: BookingDeps, opts: { limit?: numbe
   }
   const bucket = Math.floor(now.getTime() / 60_000)
   for (const id of await deps.sessions.findPaidWithoutBooking(new Date(now.getTime() - 60_000), opts.limit ?? 100)) {
-    await deps.queue.publish({ name: 'bookings.create-booking', payload: { sessionId: id }, deduplicationId: `create-booking-${id}-${bucket}` })
+    await deps.queue.publish({
+      name: 'bookings.create-booking',
+      payload: { sessionId: id },
+      deduplicationId: `create-booking-${id}-${bucket}`,
+    })
     counts.bookingsRequeued++
   }
   if (counts.checked + counts.bookingsRequeued > 0) deps.logger.info('payments reconciled', counts)

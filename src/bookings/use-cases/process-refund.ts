@@ -49,8 +49,10 @@ export async function processRefund(deps: BookingDeps, refundId: string): Promis
 async function apply(deps: BookingDeps, r: Refund, answer: RefundObservation, now: Date): Promise<Refund> {
   const attempts = r.attempts + 1
   const patch = { attempts, ...('gatewayRefundId' in answer && answer.gatewayRefundId && { gatewayRefundId: answer.gatewayRefundId }) }
-  if (answer.status === 'failed') deps.logger.error('ZaloPay refused a refund', { refund_id: r.id, sub_return_code: answer.subCode, message: answer.message })
-  const event = answer.status === 'succeeded' ? 'succeeded' : answer.status === 'failed' ? 'failed' : r.status === 'PENDING' ? 'submitted' : null
+  if (answer.status === 'failed')
+    deps.logger.error('ZaloPay refused a refund', { refund_id: r.id, sub_return_code: answer.subCode, message: answer.message })
+  const event =
+    answer.status === 'succeeded' ? 'succeeded' : answer.status === 'failed' ? 'failed' : r.status === 'PENDING' ? 'submitted' : null
   return (await deps.refunds.update(r.id, r.status, event, patch, now)) ?? (await deps.refunds.find(r.id)) ?? r
 }
 

@@ -1,12 +1,6 @@
 import { prefixedId } from '../../shared/ids.ts'
 import { err, ok, type Result } from '../../shared/result.ts'
-import {
-  awardLifecycle,
-  OFFER_PAYMENT_WINDOW_MS,
-  OFFER_RESPONSE_WINDOW_MS,
-  type Award,
-  type AwardId,
-} from '../domain/auction.ts'
+import { awardLifecycle, OFFER_PAYMENT_WINDOW_MS, OFFER_RESPONSE_WINDOW_MS, type Award, type AwardId } from '../domain/auction.ts'
 import { bookingErrors, type BookingError } from '../domain/errors.ts'
 import { bestEffort, system, type BookingDeps } from '../deps.ts'
 
@@ -21,7 +15,11 @@ const OFFER_TRIES = 3
  * guarded commit; a concurrent change makes the commit refuse and the offer is read again.
  * Returns the offer, or null when nobody is left (or another claim is live).
  */
-export async function offerToNextBidder(deps: Deps, rootAwardId: AwardId, actor: { actor: string; requestId: string }): Promise<Award | null> {
+export async function offerToNextBidder(
+  deps: Deps,
+  rootAwardId: AwardId,
+  actor: { actor: string; requestId: string },
+): Promise<Award | null> {
   for (let attempt = 0; attempt < OFFER_TRIES; attempt++) {
     const next = await deps.auctions.nextOffer(rootAwardId)
     if (!next || next.liveClaim) return null
@@ -46,7 +44,14 @@ export async function offerToNextBidder(deps: Deps, rootAwardId: AwardId, actor:
       createdAt: now,
       updatedAt: now,
     }
-    const audit = { ...actor, action: 'award.offered', entityType: 'award', entityId: offer.id, at: now, data: { root_award_id: rootAwardId } }
+    const audit = {
+      ...actor,
+      action: 'award.offered',
+      entityType: 'award',
+      entityId: offer.id,
+      at: now,
+      data: { root_award_id: rootAwardId },
+    }
     if (!(await deps.auctions.commitOffer(offer, r.rank, audit))) continue
     await bestEffort(deps, 'SECOND_CHANCE_OFFER push', () =>
       deps.events.publish(
@@ -73,7 +78,10 @@ export async function offerToNextBidder(deps: Deps, rootAwardId: AwardId, actor:
  * The scheduled sweep: winners (and accepted offers) past their payment deadline with no payment
  * open or made lapse; offers nobody answered expire. Either way the next bidder gets an offer.
  */
-export async function lapseOverdueAwards(deps: Deps, opts: { limit?: number } = {}): Promise<{ lapsed: number; expired: number; offered: number }> {
+export async function lapseOverdueAwards(
+  deps: Deps,
+  opts: { limit?: number } = {},
+): Promise<{ lapsed: number; expired: number; offered: number }> {
   const now = deps.clock.now()
   const who = system('award-expiry', now)
   let lapsed = 0
@@ -125,7 +133,8 @@ export async function acceptOffer(
   if (!offer || offer.kind !== 'SECOND_CHANCE' || offer.userId !== cmd.userId) return err(bookingErrors.offerNotFound(cmd.offerId))
   if (offer.status === 'AWARDED') return ok(offer)
   if (!awardLifecycle.can(offer.status, 'accept')) return err(bookingErrors.offerNotOpen(offer.id, offer.status))
-  if (offer.responseDeadline && offer.responseDeadline.getTime() <= now.getTime()) return err(bookingErrors.offerNotOpen(offer.id, 'EXPIRED'))
+  if (offer.responseDeadline && offer.responseDeadline.getTime() <= now.getTime())
+    return err(bookingErrors.offerNotOpen(offer.id, 'EXPIRED'))
   const moved = await deps.auctions.transition(
     offer.id,
     'OFFERED',
@@ -150,14 +159,20 @@ export async function declineOffer(
   if (!offer || offer.kind !== 'SECOND_CHANCE' || offer.userId !== cmd.userId) return err(bookingErrors.offerNotFound(cmd.offerId))
   if (offer.status === 'DECLINED') return ok(offer)
   if (!awardLifecycle.can(offer.status, 'decline')) return err(bookingErrors.offerNotOpen(offer.id, offer.status))
-  const moved = await deps.auctions.transition(offer.id, 'OFFERED', 'decline', {}, {
-    actor: cmd.userId,
-    action: 'award.declined',
-    entityType: 'award',
-    entityId: offer.id,
-    requestId: cmd.requestId,
-    at: now,
-  })
+  const moved = await deps.auctions.transition(
+    offer.id,
+    'OFFERED',
+    'decline',
+    {},
+    {
+      actor: cmd.userId,
+      action: 'award.declined',
+      entityType: 'award',
+      entityId: offer.id,
+      requestId: cmd.requestId,
+      at: now,
+    },
+  )
   if (!moved) return err(bookingErrors.offerNotOpen(offer.id, (await deps.auctions.findAward(offer.id))?.status ?? offer.status))
   await offerToNextBidder(deps, offer.rootAwardId, { actor: cmd.userId, requestId: cmd.requestId })
   return ok(moved)

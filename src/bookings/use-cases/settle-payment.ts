@@ -53,9 +53,22 @@ export async function settlePayment(
         reported: seen.amount,
       })
       const refund = newRefund(session, seen.transactionId, seen.amount, 'AMOUNT_MISMATCH', now)
-      return move(deps, session, 'fail', { failureReason: 'AMOUNT_MISMATCH', transactionId: seen.transactionId }, audit('payment_session.failed', { reported_amount: seen.amount }), refund)
+      return move(
+        deps,
+        session,
+        'fail',
+        { failureReason: 'AMOUNT_MISMATCH', transactionId: seen.transactionId },
+        audit('payment_session.failed', { reported_amount: seen.amount }),
+        refund,
+      )
     }
-    return move(deps, session, 'pay', { transactionId: seen.transactionId, paidAt: seen.paidAt }, audit('payment_session.paid', { transaction_id: seen.transactionId }))
+    return move(
+      deps,
+      session,
+      'pay',
+      { transactionId: seen.transactionId, paidAt: seen.paidAt },
+      audit('payment_session.paid', { transaction_id: seen.transactionId }),
+    )
   }
 
   if (!isOpen(session.status)) {
@@ -71,9 +84,21 @@ export async function settlePayment(
 
   switch (seen.status) {
     case 'failed':
-      return move(deps, session, 'fail', { failureReason: `ZALOPAY_${seen.subCode}` }, audit('payment_session.failed', { sub_return_code: seen.subCode }))
+      return move(
+        deps,
+        session,
+        'fail',
+        { failureReason: `ZALOPAY_${seen.subCode}` },
+        audit('payment_session.failed', { sub_return_code: seen.subCode }),
+      )
     case 'cancelled':
-      return move(deps, session, 'cancel', { failureReason: `ZALOPAY_${seen.subCode}` }, audit('payment_session.cancelled', { sub_return_code: seen.subCode }))
+      return move(
+        deps,
+        session,
+        'cancel',
+        { failureReason: `ZALOPAY_${seen.subCode}` },
+        audit('payment_session.cancelled', { sub_return_code: seen.subCode }),
+      )
     case 'expired':
       return move(deps, session, 'expire', {}, audit('payment_session.expired', { sub_return_code: seen.subCode }))
     case 'pending':
@@ -83,7 +108,10 @@ export async function settlePayment(
       return { session, applied: false }
     case 'processing':
       await bestEffort(deps, 'PAYMENT_STATUS push', () =>
-        deps.events.publish({ type: 'PAYMENT_STATUS', paymentId: session.id, userId: session.userId, status: 'PROCESSING' }, { key: `payment-status:${session.id}:PROCESSING` }),
+        deps.events.publish(
+          { type: 'PAYMENT_STATUS', paymentId: session.id, userId: session.userId, status: 'PROCESSING' },
+          { key: `payment-status:${session.id}:PROCESSING` },
+        ),
       )
       return { session, applied: false }
   }
@@ -147,12 +175,22 @@ async function lateMoney(
     status: session.status,
     source: ctx.source,
   })
-  const refund = await deps.refunds.request(newRefund(session, seen.transactionId, seen.amount, reason, now), audit('refund.requested', { reason }))
+  const refund = await deps.refunds.request(
+    newRefund(session, seen.transactionId, seen.amount, reason, now),
+    audit('refund.requested', { reason }),
+  )
   if (refund.status === 'PENDING') await queueRefund(deps, refund.id)
   return { session, applied: false, refunded: reason }
 }
 
-export function newRefund(session: PaymentSession, transactionId: string, amount: number, reason: RefundReason, now: Date, bookingId: string | null = null): Refund {
+export function newRefund(
+  session: PaymentSession,
+  transactionId: string,
+  amount: number,
+  reason: RefundReason,
+  now: Date,
+  bookingId: string | null = null,
+): Refund {
   return {
     id: prefixedId('rfd', now.getTime()) as RefundId,
     paymentSessionId: session.id,

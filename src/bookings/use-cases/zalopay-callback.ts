@@ -24,7 +24,9 @@ export async function handleZaloPayCallback(deps: BookingDeps, rawBody: string, 
   const check = await gateway.verifyCallback(rawBody)
   if (!check.ok) {
     deps.logger.warn('ZaloPay callback refused', { reason: check.reason })
-    return check.reason === 'mac' ? { return_code: -1, return_message: 'mac not equal' } : { return_code: -1, return_message: 'invalid callback' }
+    return check.reason === 'mac'
+      ? { return_code: -1, return_message: 'mac not equal' }
+      : { return_code: -1, return_message: 'invalid callback' }
   }
   // The one read before the settlement: it decides whether ZaloPay is asked at all (an unknown
   // order or a duplicate of a settled one is answered at once), and stores the callback.

@@ -66,7 +66,13 @@ export class RedisGuestCartStore implements GuestCartStore {
 
   async remove(owner: CartOwner, variantId: VariantId): Promise<void> {
     const key = this.key(owner)
-    await guarded('redis', () => this.redis.multi().hdel(key, LINE + variantId).hset(key, { [REVISION]: ulid() }).exec())
+    await guarded('redis', () =>
+      this.redis
+        .multi()
+        .hdel(key, LINE + variantId)
+        .hset(key, { [REVISION]: ulid() })
+        .exec(),
+    )
   }
 
   async deleteIfUnchanged(sessionId: CartSessionId, revision: string): Promise<void> {

@@ -27,11 +27,7 @@ export const lineCap = (available: number, purchasable: boolean): number =>
  * are dropped from what is added. The login merge applies this rule inside one statement
  * (drizzle/0011 cart_merge_guest, a capped upsert per line); this is its specification.
  */
-export function mergeLines(
-  user: readonly CartLine[],
-  guest: readonly CartLine[],
-  capOf: (variant: VariantId) => number,
-): CartLine[] {
+export function mergeLines(user: readonly CartLine[], guest: readonly CartLine[], capOf: (variant: VariantId) => number): CartLine[] {
   const merged = new Map<VariantId, number>(user.map((l) => [l.variantId, l.quantity]))
   for (const g of guest) {
     const current = merged.get(g.variantId) ?? 0

@@ -32,28 +32,33 @@ export class DrizzleCatalogRepository implements CatalogRepository {
     audit: AuditEntry,
   ): Promise<{ product: Product } | { skusTaken: string[] }> {
     const skus = input.variants.map((v) => v.sku)
-    const taken = await this.db.transaction(async (tx) => {
-      const existing = await tx.select({ sku: productVariants.sku }).from(productVariants).where(inArray(productVariants.sku, skus))
-      if (existing.length > 0) return existing.map((e) => e.sku)
-      await tx.insert(products).values({ id: input.id, name: input.name, description: input.description })
-      const inserted = await tx
-        .insert(productVariants)
-        .values(input.variants.map((v) => ({ ...v, productId: input.id })))
-        .onConflictDoNothing({ target: productVariants.sku })
-        .returning({ sku: productVariants.sku })
-      if (inserted.length !== input.variants.length) {
-        // A concurrent create took one of the SKUs between the check and the insert.
-        tx.rollback()
-      }
-      await tx.insert(auditLog).values(auditRow(audit))
-      return []
-    }).catch(async (e: unknown) => {
-      if (e instanceof Error && e.name === 'TransactionRollbackError') {
-        const existing = await this.db.select({ sku: productVariants.sku }).from(productVariants).where(inArray(productVariants.sku, skus))
-        return existing.map((x) => x.sku)
-      }
-      throw e
-    })
+    const taken = await this.db
+      .transaction(async (tx) => {
+        const existing = await tx.select({ sku: productVariants.sku }).from(productVariants).where(inArray(productVariants.sku, skus))
+        if (existing.length > 0) return existing.map((e) => e.sku)
+        await tx.insert(products).values({ id: input.id, name: input.name, description: input.description })
+        const inserted = await tx
+          .insert(productVariants)
+          .values(input.variants.map((v) => ({ ...v, productId: input.id })))
+          .onConflictDoNothing({ target: productVariants.sku })
+          .returning({ sku: productVariants.sku })
+        if (inserted.length !== input.variants.length) {
+          // A concurrent create took one of the SKUs between the check and the insert.
+          tx.rollback()
+        }
+        await tx.insert(auditLog).values(auditRow(audit))
+        return []
+      })
+      .catch(async (e: unknown) => {
+        if (e instanceof Error && e.name === 'TransactionRollbackError') {
+          const existing = await this.db
+            .select({ sku: productVariants.sku })
+            .from(productVariants)
+            .where(inArray(productVariants.sku, skus))
+          return existing.map((x) => x.sku)
+        }
+        throw e
+      })
     if (taken.length > 0) return { skusTaken: taken }
     const product = await this.findProduct(input.id, audit.at)
     if (!product) throw new Error(`product ${input.id} vanished after insert`)

@@ -30,32 +30,34 @@ export class DrizzleGiftRepository implements GiftRepository {
   }
 
   async issue(gifts: readonly NewGift[], audit: AuditEntry): Promise<{ created: Gift[] } | { existing: GiftId[] }> {
-    return this.db.transaction(async (tx) => {
-      const rows = await tx
-        .insert(giftCodes)
-        .values(
-          gifts.map((g) => ({
-            giftId: g.giftId,
-            giftAmount: g.amount,
-            giftCurrency: g.currency,
-            giftValidFrom: g.validFrom,
-            giftValidUntil: g.validUntil,
-          })),
-        )
-        .onConflictDoNothing()
-        .returning()
-      if (rows.length !== gifts.length) {
-        const created = new Set(rows.map((r) => r.giftId))
-        const existing = gifts.map((g) => g.giftId).filter((id) => !created.has(id))
-        // Throwing rolls back the rows that did insert, keeping "all or none".
-        throw new ExistingGifts(existing)
-      }
-      await tx.insert(auditLog).values(auditRow(audit))
-      return { created: rows.map(toGift) }
-    }).catch((e: unknown) => {
-      if (e instanceof ExistingGifts) return { existing: e.ids }
-      throw e
-    })
+    return this.db
+      .transaction(async (tx) => {
+        const rows = await tx
+          .insert(giftCodes)
+          .values(
+            gifts.map((g) => ({
+              giftId: g.giftId,
+              giftAmount: g.amount,
+              giftCurrency: g.currency,
+              giftValidFrom: g.validFrom,
+              giftValidUntil: g.validUntil,
+            })),
+          )
+          .onConflictDoNothing()
+          .returning()
+        if (rows.length !== gifts.length) {
+          const created = new Set(rows.map((r) => r.giftId))
+          const existing = gifts.map((g) => g.giftId).filter((id) => !created.has(id))
+          // Throwing rolls back the rows that did insert, keeping "all or none".
+          throw new ExistingGifts(existing)
+        }
+        await tx.insert(auditLog).values(auditRow(audit))
+        return { created: rows.map(toGift) }
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ExistingGifts) return { existing: e.ids }
+        throw e
+      })
   }
 }
 

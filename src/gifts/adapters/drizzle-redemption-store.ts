@@ -47,7 +47,9 @@ export class DrizzleRedemptionStore implements RedemptionStore {
     const s = row.supplier
     return {
       gift: toGift(row.gift),
-      supplier: s ? { supplierCode: s.supplierCode as SupplierCode, supplierName: s.supplierName, supplierInvoiceNo: s.supplierInvoiceNo } : null,
+      supplier: s
+        ? { supplierCode: s.supplierCode as SupplierCode, supplierName: s.supplierName, supplierInvoiceNo: s.supplierInvoiceNo }
+        : null,
       pins: s ? parseStoredPins(row.pins) : [],
     }
   }

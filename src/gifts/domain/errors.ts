@@ -43,6 +43,5 @@ export const giftErrors = {
     domainError('SUPPLIER_ACCOUNT_EXISTS', 'A supplier account with this invoice number exists', {
       supplier_account_invoice_no: invoiceNo,
     }),
-  giftExists: (giftIds: readonly string[]) =>
-    domainError('GIFT_EXISTS', 'Some gift ids already exist', { gift_ids: giftIds }),
+  giftExists: (giftIds: readonly string[]) => domainError('GIFT_EXISTS', 'Some gift ids already exist', { gift_ids: giftIds }),
 } satisfies Record<string, (...args: never[]) => GiftError>

@@ -8,9 +8,11 @@ export type GiftId = Brand<string, 'GiftId'>
 export const GIFT_STATUS_CODE = { unused: 0, used: 1 } as const
 export type GiftStatus = keyof typeof GIFT_STATUS_CODE
 
-export const giftLifecycle = defineStateMachine<GiftStatus, 'redeem'>('gift', ['unused', 'used'], [
-  { from: 'unused', event: 'redeem', to: 'used' },
-])
+export const giftLifecycle = defineStateMachine<GiftStatus, 'redeem'>(
+  'gift',
+  ['unused', 'used'],
+  [{ from: 'unused', event: 'redeem', to: 'used' }],
+)
 
 export interface Gift {
   readonly giftId: GiftId

@@ -29,7 +29,10 @@ const use = createRoute({
       ErrorEnvelope,
       'PIN_LOCKED, with Retry-After and details {retry_after_seconds, scope}: scope "caller" after 5 wrong PINs in 15 minutes from this device (token subject) or address (CF-Connecting-IP) for this supplier; scope "supplier" after 50 from all callers together',
     ),
-    503: json(ErrorEnvelope, 'DEPENDENCY_UNAVAILABLE (Redis or Postgres unreachable; nothing changed) or GIFT_PIN_PEPPER_MISSING (GIFT_PIN_PEPPER not configured)'),
+    503: json(
+      ErrorEnvelope,
+      'DEPENDENCY_UNAVAILABLE (Redis or Postgres unreachable; nothing changed) or GIFT_PIN_PEPPER_MISSING (GIFT_PIN_PEPPER not configured)',
+    ),
   },
 })
 
@@ -52,14 +55,17 @@ export const redemptionRoutes = routesOf()
   .openapi(use, async (c) => {
     const body = c.req.valid('json')
     const deps = c.var.deps.gifts
-    const result = await redeemGift({ ...deps, pins: configuredPins(deps.pins), defer: c.var.defer }, {
-      giftId: body.gift_id as GiftId,
-      supplierInvoiceNo: body.supplier_invoice_no,
-      pin: body.pin,
-      actor: c.var.principal ? `user:${c.var.principal.userId}` : null,
-      caller: callerOf(c),
-      requestId: c.var.requestId,
-    })
+    const result = await redeemGift(
+      { ...deps, pins: configuredPins(deps.pins), defer: c.var.defer },
+      {
+        giftId: body.gift_id as GiftId,
+        supplierInvoiceNo: body.supplier_invoice_no,
+        pin: body.pin,
+        actor: c.var.principal ? `user:${c.var.principal.userId}` : null,
+        caller: callerOf(c),
+        requestId: c.var.requestId,
+      },
+    )
     if (!result.ok) {
       c.var.logger.info('gift redemption refused', { gift_id: body.gift_id, code: result.error.code })
       refuseGift(result.error)

@@ -26,6 +26,7 @@ export function refuseGift(e: GiftError): never {
 
 /** The PIN hasher, or 503 before anything is read or counted when no pepper is configured. */
 export function configuredPins(pins: PinHasher | null): PinHasher {
-  if (!pins) throw new HttpError(503, 'GIFT_PIN_PEPPER_MISSING', 'Supplier PINs cannot be checked or stored: GIFT_PIN_PEPPER is not configured')
+  if (!pins)
+    throw new HttpError(503, 'GIFT_PIN_PEPPER_MISSING', 'Supplier PINs cannot be checked or stored: GIFT_PIN_PEPPER is not configured')
   return pins
 }

@@ -40,8 +40,15 @@ export const GiftIdParam = z.object({ gift_id: text(64) })
 export const IssueGiftsRequest = z
   .strictObject({
     count: z.number().int().min(1).max(1000).optional(),
-    gift_ids: z.array(z.string().regex(/^[A-Za-z0-9_-]{4,64}$/)).min(1).max(1000).optional(),
-    prefix: z.string().regex(/^[A-Z0-9-]{0,12}$/).default(''),
+    gift_ids: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{4,64}$/))
+      .min(1)
+      .max(1000)
+      .optional(),
+    prefix: z
+      .string()
+      .regex(/^[A-Z0-9-]{0,12}$/)
+      .default(''),
     amount: minorUnits.max(1_000_000_000),
     currency: currencyCode,
     valid_from: instant.optional(),

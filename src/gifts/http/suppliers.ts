@@ -54,14 +54,17 @@ export const supplierRoutes = routesOf()
   .openapi(newAccount, async (c) => {
     const b = c.req.valid('json')
     const deps = c.var.deps.gifts
-    const result = await createSupplierAccount({ ...deps, pins: configuredPins(deps.pins) }, {
-      supplierCode: c.req.valid('param').supplier_code as SupplierCode,
-      supplierAccountInvoiceNo: b.supplier_account_invoice_no,
-      supplierAccountName: b.supplier_account_name,
-      pin: b.pin,
-      actor: `user:${c.var.principal.userId}`,
-      requestId: c.var.requestId,
-    })
+    const result = await createSupplierAccount(
+      { ...deps, pins: configuredPins(deps.pins) },
+      {
+        supplierCode: c.req.valid('param').supplier_code as SupplierCode,
+        supplierAccountInvoiceNo: b.supplier_account_invoice_no,
+        supplierAccountName: b.supplier_account_name,
+        pin: b.pin,
+        actor: `user:${c.var.principal.userId}`,
+        requestId: c.var.requestId,
+      },
+    )
     if (!result.ok) refuseGift(result.error)
     const a = result.value
     return c.json(

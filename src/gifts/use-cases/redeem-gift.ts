@@ -73,7 +73,12 @@ export async function redeemGift(deps: RedeemGiftDeps, cmd: RedeemGiftCommand): 
   }
 }
 
-async function markUsed(deps: RedeemGiftDeps, cmd: RedeemGiftCommand, gift: Gift, supplier: Supplier): Promise<Result<Redemption, GiftError>> {
+async function markUsed(
+  deps: RedeemGiftDeps,
+  cmd: RedeemGiftCommand,
+  gift: Gift,
+  supplier: Supplier,
+): Promise<Result<Redemption, GiftError>> {
   const use = { usedAt: deps.clock.now(), supplierCode: supplier.supplierCode, invoiceNo: cmd.supplierInvoiceNo }
   const marked = await deps.redemptions.markUsed({
     giftId: gift.giftId,

@@ -8,8 +8,7 @@ export const identityErrors = {
     domainError('LOGIN_THROTTLED', `Too many login attempts; retry in ${retryAfterSeconds} s`, {
       retry_after_seconds: retryAfterSeconds,
     }),
-  localLoginDisabled: () =>
-    domainError('LOCAL_LOGIN_DISABLED', 'This deployment signs users in through its identity provider only'),
+  localLoginDisabled: () => domainError('LOCAL_LOGIN_DISABLED', 'This deployment signs users in through its identity provider only'),
 }
 
 export type IdentityError = ReturnType<(typeof identityErrors)[keyof typeof identityErrors]>

@@ -31,7 +31,11 @@ export class DurableObjectInventoryLock implements InventoryLock {
     if (refused === -1) return { ok: true }
     // Undo the lines that were reserved (also when a call failed: its write may have landed).
     await Promise.all(
-      lines.map((l, i) => (i === refused && answers[i]!.status === 'fulfilled' ? null : this.stub(l.variantId).release(l.variantId, [orderId], 'released', now.getTime()))),
+      lines.map((l, i) =>
+        i === refused && answers[i]!.status === 'fulfilled'
+          ? null
+          : this.stub(l.variantId).release(l.variantId, [orderId], 'released', now.getTime()),
+      ),
     )
     const failure = answers[refused]!
     if (failure.status === 'rejected') throw failure.reason

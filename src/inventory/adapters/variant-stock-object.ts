@@ -13,8 +13,23 @@ interface VariantState {
 }
 
 type Op =
-  | { kind: 'reserve'; orderId: string; quantity: number; until: number; now: number; done: (r: ReserveAnswer) => void; fail: (e: unknown) => void }
-  | { kind: 'release'; orderIds: string[]; reason: 'released' | 'expired'; now: number; done: (n: number) => void; fail: (e: unknown) => void }
+  | {
+      kind: 'reserve'
+      orderId: string
+      quantity: number
+      until: number
+      now: number
+      done: (r: ReserveAnswer) => void
+      fail: (e: unknown) => void
+    }
+  | {
+      kind: 'release'
+      orderIds: string[]
+      reason: 'released' | 'expired'
+      now: number
+      done: (n: number) => void
+      fail: (e: unknown) => void
+    }
   | { kind: 'resync'; done: () => void; fail: (e: unknown) => void }
 
 export interface ReserveAnswer {
@@ -58,7 +73,9 @@ export class VariantStockObject extends DurableObject<Env> {
   /** For tests and operators: what the object believes now. */
   async inspect(): Promise<{ variantId: string | null; loaded: boolean; stock?: number; reserved?: number; holds?: number }> {
     const s = this.state
-    return s ? { variantId: this.variantId, loaded: true, stock: s.stock, reserved: s.reserved, holds: s.holds.size } : { variantId: this.variantId, loaded: false }
+    return s
+      ? { variantId: this.variantId, loaded: true, stock: s.stock, reserved: s.reserved, holds: s.holds.size }
+      : { variantId: this.variantId, loaded: false }
   }
 
   /** Simulates eviction: memory is gone, storage (the variant id and the alarm) survives. */
@@ -192,7 +209,11 @@ export class VariantStockObject extends DurableObject<Env> {
 
   /** One statement: the variant's counts and its active holds. */
   private async load(): Promise<VariantState> {
-    const [row] = await this.database().execute<{ stock: number; reserved: number; holds: Array<{ order_id: string; quantity: number; until: string }> }>(sql`
+    const [row] = await this.database().execute<{
+      stock: number
+      reserved: number
+      holds: Array<{ order_id: string; quantity: number; until: string }>
+    }>(sql`
       select v.stock, v.reserved, coalesce((
         select jsonb_agg(jsonb_build_object('order_id', r.order_id, 'quantity', r.quantity, 'until', r.reserved_until))
         from reservations r where r.variant_id = v.id and r.status = 'active'

@@ -10,16 +10,12 @@ export type ReservationEvent = 'commit' | 'release' | 'expire' | 'reactivate'
  * released may be committed only if the stock is (still) free, which re-reserves it first.
  * The SQL in the adapters follows this table; a unit test keeps the two in step.
  */
-export const reservationLifecycle = defineStateMachine<ReservationStatus, ReservationEvent>(
-  'reservation',
-  RESERVATION_STATUSES,
-  [
-    { from: 'active', event: 'commit', to: 'committed' },
-    { from: 'active', event: 'release', to: 'released' },
-    { from: 'active', event: 'expire', to: 'expired' },
-    { from: ['released', 'expired'], event: 'reactivate', to: 'active' },
-  ],
-)
+export const reservationLifecycle = defineStateMachine<ReservationStatus, ReservationEvent>('reservation', RESERVATION_STATUSES, [
+  { from: 'active', event: 'commit', to: 'committed' },
+  { from: 'active', event: 'release', to: 'released' },
+  { from: 'active', event: 'expire', to: 'expired' },
+  { from: ['released', 'expired'], event: 'reactivate', to: 'active' },
+])
 
 export interface StockLine {
   readonly variantId: VariantId
@@ -29,11 +25,14 @@ export interface StockLine {
 /** How long a reservation holds stock (seed 004: 15 minutes). */
 export const RESERVATION_TTL_MS = 15 * 60 * 1000
 
-export type ReserveOutcome =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly variantId: VariantId; readonly available: number }
+export type ReserveOutcome = { readonly ok: true } | { readonly ok: false; readonly variantId: VariantId; readonly available: number }
 
 export type CommitOutcome =
-  | { readonly ok: true; readonly committed: readonly StockLine[]; readonly reactivated: readonly VariantId[]; readonly alreadyCommitted: boolean }
+  | {
+      readonly ok: true
+      readonly committed: readonly StockLine[]
+      readonly reactivated: readonly VariantId[]
+      readonly alreadyCommitted: boolean
+    }
   | { readonly ok: false; readonly reason: 'insufficient_stock'; readonly variantId: VariantId; readonly available: number }
   | { readonly ok: false; readonly reason: 'no_reservations' }

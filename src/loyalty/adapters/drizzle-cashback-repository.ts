@@ -115,7 +115,12 @@ export class DrizzleCashbackRepository implements CashbackRepository {
    * ledger entry (its key exists once per cashback: a second one fails the statement), the link's
    * extension, the audit row. Nothing happens when a concurrent change moved the cashback first.
    */
-  async transition(id: MerchantCashbackId, from: CashbackStatus, event: CashbackEvent, change: CashbackChange): Promise<CashbackStatus | null> {
+  async transition(
+    id: MerchantCashbackId,
+    from: CashbackStatus,
+    event: CashbackEvent,
+    change: CashbackChange,
+  ): Promise<CashbackStatus | null> {
     const to = cashbackLifecycle.transition(from, event)
     if (!to.ok) return null
     const at = ts(change.at)

@@ -88,7 +88,14 @@ export class DrizzleLinkRepository implements LinkRepository {
     return r.done > 0
   }
 
-  async setLinkStatus(userId: string, userAuthorizationId: string, status: LinkStatus, at: Date, audit?: AuditEntry, onlyFrom?: LinkStatus): Promise<void> {
+  async setLinkStatus(
+    userId: string,
+    userAuthorizationId: string,
+    status: LinkStatus,
+    at: Date,
+    audit?: AuditEntry,
+    onlyFrom?: LinkStatus,
+  ): Promise<void> {
     await this.db.execute(
       sql`with moved as (
           update paypay_links set status = ${status}::text, updated_at = ${ts(at)}
@@ -104,7 +111,10 @@ export class DrizzleLinkRepository implements LinkRepository {
     const iso = until.toISOString()
     await this.db
       .update(paypayLinks)
-      .set({ expiresAt: sql`greatest(coalesce(${paypayLinks.expiresAt}, ${iso}::timestamptz), ${iso}::timestamptz)`, updatedAt: sql`now()` })
+      .set({
+        expiresAt: sql`greatest(coalesce(${paypayLinks.expiresAt}, ${iso}::timestamptz), ${iso}::timestamptz)`,
+        updatedAt: sql`now()`,
+      })
       .where(and(eq(paypayLinks.userAuthorizationId, userAuthorizationId), eq(paypayLinks.status, 'linked')))
   }
 }

@@ -3,7 +3,13 @@ import { paypayCashbackReversals, paypayCashbacks } from '../../db/schema.ts'
 import type { Db } from '../../platform/db.ts'
 import type { AuditEntry } from '../../shared/audit.ts'
 import type { Cashback, CashbackStatus, MerchantCashbackId } from '../domain/cashback.ts'
-import { reversalLifecycle, type MerchantCashbackReversalId, type Reversal, type ReversalEvent, type ReversalStatus } from '../domain/reversal.ts'
+import {
+  reversalLifecycle,
+  type MerchantCashbackReversalId,
+  type Reversal,
+  type ReversalEvent,
+  type ReversalStatus,
+} from '../domain/reversal.ts'
 import type { Claimed, ReversalChange, ReversalCreated, ReversalRepository } from '../ports.ts'
 import { isUniqueViolation } from './pg-errors.ts'
 import { cashbackFromJson, reversalFromJson, toReversal } from './record-rows.ts'
@@ -11,7 +17,12 @@ import { auditCte, claimLease, fromJson, ledgerCtes, notCheckedSince, noteSets, 
 
 type Json = Record<string, unknown>
 
-const LEASED = { table: paypayCashbackReversals, name: 'paypay_cashback_reversals', id: 'merchant_cashback_reversal_id', attempts: 'attempts' } as const
+const LEASED = {
+  table: paypayCashbackReversals,
+  name: 'paypay_cashback_reversals',
+  id: 'merchant_cashback_reversal_id',
+  attempts: 'attempts',
+} as const
 
 export class DrizzleReversalRepository implements ReversalRepository {
   constructor(private readonly db: Db) {}
@@ -52,7 +63,10 @@ export class DrizzleReversalRepository implements ReversalRepository {
     }
   }
 
-  async loadForReversal(cashbackId: MerchantCashbackId, requestKey: string | null): Promise<{ cashback: Cashback | null; prior: Reversal | null }> {
+  async loadForReversal(
+    cashbackId: MerchantCashbackId,
+    requestKey: string | null,
+  ): Promise<{ cashback: Cashback | null; prior: Reversal | null }> {
     const r = await one<{ cashback: Json | null; prior: Json | null }>(
       this.db,
       sql`select (select row_to_json(c) from paypay_cashbacks c where c.merchant_cashback_id = ${cashbackId}::text) as cashback,
@@ -69,7 +83,13 @@ export class DrizzleReversalRepository implements ReversalRepository {
     return row ? toReversal(row) : null
   }
 
-  async claim(id: MerchantCashbackReversalId, status: ReversalStatus, token: string, now: Date, leaseUntil: Date): Promise<Claimed<Reversal>> {
+  async claim(
+    id: MerchantCashbackReversalId,
+    status: ReversalStatus,
+    token: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<Claimed<Reversal>> {
     const c = await claimLease(this.db, LEASED, id, status, token, now, leaseUntil)
     if (c.kind === 'claimed') return { kind: 'claimed', record: toReversal(c.row) }
     return c.kind === 'not_found' ? c : { kind: c.kind, status: c.status as ReversalStatus }
@@ -87,7 +107,12 @@ export class DrizzleReversalRepository implements ReversalRepository {
    * settled (what was taken back counted, the rest released), the credit's ledger entry (once per
    * reversal: a second one fails the statement) and the audit row.
    */
-  async transition(id: MerchantCashbackReversalId, from: ReversalStatus, event: ReversalEvent, change: ReversalChange): Promise<ReversalStatus | null> {
+  async transition(
+    id: MerchantCashbackReversalId,
+    from: ReversalStatus,
+    event: ReversalEvent,
+    change: ReversalChange,
+  ): Promise<ReversalStatus | null> {
     const to = reversalLifecycle.transition(from, event)
     if (!to.ok) return null
     const at = ts(change.at)

@@ -44,8 +44,18 @@ function hmacKey(secret: string): Promise<HmacKey> {
   return key
 }
 
-export async function opaMacData(apiSecret: string, lines: { path: string; method: string; nonce: string; epoch: number | string; contentType: string; hash: string }): Promise<string> {
-  const toSign = [lines.path.split('?')[0], lines.method.toUpperCase(), lines.nonce, String(lines.epoch), lines.contentType, lines.hash].join('\n')
+export async function opaMacData(
+  apiSecret: string,
+  lines: { path: string; method: string; nonce: string; epoch: number | string; contentType: string; hash: string },
+): Promise<string> {
+  const toSign = [
+    lines.path.split('?')[0],
+    lines.method.toUpperCase(),
+    lines.nonce,
+    String(lines.epoch),
+    lines.contentType,
+    lines.hash,
+  ].join('\n')
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(apiSecret), enc.encode(toSign))
   return toBase64(new Uint8Array(mac))
 }

@@ -32,14 +32,29 @@ export interface PayPayClientOptions {
 }
 
 type Raw =
-  | { readonly answered: true; readonly status: number; readonly code: string; readonly message: string; readonly data: unknown; readonly retryAfterMs: number | null }
+  | {
+      readonly answered: true
+      readonly status: number
+      readonly code: string
+      readonly message: string
+      readonly data: unknown
+      readonly retryAfterMs: number | null
+    }
   | { readonly answered: false; readonly code: string; readonly message: string }
 
 /** Codes that say "try again later" rather than "no" (docs/protocols/paypay-opa.md, "Errors"; our credentials count: a fix makes the retry work). */
-const TRANSIENT_CODES = new Set(['RATE_LIMIT', 'INTERNAL_SERVER_ERROR', 'SERVICE_ERROR', 'MAINTENANCE_MODE', 'UNAUTHORIZED', 'OPA_CLIENT_NOT_FOUND'])
+const TRANSIENT_CODES = new Set([
+  'RATE_LIMIT',
+  'INTERNAL_SERVER_ERROR',
+  'SERVICE_ERROR',
+  'MAINTENANCE_MODE',
+  'UNAUTHORIZED',
+  'OPA_CLIENT_NOT_FOUND',
+])
 const TX_STATUSES: readonly PayPayTxStatus[] = ['ACCEPTED', 'SUCCESS', 'FAILURE']
 
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null)
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
 
 /**
@@ -93,7 +108,11 @@ export class PayPayOpaClient implements PayPayGateway {
   }
 
   async authorizationStatus(userAuthorizationId: string): Promise<PayPayResult<AuthorizationStatus>> {
-    const raw = await this.send('user_authorization_status', 'GET', `/v2/user/authorizations?userAuthorizationId=${encodeURIComponent(userAuthorizationId)}`)
+    const raw = await this.send(
+      'user_authorization_status',
+      'GET',
+      `/v2/user/authorizations?userAuthorizationId=${encodeURIComponent(userAuthorizationId)}`,
+    )
     return classify(raw, (r) => {
       const d = obj(r.data)
       const status = str(d?.['status'])
@@ -108,7 +127,13 @@ export class PayPayOpaClient implements PayPayGateway {
     return classify<null>(raw, () => null, true)
   }
 
-  async giveCashback(input: { merchantCashbackId: string; userAuthorizationId: string; amount: number; requestedAt: Date; orderDescription: string }): Promise<PayPayResult<null>> {
+  async giveCashback(input: {
+    merchantCashbackId: string
+    userAuthorizationId: string
+    amount: number
+    requestedAt: Date
+    orderDescription: string
+  }): Promise<PayPayResult<null>> {
     const raw = await this.send('give_cashback', 'POST', '/v2/cashback', {
       merchantCashbackId: input.merchantCashbackId,
       userAuthorizationId: input.userAuthorizationId,
@@ -128,7 +153,13 @@ export class PayPayOpaClient implements PayPayGateway {
     })
   }
 
-  async reverseCashback(input: { merchantCashbackReversalId: string; merchantCashbackId: string; amount: number; requestedAt: Date; reason: string | null }): Promise<PayPayResult<null>> {
+  async reverseCashback(input: {
+    merchantCashbackReversalId: string
+    merchantCashbackId: string
+    amount: number
+    requestedAt: Date
+    reason: string | null
+  }): Promise<PayPayResult<null>> {
     const raw = await this.send('reverse_cashback', 'POST', '/v2/cashback_reversal', {
       merchantCashbackReversalId: input.merchantCashbackReversalId,
       merchantCashbackId: input.merchantCashbackId,
@@ -156,7 +187,12 @@ export class PayPayOpaClient implements PayPayGateway {
 
   // ---- transport -------------------------------------------------------------------------------
 
-  private async send(operation: string, method: 'GET' | 'POST' | 'DELETE', pathAndQuery: string, body?: Record<string, unknown>): Promise<Raw> {
+  private async send(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    pathAndQuery: string,
+    body?: Record<string, unknown>,
+  ): Promise<Raw> {
     const retries = this.o.rateLimitRetries ?? 3
     for (let attempt = 0; ; attempt++) {
       if (!(await this.o.gate.acquire(this.o.maxQueueMs ?? 10_000))) {

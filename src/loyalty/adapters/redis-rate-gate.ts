@@ -52,7 +52,11 @@ export class RedisRateGate implements RateGate {
   async tryAcquire(): Promise<number> {
     if (this.perSecond <= 0) return 0
     const wait = await guarded('redis', () =>
-      this.redis.eval<[string, string, string], number>(ACQUIRE, [`${this.key}:log`, `${this.key}:pause`], [String(this.windowMs), String(this.perSecond), ulid()]),
+      this.redis.eval<[string, string, string], number>(
+        ACQUIRE,
+        [`${this.key}:log`, `${this.key}:pause`],
+        [String(this.windowMs), String(this.perSecond), ulid()],
+      ),
     )
     return Number(wait)
   }

@@ -23,7 +23,6 @@ export async function one<T>(db: Db, query: SQL): Promise<T> {
   return rows[0] as T
 }
 
-
 /** `json_agg` of a subquery's rows, `[]` when it has none, in the subquery's order (Postgres aggregates a sorted subquery in order). */
 export const jsonRows = (subquery: SQL): SQL => sql`coalesce((select json_agg(row_to_json(r)) from (${subquery}) r), '[]'::json)`
 

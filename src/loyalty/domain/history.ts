@@ -52,8 +52,7 @@ export const HISTORY_COLUMNS = [
   'completed_at',
 ] as const
 
-export const historyObjectKey = (source: HistorySource, businessDate: string) =>
-  `paypay/history/${source}/${businessDate}.csv`
+export const historyObjectKey = (source: HistorySource, businessDate: string) => `paypay/history/${source}/${businessDate}.csv`
 
 // ---- JST business days -------------------------------------------------------------------------
 
@@ -117,7 +116,13 @@ const ALIASES: Record<string, (typeof HISTORY_COLUMNS)[number]> = {
   requestedat: 'requested_at',
   completedat: 'completed_at',
 }
-const normalise = (h: string) => ALIASES[h.trim().toLowerCase().replace(/[_\s-]/g, '')]
+const normalise = (h: string) =>
+  ALIASES[
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[_\s-]/g, '')
+  ]
 
 /** Reads a history file (ours or PayPay's): merchant_cashback_id, amount and status are required. */
 export function readHistoryCsv(text: string, maxRows = 100_000): Result<HistoryRow[], string> {

@@ -45,7 +45,10 @@ const cashbacks = createRoute({
   tags: ['loyalty admin'],
   ...guard('admin'),
   request: { query: AdminCashbackListQuery },
-  responses: { 200: json(z.object({ cashbacks: z.array(AdminCashbackView), next_before: z.string().nullable() }), 'A page'), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: json(z.object({ cashbacks: z.array(AdminCashbackView), next_before: z.string().nullable() }), 'A page'),
+    ...errorResponses(400, 401, 403),
+  },
 })
 
 const cashback = createRoute({
@@ -55,7 +58,10 @@ const cashback = createRoute({
   tags: ['loyalty admin'],
   ...guard('admin'),
   request: { params: CashbackParam },
-  responses: { 200: json(z.object({ cashback: AdminCashbackView, reversals: z.array(ReversalView) }), 'The cashback'), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: json(z.object({ cashback: AdminCashbackView, reversals: z.array(ReversalView) }), 'The cashback'),
+    ...errorResponses(400, 401, 403, 404),
+  },
 })
 
 const reverse = createRoute({
@@ -76,7 +82,12 @@ export const loyaltyAdminPointsRoutes = routesOf()
   .openapi(grant, async (c) => {
     const b = c.req.valid('json')
     const key = b.idempotency_key ?? c.req.header('idempotency-key')
-    if (!key) throw new HttpError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Send idempotency_key (or an Idempotency-Key header): a retried grant must not grant twice')
+    if (!key)
+      throw new HttpError(
+        400,
+        'IDEMPOTENCY_KEY_REQUIRED',
+        'Send idempotency_key (or an Idempotency-Key header): a retried grant must not grant twice',
+      )
     const result = await grantPoints(c.var.deps.loyalty, {
       userId: b.user_id,
       points: b.points,
@@ -101,7 +112,10 @@ export const loyaltyAdminPointsRoutes = routesOf()
       ...(q.before && { before: q.before as MerchantCashbackId }),
     })
     const last = list.at(-1)
-    return c.json({ cashbacks: list.map(adminCashbackView), next_before: list.length === q.limit && last ? last.merchantCashbackId : null }, 200)
+    return c.json(
+      { cashbacks: list.map(adminCashbackView), next_before: list.length === q.limit && last ? last.merchantCashbackId : null },
+      200,
+    )
   })
   .openapi(cashback, async (c) => {
     const found = await c.var.deps.loyalty.cashbacks.findWithReversals(c.req.valid('param').merchant_cashback_id as MerchantCashbackId)

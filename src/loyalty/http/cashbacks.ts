@@ -15,7 +15,10 @@ const list = createRoute({
   tags: ['loyalty'],
   ...guard('user'),
   request: { query: CashbackListQuery },
-  responses: { 200: json(z.object({ cashbacks: z.array(CashbackView), next_before: z.string().nullable() }), 'A page'), ...errorResponses(400, 401) },
+  responses: {
+    200: json(z.object({ cashbacks: z.array(CashbackView), next_before: z.string().nullable() }), 'A page'),
+    ...errorResponses(400, 401),
+  },
 })
 
 const one = createRoute({
@@ -39,10 +42,16 @@ export const cashbackRoutes = routesOf()
       ...(q.before && { before: q.before as MerchantCashbackId }),
     })
     const last = found.at(-1)
-    return c.json({ cashbacks: found.map(cashbackView), next_before: found.length === q.limit && last ? last.merchantCashbackId : null }, 200)
+    return c.json(
+      { cashbacks: found.map(cashbackView), next_before: found.length === q.limit && last ? last.merchantCashbackId : null },
+      200,
+    )
   })
   .openapi(one, async (c) => {
-    const found = await c.var.deps.loyalty.cashbacks.findForUser(c.req.valid('param').merchant_cashback_id as MerchantCashbackId, c.var.principal.userId)
+    const found = await c.var.deps.loyalty.cashbacks.findForUser(
+      c.req.valid('param').merchant_cashback_id as MerchantCashbackId,
+      c.var.principal.userId,
+    )
     if (!found) throw new HttpError(404, 'CASHBACK_NOT_FOUND', 'Cashback not found')
     return c.json({ cashback: cashbackView(found) }, 200)
   })

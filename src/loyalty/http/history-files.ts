@@ -47,7 +47,10 @@ const rows = createRoute({
   tags,
   ...guard('admin'),
   request: { params: FileParam, query: RowsQuery },
-  responses: { 200: json(z.object({ file: FileView, rows: z.array(RowView), total: z.number().int() }), 'Rows'), ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: json(z.object({ file: FileView, rows: z.array(RowView), total: z.number().int() }), 'Rows'),
+    ...errorResponses(400, 401, 403, 404),
+  },
 })
 
 const reconciliation = createRoute({
@@ -70,30 +73,49 @@ const content = createRoute({
   tags,
   ...guard('admin'),
   request: { params: FileParam },
-  responses: { 200: { description: 'The file (attachment)', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 401, 403, 404) },
+  responses: {
+    200: { description: 'The file (attachment)', content: { 'text/csv': { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
 })
 
 export const historyFileRoutes = routesOf()
   .openapi(list, async (c) => {
     const q = c.req.valid('query')
-    const { files, total } = await c.var.deps.loyalty.history.listFiles({ limit: q.limit, offset: q.offset, ...(q.source && { source: q.source }) })
+    const { files, total } = await c.var.deps.loyalty.history.listFiles({
+      limit: q.limit,
+      offset: q.offset,
+      ...(q.source && { source: q.source }),
+    })
     return c.json({ files: files.map(fileView), total }, 200)
   })
   .openapi(upload, async (c) => {
     const b = c.req.valid('json')
-    const result = await uploadPayPayHistory(c.var.deps.loyalty, { businessDate: b.business_date, content: b.content, actor: actorOf(c.var.principal) })
+    const result = await uploadPayPayHistory(c.var.deps.loyalty, {
+      businessDate: b.business_date,
+      content: b.content,
+      actor: actorOf(c.var.principal),
+    })
     if (!result.ok) refuse(result.error, STATUS)
     return c.json({ file: fileView(result.value) }, 201)
   })
   .openapi(runExport, async (c) => {
     const b = c.req.valid('json')
-    const result = await exportHistory(c.var.deps.loyalty, { ...(b.business_date && { businessDate: b.business_date }), actor: actorOf(c.var.principal) })
+    const result = await exportHistory(c.var.deps.loyalty, {
+      ...(b.business_date && { businessDate: b.business_date }),
+      actor: actorOf(c.var.principal),
+    })
     if (!result.ok) refuse(result.error, STATUS)
     return c.json({ file: fileView(result.value) }, 200)
   })
   .openapi(rows, async (c) => {
     const q = c.req.valid('query')
-    const result = await historyFileRows(c.var.deps.loyalty, { fileId: c.req.valid('param').file_id, limit: q.limit, offset: q.offset, ...(q.status && { status: q.status }) })
+    const result = await historyFileRows(c.var.deps.loyalty, {
+      fileId: c.req.valid('param').file_id,
+      limit: q.limit,
+      offset: q.offset,
+      ...(q.status && { status: q.status }),
+    })
     if (!result.ok) refuse(result.error, STATUS)
     return c.json({ file: fileView(result.value.file), rows: result.value.rows.items.map(rowView), total: result.value.rows.total }, 200)
   })
@@ -113,5 +135,8 @@ export const historyFileRoutes = routesOf()
     const file = await c.var.deps.loyalty.history.findFile(c.req.valid('param').file_id)
     const obj = file ? await c.var.deps.loyalty.files.get(file.objectKey) : null
     if (!file || !obj) throw new HttpError(404, 'HISTORY_FILE_NOT_FOUND', 'History file not found')
-    return c.body(obj.body, 200, { 'content-type': obj.contentType, 'content-disposition': `attachment; filename="${file.source}-${file.businessDate}.csv"` })
+    return c.body(obj.body, 200, {
+      'content-type': obj.contentType,
+      'content-disposition': `attachment; filename="${file.source}-${file.businessDate}.csv"`,
+    })
   })

@@ -11,7 +11,11 @@ import { pointsRoutes } from './points.ts'
  * PayPay's callbacks under /api/v1, the exchange page's own paths at the root, and the operators'
  * routes under /api/admin. The HTML history page is admin-page.ts.
  */
-export const loyaltyRoutes = routesOf().route('/', pointsRoutes).route('/', paypayLinkRoutes).route('/', notificationRoutes).route('/', cashbackRoutes)
+export const loyaltyRoutes = routesOf()
+  .route('/', pointsRoutes)
+  .route('/', paypayLinkRoutes)
+  .route('/', notificationRoutes)
+  .route('/', cashbackRoutes)
 
 export const loyaltyAdminRoutes = routesOf().route('/', loyaltyAdminPointsRoutes).route('/', historyFileRoutes)
 

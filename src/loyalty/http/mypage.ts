@@ -31,7 +31,8 @@ const exchangeAt = (path: '/mypage/points_exchange' | '/mypage/point_input') =>
   createRoute({
     method: 'post',
     path,
-    summary: 'Exchange points for PayPay cashback: debit, ledger entry and cashback record in one statement, then the Give job (same merchantCashbackId on every retry)',
+    summary:
+      'Exchange points for PayPay cashback: debit, ledger entry and cashback record in one statement, then the Give job (same merchantCashbackId on every retry)',
     tags: ['loyalty'],
     ...guard('user', { idempotent: true }),
     request: { body: jsonBody(ExchangeRequest) },

@@ -25,7 +25,10 @@ const notification = createRoute({
     'The body is read raw, whatever its Content-Type: a JSON object or array, or a form (urlencoded or multipart). Only the ids in it are used; an unreadable body is acknowledged too.',
   tags: ['loyalty'],
   ...guard('none'),
-  responses: { 200: json(NotificationAnswer, 'Received (also for bodies naming nothing of ours, or unreadable ones)'), ...errorResponses(503) },
+  responses: {
+    200: json(NotificationAnswer, 'Received (also for bodies naming nothing of ours, or unreadable ones)'),
+    ...errorResponses(503),
+  },
 })
 
 /** Mounted under /api/v1. */
@@ -36,5 +39,13 @@ export const notificationRoutes = routesOf().openapi(notification, async (c) => 
   const out = await handlePayPayNotification(c.var.deps.loyalty, body, { requestId: c.var.requestId, defer: c.var.defer })
   c.var.logger.info('paypay notification', { outcome: out.kind, ...('reason' in out && { reason: out.reason }) })
   if (out.kind === 'retry') throw new HttpError(503, 'PAYPAY_UNAVAILABLE', 'Could not confirm the status with PayPay; send again later')
-  return c.json({ received: true as const, applied: out.kind === 'applied', ...('status' in out && { status: out.status }), ...(out.kind === 'swept' && { sweep: true as const }) }, 200)
+  return c.json(
+    {
+      received: true as const,
+      applied: out.kind === 'applied',
+      ...('status' in out && { status: out.status }),
+      ...(out.kind === 'swept' && { sweep: true as const }),
+    },
+    200,
+  )
 })

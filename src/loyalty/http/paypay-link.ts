@@ -43,7 +43,8 @@ async function responseTokenOf<E extends AppEnv>(c: Context<E>): Promise<string>
     } else if (type.includes('form')) candidate = ((await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>)['responseToken']
   }
   const parsed = TokenBody.safeParse({ responseToken: candidate })
-  if (!parsed.success) throw new HttpError(400, 'VALIDATION_FAILED', 'responseToken is required', [{ path: 'responseToken', message: 'required' }])
+  if (!parsed.success)
+    throw new HttpError(400, 'VALIDATION_FAILED', 'responseToken is required', [{ path: 'responseToken', message: 'required' }])
   return parsed.data.responseToken
 }
 
@@ -89,7 +90,8 @@ const finish = createRoute({
   responses: { 200: json(LinkResponse, 'Linked'), ...errorResponses(400, 401, 404, 503), 410: expired },
 })
 
-const callbackSummary = 'PayPay’s return after consent (responseToken in the query, a JSON body or a form); GET redirects to PAYPAY_LINK_RETURN_URL when set'
+const callbackSummary =
+  'PayPay’s return after consent (responseToken in the query, a JSON body or a form); GET redirects to PAYPAY_LINK_RETURN_URL when set'
 const callbackResponses = { 200: json(LinkResponse, 'Linked'), ...errorResponses(400, 404, 503), 410: expired }
 
 // PayPay's redirect after consent: the token (nonce + session) proves who it is for.
@@ -121,7 +123,10 @@ export const paypayLinkRoutes = routesOf()
     return c.json({ session_id: s.id, link_url: s.linkUrl, expires_at: s.expiresAt.toISOString() }, 201)
   })
   .openapi(status, async (c) => {
-    const result = await linkStatus(c.var.deps.loyalty, { userId: c.var.principal.userId, refresh: c.req.valid('query').refresh === 'true' })
+    const result = await linkStatus(c.var.deps.loyalty, {
+      userId: c.var.principal.userId,
+      refresh: c.req.valid('query').refresh === 'true',
+    })
     if (!result.ok) refuse(result.error, STATUS)
     return c.json({ link: linkView(result.value.link, c.var.deps.clock.now()) }, 200)
   })
@@ -132,7 +137,11 @@ export const paypayLinkRoutes = routesOf()
   })
   .openapi(finish, async (c) => {
     const token = await responseTokenOf(c)
-    const result = await completeLink(c.var.deps.loyalty, { responseToken: token, userId: c.var.principal.userId, requestId: c.var.requestId })
+    const result = await completeLink(c.var.deps.loyalty, {
+      responseToken: token,
+      userId: c.var.principal.userId,
+      requestId: c.var.requestId,
+    })
     if (!result.ok) refuse(result.error, STATUS)
     return c.json({ link: linkView(result.value, c.var.deps.clock.now()) }, 200)
   })

@@ -8,7 +8,11 @@ import { PointsQuery } from './schemas.ts'
 import { entryView, PointsResponse } from './views.ts'
 
 /** A user's balance and a page of their ledger, newest first (theirs, or any user's for an admin). */
-export async function pointsPage(deps: LoyaltyDeps, userId: string, q: z.infer<typeof PointsQuery>): Promise<z.infer<typeof PointsResponse>> {
+export async function pointsPage(
+  deps: LoyaltyDeps,
+  userId: string,
+  q: z.infer<typeof PointsQuery>,
+): Promise<z.infer<typeof PointsResponse>> {
   const view = await viewPoints(deps, userId, { limit: q.limit, ...(q.before && { before: q.before as LedgerEntryId }) })
   return { balance: view.balance, entries: view.entries.map(entryView), next_before: view.nextBefore }
 }

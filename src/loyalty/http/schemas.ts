@@ -60,7 +60,11 @@ export const FilesQuery = z.object({
   offset: z.coerce.number().int().min(0).max(PG_INTEGER_MAX).default(0),
 })
 export const RowsQuery = z.object({
-  status: z.string().regex(/^[A-Za-z_]{1,20}$/).optional().describe('ACCEPTED, SUCCESS or FAILURE'),
+  status: z
+    .string()
+    .regex(/^[A-Za-z_]{1,20}$/)
+    .optional()
+    .describe('ACCEPTED, SUCCESS or FAILURE'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(PG_INTEGER_MAX).default(0),
 })

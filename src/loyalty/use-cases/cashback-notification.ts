@@ -55,22 +55,36 @@ export async function handlePayPayNotification(
   if (reversalId) {
     const reversal = await deps.reversals.find(reversalId)
     if (!reversal) return { kind: 'ignored', reason: 'unknown_id' }
-    return recheck(deps, reversal.status, () => deps.paypay!.checkReversal(reversal.merchantCashbackReversalId, reversal.merchantCashbackId), (d) =>
-      applyReversalStatus(deps, reversal, {
-        status: d.status,
-        reversedAmount: d.amount,
-        failureCode: d.failureCode,
-        paypayReversalId: d.cashbackReversalId,
-        source,
-        requestId: ctx.requestId,
-      }),
+    return recheck(
+      deps,
+      reversal.status,
+      () => deps.paypay!.checkReversal(reversal.merchantCashbackReversalId, reversal.merchantCashbackId),
+      (d) =>
+        applyReversalStatus(deps, reversal, {
+          status: d.status,
+          reversedAmount: d.amount,
+          failureCode: d.failureCode,
+          paypayReversalId: d.cashbackReversalId,
+          source,
+          requestId: ctx.requestId,
+        }),
     )
   }
   if (cashbackId) {
     const cashback = await deps.cashbacks.find(cashbackId)
     if (!cashback) return { kind: 'ignored', reason: 'unknown_id' }
-    return recheck(deps, cashback.status, () => deps.paypay!.checkCashback(cashback.merchantCashbackId), (d) =>
-      applyCashbackStatus(deps, cashback, { status: d.status, failureCode: d.failureCode, paypayCashbackId: d.cashbackId, source, requestId: ctx.requestId }),
+    return recheck(
+      deps,
+      cashback.status,
+      () => deps.paypay!.checkCashback(cashback.merchantCashbackId),
+      (d) =>
+        applyCashbackStatus(deps, cashback, {
+          status: d.status,
+          failureCode: d.failureCode,
+          paypayCashbackId: d.cashbackId,
+          source,
+          requestId: ctx.requestId,
+        }),
     )
   }
   if (ids.foreign.length > 0) return { kind: 'ignored', reason: 'unknown_id' }

@@ -25,7 +25,14 @@ export function checkCashbacks(
     id: (c) => c.merchantCashbackId,
     details: (paypay, c) => paypay.checkCashback(c.merchantCashbackId),
     apply: (c, d, checkedAt) =>
-      applyCashbackStatus(deps, c, { status: d.status, failureCode: d.failureCode, paypayCashbackId: d.cashbackId, source: opts.source ?? 'check', requestId, checkedAt }),
+      applyCashbackStatus(deps, c, {
+        status: d.status,
+        failureCode: d.failureCode,
+        paypayCashbackId: d.cashbackId,
+        source: opts.source ?? 'check',
+        requestId,
+        checkedAt,
+      }),
     send: (c, from) => giveCashback(deps, c.merchantCashbackId, { requestId, from }),
     counts: { resend: ['failed'], redrive: ['succeeded', 'failed'] },
   })

@@ -49,8 +49,7 @@ export async function completeLink(
 
   // The authorization's real expiry, when PayPay tells it; else the documented 365 days.
   const status = await deps.paypay.authorizationStatus(claims.userAuthorizationId)
-  const expiresAt =
-    status.ok && status.data.expiresAt ? status.data.expiresAt : new Date(now.getTime() + AUTHORIZATION_VALIDITY_MS)
+  const expiresAt = status.ok && status.data.expiresAt ? status.data.expiresAt : new Date(now.getTime() + AUTHORIZATION_VALIDITY_MS)
   const link: PayPayLink = {
     userId: session.userId,
     userAuthorizationId: claims.userAuthorizationId,

@@ -38,7 +38,14 @@ export async function exchangePoints(
     const now = deps.clock.now()
     const id = prefixedId('pcb', now.getTime()) as MerchantCashbackId
     const r = await deps.cashbacks.exchange(
-      { merchantCashbackId: id, userId: cmd.userId, points: cmd.points, amount: cmd.points * POINT_VALUE_JPY, requestKey: cmd.requestKey, at: now },
+      {
+        merchantCashbackId: id,
+        userId: cmd.userId,
+        points: cmd.points,
+        amount: cmd.points * POINT_VALUE_JPY,
+        requestKey: cmd.requestKey,
+        at: now,
+      },
       {
         userId: cmd.userId,
         kind: 'exchange_debit',

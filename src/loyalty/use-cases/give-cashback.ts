@@ -23,7 +23,11 @@ type GiveDeps = Pick<LoyaltyDeps, 'cashbacks' | 'links' | 'paypay' | 'clock' | '
  *   the same statement. On a retry, PayPay may have received an earlier call whose answer was
  *   lost, so its Check Cashback Details decides first (a re-used id is PayPay's, not a refusal).
  */
-export async function giveCashback(deps: GiveDeps, id: MerchantCashbackId, ctx: { requestId: string; from?: CashbackStatus }): Promise<GiveOutcome> {
+export async function giveCashback(
+  deps: GiveDeps,
+  id: MerchantCashbackId,
+  ctx: { requestId: string; from?: CashbackStatus },
+): Promise<GiveOutcome> {
   const from = ctx.from ?? 'requested'
   if (!deps.paypay) {
     const found = await deps.cashbacks.find(id)
@@ -95,7 +99,12 @@ async function refused(
   return apply(report('FAILURE', res.code, requestId))
 }
 
-const report = (status: 'ACCEPTED' | 'SUCCESS' | 'FAILURE', failureCode: string | null, requestId: string, paypayCashbackId: string | null = null): StatusReport => ({
+const report = (
+  status: 'ACCEPTED' | 'SUCCESS' | 'FAILURE',
+  failureCode: string | null,
+  requestId: string,
+  paypayCashbackId: string | null = null,
+): StatusReport => ({
   status,
   failureCode,
   paypayCashbackId,

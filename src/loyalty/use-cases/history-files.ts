@@ -25,7 +25,14 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-async function store(deps: HistoryDeps, source: HistorySource, businessDate: string, csv: string, rowCount: number, actor: string): Promise<HistoryFile> {
+async function store(
+  deps: HistoryDeps,
+  source: HistorySource,
+  businessDate: string,
+  csv: string,
+  rowCount: number,
+  actor: string,
+): Promise<HistoryFile> {
   const objectKey = historyObjectKey(source, businessDate)
   // The object first: if recording it fails, a re-run overwrites the same key.
   await deps.files.put(objectKey, csv, CSV)

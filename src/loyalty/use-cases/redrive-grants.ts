@@ -44,7 +44,17 @@ export async function redrivePendingGrants(
   deps: Pick<LoyaltyDeps, 'cashbacks' | 'links' | 'paypay' | 'queue' | 'clock' | 'logger' | 'settings'>,
   opts: RedriveOptions,
 ): Promise<RedriveReport> {
-  const r: RedriveReport = { pending: 0, redriven: 0, accepted: 0, succeeded: 0, failed: 0, skipped: 0, retry: 0, errors: 0, continued_after: null }
+  const r: RedriveReport = {
+    pending: 0,
+    redriven: 0,
+    accepted: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    retry: 0,
+    errors: 0,
+    continued_after: null,
+  }
   if (!deps.paypay) return r
   const limit = opts.limit ?? DEFAULT_LIMIT
   const olderThanMs = opts.olderThanMs ?? deps.settings.redriveAfterMs

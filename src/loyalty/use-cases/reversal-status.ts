@@ -81,7 +81,11 @@ export async function applyReversalStatus(
       },
     })
     if (moved !== null) {
-      deps.logger.info('reversal status applied', { merchant_cashback_reversal_id: current.merchantCashbackReversalId, from: current.status, to: moved })
+      deps.logger.info('reversal status applied', {
+        merchant_cashback_reversal_id: current.merchantCashbackReversalId,
+        from: current.status,
+        to: moved,
+      })
       return { kind: 'applied', status: moved }
     }
     const again = await deps.reversals.find(current.merchantCashbackReversalId)

@@ -77,7 +77,8 @@ export async function startReversal(
     )
   }
   if (created.kind === 'replayed' && created.reversal.amount !== amount) return err(loyaltyErrors.idempotencyConflict())
-  if (created.kind === 'created' || created.reversal.status === 'requested') await publishReverse(deps, created.reversal.merchantCashbackReversalId)
+  if (created.kind === 'created' || created.reversal.status === 'requested')
+    await publishReverse(deps, created.reversal.merchantCashbackReversalId)
   return ok({ reversal: created.reversal, replayed: created.kind === 'replayed' })
 }
 
@@ -85,6 +86,9 @@ export async function publishReverse(deps: Pick<LoyaltyDeps, 'queue' | 'logger'>
   try {
     await deps.queue.publish({ name: LOYALTY_JOBS.reverseCashback, payload: { merchant_cashback_reversal_id: id }, deduplicationId: id })
   } catch (e) {
-    deps.logger.warn('reverse-cashback publish failed; the 5-minute check will re-drive it', { merchant_cashback_reversal_id: id, error: e })
+    deps.logger.warn('reverse-cashback publish failed; the 5-minute check will re-drive it', {
+      merchant_cashback_reversal_id: id,
+      error: e,
+    })
   }
 }

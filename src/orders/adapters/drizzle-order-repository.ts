@@ -62,7 +62,9 @@ export class DrizzleOrderRepository implements OrderRepository {
 
   async listForUser(userId: string, page: { limit: number; before?: OrderId }): Promise<Order[]> {
     const before = page.before ? sql`and o.id < ${page.before}` : sql``
-    const rows = await this.db.execute<OrderRow>(ordersWith(sql`where o.user_id = ${userId} ${before} order by o.id desc limit ${page.limit}`))
+    const rows = await this.db.execute<OrderRow>(
+      ordersWith(sql`where o.user_id = ${userId} ${before} order by o.id desc limit ${page.limit}`),
+    )
     return rows.map(toOrder)
   }
 

@@ -24,7 +24,6 @@ export const linesArgs = (req: PlacementRequest): SQL =>
     ? sql`${req.userId}, ${pgTextArray(req.items.map((i) => i.variantId))}::text[], ${pgIntArray(req.items.map((i) => i.quantity))}::integer[]`
     : sql`${req.userId}, null::text[], null::integer[]`
 
-
 /** One statement: the order awaiting payment, its lines and its audit entry (order_record). */
 export async function recordOrder(db: Db, req: PlacementRequest, priced: PricedOrder): Promise<void> {
   const lines = priced.lines.map((l) => ({

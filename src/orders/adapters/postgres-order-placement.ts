@@ -7,7 +7,11 @@ import { auditJsonb, ts } from '../../platform/unit-of-work-sql.ts'
 import { linesArgs, parseSnapshot, type SnapshotJson } from './order-placement-sql.ts'
 
 type PlaceAnswer = SnapshotJson &
-  ({ outcome: 'refused' } | { outcome: 'out_of_stock'; failed_variant: string; available: number | null } | { outcome: 'placed'; total: number })
+  (
+    | { outcome: 'refused' }
+    | { outcome: 'out_of_stock'; failed_variant: string; available: number | null }
+    | { outcome: 'placed'; total: number }
+  )
 
 /**
  * With the Postgres inventory lock the whole placement is one statement: order_place (drizzle/0011)
@@ -30,14 +34,19 @@ export class PostgresOrderPlacement implements OrderPlacement {
     const out = row.out
     const { lines, variants } = parseSnapshot(out)
     const judged = price(lines, variants)
-    const drift = (what: string) => new Error(`order_place ${what} order ${req.orderId}, priceOrder ${judged.ok ? 'accepts' : `refuses (${judged.error.code})`} it`)
+    const drift = (what: string) =>
+      new Error(`order_place ${what} order ${req.orderId}, priceOrder ${judged.ok ? 'accepts' : `refuses (${judged.error.code})`} it`)
     switch (out.outcome) {
       case 'refused':
         if (judged.ok) throw drift('refused')
         return { ok: false, refused: judged.error }
       case 'out_of_stock':
         if (!judged.ok) throw drift('checked')
-        return { ok: false, priced: judged.value, outOfStock: { variantId: out.failed_variant as VariantId, available: Number(out.available ?? 0) } }
+        return {
+          ok: false,
+          priced: judged.value,
+          outOfStock: { variantId: out.failed_variant as VariantId, available: Number(out.available ?? 0) },
+        }
       case 'placed':
         if (!judged.ok || judged.value.total.amount !== Number(out.total)) throw drift(`placed (total ${out.total})`)
         return { ok: true, priced: judged.value }

@@ -4,8 +4,7 @@ export const orderErrors = {
   notFound: (id: string) => domainError('ORDER_NOT_FOUND', `No order ${id}`, { order_id: id }),
   cartEmpty: () => domainError('CART_EMPTY', 'The cart is empty: add items or send them with the order'),
   variantNotFound: (id: string) => domainError('VARIANT_NOT_FOUND', `No variant ${id}`, { variant_id: id }),
-  notPurchasable: (id: string) =>
-    domainError('VARIANT_NOT_PURCHASABLE', `Variant ${id} can no longer be bought`, { variant_id: id }),
+  notPurchasable: (id: string) => domainError('VARIANT_NOT_PURCHASABLE', `Variant ${id} can no longer be bought`, { variant_id: id }),
   currencyMismatch: (currencies: readonly string[]) =>
     domainError('CURRENCY_MISMATCH', `An order is paid in one currency; these lines use ${currencies.join(', ')}`, {
       currencies,

@@ -5,14 +5,7 @@ import { defineStateMachine } from '../../shared/state-machine.ts'
 
 export type OrderId = Brand<string, 'OrderId'>
 
-export const ORDER_STATUSES = [
-  'awaiting_payment',
-  'paid',
-  'cancelled',
-  'expired',
-  'partially_refunded',
-  'refunded',
-] as const
+export const ORDER_STATUSES = ['awaiting_payment', 'paid', 'cancelled', 'expired', 'partially_refunded', 'refunded'] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 export type OrderEvent = 'pay' | 'cancel' | 'expire' | 'refund_part' | 'refund_all'
 

@@ -34,5 +34,11 @@ export function priceOrder(requested: readonly StockLine[], variants: ReadonlyMa
   }
   const currencies = [...new Set(lines.map((l) => l.unitPrice.currency))]
   if (currencies.length !== 1) return err(orderErrors.currencyMismatch(currencies))
-  return ok({ lines, total: money(lines.reduce((sum, l) => sum + l.lineTotal.amount, 0), currencies[0]!) })
+  return ok({
+    lines,
+    total: money(
+      lines.reduce((sum, l) => sum + l.lineTotal.amount, 0),
+      currencies[0]!,
+    ),
+  })
 }

@@ -31,6 +31,7 @@ export async function expireLapsedOrders(deps: OrderDeps, opts: { batch?: number
   }
   const orphans = await deps.sweeper.expireDue(now, batch)
   reservationsReleased += orphans.released
-  if (ordersExpired + reservationsReleased > 0) deps.logger.info('expired lapsed orders', { orders: ordersExpired, reservations: reservationsReleased })
+  if (ordersExpired + reservationsReleased > 0)
+    deps.logger.info('expired lapsed orders', { orders: ordersExpired, reservations: reservationsReleased })
   return { ordersExpired, reservationsReleased }
 }

@@ -46,7 +46,16 @@ export async function placeOrder(deps: OrderDeps, cmd: PlaceOrderCommand): Promi
   }
 
   const { lines, total } = placed.priced
-  const order: Order = { id: orderId, userId: cmd.userId, status: 'awaiting_payment', lines, total, expiresAt, createdAt: now, updatedAt: now }
+  const order: Order = {
+    id: orderId,
+    userId: cmd.userId,
+    status: 'awaiting_payment',
+    lines,
+    total,
+    expiresAt,
+    createdAt: now,
+    updatedAt: now,
+  }
   await deps.reservationCache.put(
     orderId,
     lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })),

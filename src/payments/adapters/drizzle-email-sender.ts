@@ -18,6 +18,12 @@ export class DrizzleEmailSender implements EmailSender {
 
   async recent(limit: number) {
     const rows = await this.db.select().from(emails).orderBy(desc(emails.id)).limit(limit)
-    return rows.map((r) => ({ deduplicationKey: r.deduplicationKey, to: r.recipient, subject: r.subject, body: r.body, createdAt: r.createdAt }))
+    return rows.map((r) => ({
+      deduplicationKey: r.deduplicationKey,
+      to: r.recipient,
+      subject: r.subject,
+      body: r.body,
+      createdAt: r.createdAt,
+    }))
   }
 }

@@ -87,7 +87,10 @@ export class DrizzlePaymentStore implements PaymentStore {
   }
 
   async touchPayment(id: PaymentId, now: Date) {
-    await this.db.update(payments).set({ updatedAt: now }).where(and(eq(payments.id, id), eq(payments.status, 'initialized')))
+    await this.db
+      .update(payments)
+      .set({ updatedAt: now })
+      .where(and(eq(payments.id, id), eq(payments.status, 'initialized')))
   }
 
   holdRefund(...args: Parameters<PaymentStore['holdRefund']>) {
@@ -123,8 +126,13 @@ export class DrizzlePaymentStore implements PaymentStore {
         if (!to.ok && mine.gatewayRefundId === g.gatewayRefundId) continue
         const next = to.ok ? to.value : status
         if (next === mine.status && mine.gatewayRefundId === g.gatewayRefundId) continue
-        await tx.update(refunds).set({ status: next, gatewayRefundId: g.gatewayRefundId, updatedAt: ctx.now }).where(eq(refunds.id, mine.id))
-        await tx.insert(auditLog).values(audit(ctx, `refund.${next}`, 'refund', mine.id, { gateway_refund_id: g.gatewayRefundId, gateway_status: g.status }))
+        await tx
+          .update(refunds)
+          .set({ status: next, gatewayRefundId: g.gatewayRefundId, updatedAt: ctx.now })
+          .where(eq(refunds.id, mine.id))
+        await tx
+          .insert(auditLog)
+          .values(audit(ctx, `refund.${next}`, 'refund', mine.id, { gateway_refund_id: g.gatewayRefundId, gateway_status: g.status }))
         if (mine.status === 'requested' && next !== 'failed') accepted = true
         mine.gatewayRefundId = g.gatewayRefundId
         mine.status = next
@@ -166,7 +174,10 @@ export class DrizzlePaymentStore implements PaymentStore {
   }
 
   async touchRefund(id: RefundId, now: Date) {
-    await this.db.update(refunds).set({ updatedAt: now }).where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+    await this.db
+      .update(refunds)
+      .set({ updatedAt: now })
+      .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
   }
 }
 

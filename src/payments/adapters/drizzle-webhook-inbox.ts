@@ -26,7 +26,8 @@ export class DrizzleWebhookInbox implements WebhookInbox {
     const lockedUntil = new Date(now.getTime() + leaseMs).toISOString()
     // The insert (attempts 1) or the take-over (attempts + 1) of the claim, and, for a claim won,
     // the charge snapshot the settlement decides on: the webhook's one read.
-    const snapshot = chargeReference === undefined ? sql`` : sql`left join (${chargeSnapshotQuery(chargeReference)}) snap on claim.attempts is not null`
+    const snapshot =
+      chargeReference === undefined ? sql`` : sql`left join (${chargeSnapshotQuery(chargeReference)}) snap on claim.attempts is not null`
     const [row] = await this.db.execute<ChargeSnapshotRow & { attempts: number | null }>(sql`
       with claim as (
         insert into webhook_events (provider, event_key, event_type, payload, status, locked_until, received_at)
@@ -49,7 +50,10 @@ export class DrizzleWebhookInbox implements WebhookInbox {
     await this.db.execute(sql`
       with published as (
         update outbox set published_at = ${now.toISOString()}::timestamptz
-         where deduplication_id = any(array[${sql.join(publishedJobs.map((id) => sql`${id}`), sql`, `)}]::text[]) and published_at is null
+         where deduplication_id = any(array[${sql.join(
+           publishedJobs.map((id) => sql`${id}`),
+           sql`, `,
+         )}]::text[]) and published_at is null
       )
       update webhook_events set status = 'processed', processed_at = ${now.toISOString()}::timestamptz, locked_until = null
        where provider = ${provider} and event_key = ${key}`)

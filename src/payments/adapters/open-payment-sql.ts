@@ -55,7 +55,9 @@ export async function openPayment(
   const live = parse(row?.live ?? null)
   const created = parse(row?.created ?? null)
   return {
-    order: o ? { id: o.id, status: o.status as OrderStatus, expiresAt: new Date(o.expires_at), total: money(Number(o.total_amount), o.currency) } : null,
+    order: o
+      ? { id: o.id, status: o.status as OrderStatus, expiresAt: new Date(o.expires_at), total: money(Number(o.total_amount), o.currency) }
+      : null,
     live: live ? rawToPayment(live) : null,
     email: row?.email ?? null,
     created: created ? rawToPayment(created) : null,

@@ -22,7 +22,12 @@ const Refund = z.object({
   status: z.string(),
 })
 
-const STATUS: Record<string, VerifiedCharge['status']> = { success: 'success', failed: 'failed', abandoned: 'abandoned', reversed: 'reversed' }
+const STATUS: Record<string, VerifiedCharge['status']> = {
+  success: 'success',
+  failed: 'failed',
+  abandoned: 'abandoned',
+  reversed: 'reversed',
+}
 
 /**
  * Paystack's REST API (docs/protocols/paystack.md): Bearer secret key, JSON envelopes
@@ -58,8 +63,14 @@ export class PaystackGateway implements PaymentGateway {
     } catch (e) {
       throw new DependencyUnavailable('paystack', new Error(`unreadable answer (HTTP ${res.status}): ${text.slice(0, 120)}`, { cause: e }))
     }
-    if (res.status >= 500 || res.status === 429) throw new DependencyUnavailable('paystack', new Error(`HTTP ${res.status}: ${json.message ?? ''}`))
-    if (!res.ok || !json.status) return { ok: false, message: json.message ?? `HTTP ${res.status}`, notFound: res.status === 404 || /not found/i.test(json.message ?? '') }
+    if (res.status >= 500 || res.status === 429)
+      throw new DependencyUnavailable('paystack', new Error(`HTTP ${res.status}: ${json.message ?? ''}`))
+    if (!res.ok || !json.status)
+      return {
+        ok: false,
+        message: json.message ?? `HTTP ${res.status}`,
+        notFound: res.status === 404 || /not found/i.test(json.message ?? ''),
+      }
     return { ok: true, value: json.data }
   }
 
@@ -119,7 +130,9 @@ export class PaystackGateway implements PaymentGateway {
 
   async verifySignature(rawBody: string, signature: string | null): Promise<boolean> {
     if (!signature || !/^[0-9a-f]{128}$/i.test(signature)) return false
-    this.hmacKey ??= crypto.subtle.importKey('raw', new TextEncoder().encode(this.secretKey), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign'])
+    this.hmacKey ??= crypto.subtle.importKey('raw', new TextEncoder().encode(this.secretKey), { name: 'HMAC', hash: 'SHA-512' }, false, [
+      'sign',
+    ])
     const mac = await crypto.subtle.sign('HMAC', await this.hmacKey, new TextEncoder().encode(rawBody))
     return timingSafeEqualString(toHex(new Uint8Array(mac)), signature.toLowerCase())
   }

@@ -49,7 +49,11 @@ const toState = (s: RawState | null): StoredRefundState | null =>
       }
     : null
 
-const accepted = () => sql`array[${sql.join(ACCEPTED_REFUND_STATUSES.map((s) => sql`${s}`), sql`, `)}]::text[]`
+const accepted = () =>
+  sql`array[${sql.join(
+    ACCEPTED_REFUND_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[]`
 
 /** The hold in one call of payments_hold_refund (migration 0010), with its audit row. */
 export async function holdRefund(
@@ -70,15 +74,28 @@ export async function holdRefund(
     holds: rules.holds,
     accepted: ACCEPTED_REFUND_STATUSES,
     audits: auditsJson([
-      { actor: ctx.actor, requestId: ctx.requestId, at: ctx.now, action: 'refund.requested', entityType: 'refund', entityId: input.id, data: { payment_id: input.paymentId, amount: input.amount, reason: input.reason } },
+      {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        at: ctx.now,
+        action: 'refund.requested',
+        entityType: 'refund',
+        entityId: input.id,
+        data: { payment_id: input.paymentId, amount: input.amount, reason: input.reason },
+      },
     ]),
   }
-  const [row] = await db.execute<{ r: Json<{ payment: RawPayment | null; outcome?: RefundHold['outcome']; refundable?: number | null; state?: RawState | null }> }>(
-    sql`select payments_hold_refund(${JSON.stringify(p)}::jsonb) as r`,
-  )
+  const [row] = await db.execute<{
+    r: Json<{ payment: RawPayment | null; outcome?: RefundHold['outcome']; refundable?: number | null; state?: RawState | null }>
+  }>(sql`select payments_hold_refund(${JSON.stringify(p)}::jsonb) as r`)
   const r = parse(row!.r)
   if (!r.payment) return { payment: null, outcome: 'refused', refundable: null, state: null }
-  return { payment: rawToPayment(r.payment), outcome: r.outcome ?? 'refused', refundable: r.refundable ?? null, state: toState(r.state ?? null) }
+  return {
+    payment: rawToPayment(r.payment),
+    outcome: r.outcome ?? 'refused',
+    refundable: r.refundable ?? null,
+    state: toState(r.state ?? null),
+  }
 }
 
 export async function loadRefundState(db: Db, id: RefundId): Promise<StoredRefundState | null> {
@@ -90,14 +107,22 @@ export async function loadRefundState(db: Db, id: RefundId): Promise<StoredRefun
 export async function recordRefundAnswer(db: Db, w: RefundAnswerWrite): Promise<RefundView | 'conflict'> {
   const p = {
     now: w.now.toISOString(),
-    refund: { id: w.refund.id, from: w.refund.from, to: w.refund.to, gateway_refund_id: w.refund.gatewayRefundId ?? null, failure_reason: w.refund.failureReason ?? null },
+    refund: {
+      id: w.refund.id,
+      from: w.refund.from,
+      to: w.refund.to,
+      gateway_refund_id: w.refund.gatewayRefundId ?? null,
+      failure_reason: w.refund.failureReason ?? null,
+    },
     payment: w.payment ? { id: w.payment.id, from: w.payment.from, to: w.payment.to, accepted_others: w.payment.acceptedOthers } : null,
     order: w.order ?? null,
     accepted: ACCEPTED_REFUND_STATUSES,
     audits: auditsJson(w.audits),
     jobs: jobsJson(w.jobs),
   }
-  const [row] = await db.execute<{ r: Json<{ conflict?: boolean; refund?: RawRefund }> }>(sql`select payments_record_refund(${JSON.stringify(p)}::jsonb) as r`)
+  const [row] = await db.execute<{ r: Json<{ conflict?: boolean; refund?: RawRefund }> }>(
+    sql`select payments_record_refund(${JSON.stringify(p)}::jsonb) as r`,
+  )
   const r = parse(row!.r)
   if (r.conflict || !r.refund) return 'conflict'
   return rawToRefund(r.refund)

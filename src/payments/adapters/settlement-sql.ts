@@ -27,7 +27,13 @@ export async function commitSettlement(db: Db, w: SettlementWrite): Promise<'app
       ? { order_id: w.stock.orderId, lines: w.stock.lines.map((l) => ({ variant_id: l.variantId, quantity: l.quantity, from: l.from })) }
       : null,
     refund: w.refund
-      ? { id: w.refund.id, amount: w.refund.amount, currency: w.refund.currency, reason: w.refund.reason, requested_by: w.refund.requestedBy }
+      ? {
+          id: w.refund.id,
+          amount: w.refund.amount,
+          currency: w.refund.currency,
+          reason: w.refund.reason,
+          requested_by: w.refund.requestedBy,
+        }
       : null,
     audits: auditsJson(w.audits),
     jobs: jobsJson(w.jobs),

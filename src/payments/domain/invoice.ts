@@ -1,15 +1,17 @@
 import type { Order } from '../../orders/domain/order.ts'
 import type { Payment } from './payment.ts'
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 const major = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${escape(currency)}`
 
 /** A self-contained HTML invoice (every value escaped: names come from the catalog, emails from users). */
 export function renderInvoice(order: Order, payment: Payment): string {
   const rows = order.lines
-    .map((l) => `<tr><td>${escape(l.sku)}</td><td>${escape(l.name)}</td><td>${l.quantity}</td><td>${major(l.unitPrice.amount, l.unitPrice.currency)}</td><td>${major(l.lineTotal.amount, l.lineTotal.currency)}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td>${escape(l.sku)}</td><td>${escape(l.name)}</td><td>${l.quantity}</td><td>${major(l.unitPrice.amount, l.unitPrice.currency)}</td><td>${major(l.lineTotal.amount, l.lineTotal.currency)}</td></tr>`,
+    )
     .join('')
   return `<!doctype html><html><head><meta charset="utf-8"><title>Invoice ${escape(order.id)}</title></head><body>
 <h1>Invoice</h1>

@@ -6,15 +6,7 @@ export type PaymentId = Brand<string, 'PaymentId'>
 /** Our reference for the gateway: `TXN-` and a ULID (unguessable). */
 export type PaymentReference = Brand<string, 'PaymentReference'>
 
-export const PAYMENT_STATUSES = [
-  'initialized',
-  'paid',
-  'failed',
-  'abandoned',
-  'needs_review',
-  'partially_refunded',
-  'refunded',
-] as const
+export const PAYMENT_STATUSES = ['initialized', 'paid', 'failed', 'abandoned', 'needs_review', 'partially_refunded', 'refunded'] as const
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 export type PaymentEvent = 'succeed' | 'fail' | 'abandon' | 'flag' | 'refund_part' | 'refund_all'
 

@@ -14,7 +14,9 @@ export interface RefundState {
   readonly acceptedOthers: number
 }
 
-export type RefundAnswer = { readonly accepted: true; readonly gatewayRefundId: string; readonly status: string } | { readonly accepted: false; readonly message: string }
+export type RefundAnswer =
+  | { readonly accepted: true; readonly gatewayRefundId: string; readonly status: string }
+  | { readonly accepted: false; readonly message: string }
 
 export type RefundAnswerDecision =
   /** The refund already moved past what this answer says (a webhook or the sync got there first). */

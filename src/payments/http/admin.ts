@@ -50,13 +50,26 @@ export const paymentAdminRoutes = routesOf()
       requestId: c.var.requestId,
       // The key (required here) names the refund: a retry after a 503 (a timeout: did Paystack
       // refund?) finds the refund the first attempt held instead of holding and sending another.
-      refundId: (await derivedId('rfd', JSON.stringify([actor, c.req.header('idempotency-key'), b.payment_id, b.amount, b.currency ?? null, b.reason]))) as RefundId,
+      refundId: (await derivedId(
+        'rfd',
+        JSON.stringify([actor, c.req.header('idempotency-key'), b.payment_id, b.amount, b.currency ?? null, b.reason]),
+      )) as RefundId,
     })
     if (!result.ok) refuse(result.error, STATUS)
     const r = result.value
     if (r.status === 'failed') {
       // Answered, not thrown: the failed refund is part of the answer (details.refund).
-      return c.json({ error: { code: 'REFUND_FAILED', message: `Paystack refused the refund: ${r.failureReason ?? 'unknown'}`, request_id: c.var.requestId, details: { refund: refundView(r) } } }, 502)
+      return c.json(
+        {
+          error: {
+            code: 'REFUND_FAILED',
+            message: `Paystack refused the refund: ${r.failureReason ?? 'unknown'}`,
+            request_id: c.var.requestId,
+            details: { refund: refundView(r) },
+          },
+        },
+        502,
+      )
     }
     return c.json({ refund: refundView(r) }, 201)
   })

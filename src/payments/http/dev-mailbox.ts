@@ -12,7 +12,12 @@ export const devMailboxRoutes = new Hono<AppEnv>().get('/dev/mailbox', async (c)
   if (c.var.deps.config.DEV_MAILBOX !== 'true') throw new HttpError(404, 'NOT_FOUND', 'The dev mailbox is disabled')
   const mails = await paymentsOf(c.var.deps).emails.recent(100)
   const items = mails
-    .map((m) => `<article data-key="${escapeHtml(m.deduplicationKey)}"><h2>${escapeHtml(m.subject)}</h2><p>To ${escapeHtml(m.to)} · ${m.createdAt.toISOString()}</p><pre>${escapeHtml(m.body)}</pre></article>`)
+    .map(
+      (m) =>
+        `<article data-key="${escapeHtml(m.deduplicationKey)}"><h2>${escapeHtml(m.subject)}</h2><p>To ${escapeHtml(m.to)} · ${m.createdAt.toISOString()}</p><pre>${escapeHtml(m.body)}</pre></article>`,
+    )
     .join('\n')
-  return c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Dev mailbox</title></head><body><h1>Dev mailbox (${mails.length})</h1>${items}</body></html>`)
+  return c.html(
+    `<!doctype html><html><head><meta charset="utf-8"><title>Dev mailbox</title></head><body><h1>Dev mailbox (${mails.length})</h1>${items}</body></html>`,
+  )
 })

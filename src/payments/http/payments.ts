@@ -8,7 +8,16 @@ import type { Payment } from '../domain/payment.ts'
 import { applyVerifiedCharge } from '../use-cases/apply-verified-charge.ts'
 import { initializePayment } from '../use-cases/initialize-payment.ts'
 import { invoiceKey } from '../use-cases/payment-jobs.ts'
-import { InitializePaymentRequest, IntentView, OrderParam, paymentsOf, PaymentView, paymentView, ReferenceParam, STATUS } from './schemas.ts'
+import {
+  InitializePaymentRequest,
+  IntentView,
+  OrderParam,
+  paymentsOf,
+  PaymentView,
+  paymentView,
+  ReferenceParam,
+  STATUS,
+} from './schemas.ts'
 
 /** A buyer's payments (mounted under /api/v1): pay an order, read and verify the payment, the invoice. */
 

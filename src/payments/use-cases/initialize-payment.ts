@@ -37,7 +37,10 @@ export async function initializePayment(
   const id = prefixedId('pay', now.getTime()) as PaymentId
   const reference = newReference(now.getTime())
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
-    const opened = await deps.store.openPayment({ id, reference, orderId: cmd.orderId, userId: cmd.userId, ...(cmd.email && { email: cmd.email }) }, audit)
+    const opened = await deps.store.openPayment(
+      { id, reference, orderId: cmd.orderId, userId: cmd.userId, ...(cmd.email && { email: cmd.email }) },
+      audit,
+    )
     const order = opened.order
     if (!order) return err(paymentErrors.orderNotFound(cmd.orderId))
     if (order.status !== 'awaiting_payment') return err(paymentErrors.orderNotPayable(order.id, order.status))
@@ -57,7 +60,11 @@ export async function initializePayment(
 }
 
 /** Paystack's initialize for the payment just opened, then its answer recorded (one statement). */
-async function openAtGateway(deps: PaymentDeps, payment: Payment, audit: { actor: string; requestId: string; now: Date }): Promise<Result<PaymentIntent, PaymentError>> {
+async function openAtGateway(
+  deps: PaymentDeps,
+  payment: Payment,
+  audit: { actor: string; requestId: string; now: Date },
+): Promise<Result<PaymentIntent, PaymentError>> {
   const answer = await deps.gateway
     .initialize({
       reference: payment.reference,
@@ -76,7 +83,11 @@ async function openAtGateway(deps: PaymentDeps, payment: Payment, audit: { actor
     return err(paymentErrors.gateway(answer.message))
   }
   await deps.store.attachAuthorization(payment.id, answer.value.authorizationUrl, answer.value.accessCode)
-  await deps.intents.put(payment.orderId, { reference: payment.reference, authorizationUrl: answer.value.authorizationUrl }, deps.intentTtlSeconds)
+  await deps.intents.put(
+    payment.orderId,
+    { reference: payment.reference, authorizationUrl: answer.value.authorizationUrl },
+    deps.intentTtlSeconds,
+  )
   deps.logger.info('payment initialized', { payment_id: payment.id, order_id: payment.orderId, reference: payment.reference })
   return ok({ paymentId: payment.id, reference: payment.reference, authorizationUrl: answer.value.authorizationUrl, reused: false })
 }

@@ -9,7 +9,11 @@ import type { PaymentDeps } from '../deps.ts'
 import { sendRefund } from './request-refund.ts'
 
 /** A job for the outbox, named by what it is about so a second write of it is a no-op. */
-export const outboxJob = (name: string, dedup: string, payload: Record<string, unknown>): JobMessage => ({ name, payload, deduplicationId: `${name}:${dedup}` })
+export const outboxJob = (name: string, dedup: string, payload: Record<string, unknown>): JobMessage => ({
+  name,
+  payload,
+  deduplicationId: `${name}:${dedup}`,
+})
 
 export type EmailKind = 'order_confirmation' | 'payment_receipt' | 'refund_confirmation' | 'payment_refunded_out_of_stock'
 
@@ -62,7 +66,11 @@ export async function autoRefund(deps: PaymentDeps, input: { refundId: RefundId 
   const existing = await deps.gateway.listRefunds(payment.reference)
   const now = deps.clock.now()
   if (existing.ok && existing.value.some((r) => r.amount === refund.amount.amount)) {
-    await deps.store.applyGatewayRefunds(payment.reference, existing.value, { actor: 'system:auto-refund', requestId: `job:${refund.id}`, now })
+    await deps.store.applyGatewayRefunds(payment.reference, existing.value, {
+      actor: 'system:auto-refund',
+      requestId: `job:${refund.id}`,
+      now,
+    })
     return { status: (await deps.store.findRefund(refund.id))?.status ?? 'unknown' }
   }
   const view = await sendRefund(deps, refund.id, payment.reference, money(refund.amount.amount, refund.amount.currency), refund.reason, {

@@ -14,7 +14,13 @@ type Ctx = { readonly actor: string; readonly requestId: string; readonly now: D
  * hold returned, else read), write it in one guarded statement (a state gone stale: read again,
  * decide again), then publish its email job and mark it published.
  */
-export async function recordRefundAnswer(deps: PaymentDeps, refundId: RefundId, answer: RefundAnswer, ctx: Ctx, state?: StoredRefundState | null): Promise<RefundView> {
+export async function recordRefundAnswer(
+  deps: PaymentDeps,
+  refundId: RefundId,
+  answer: RefundAnswer,
+  ctx: Ctx,
+  state?: StoredRefundState | null,
+): Promise<RefundView> {
   let s = state ?? (await deps.store.loadRefundState(refundId))
   for (let attempt = 1; ; attempt++) {
     if (!s) throw new Error(`unknown refund ${refundId}`)
@@ -31,7 +37,12 @@ export async function recordRefundAnswer(deps: PaymentDeps, refundId: RefundId, 
   }
 }
 
-function answerWrite(s: StoredRefundState, d: Exclude<RefundAnswerDecision, { kind: 'none' }>, answer: RefundAnswer, ctx: Ctx): RefundAnswerWrite {
+function answerWrite(
+  s: StoredRefundState,
+  d: Exclude<RefundAnswerDecision, { kind: 'none' }>,
+  answer: RefundAnswer,
+  ctx: Ctx,
+): RefundAnswerWrite {
   const audit = (action: string, entityType: string, entityId: string, data: Record<string, unknown>): AuditEntry => ({
     actor: ctx.actor,
     requestId: ctx.requestId,
@@ -62,6 +73,12 @@ function answerWrite(s: StoredRefundState, d: Exclude<RefundAnswerDecision, { ki
       audit('refund.accepted', 'refund', refundId, { gateway_refund_id: answer.gatewayRefundId, status: answer.status }),
       ...(d.order ? [audit(`order.${d.order.to}`, 'order', d.order.id, { from: d.order.from, payment_id: p.id })] : []),
     ],
-    jobs: [outboxJob(PAYMENT_JOBS.email, `refund_confirmation:${refundId}`, { kind: 'refund_confirmation', payment_id: p.id, refund_id: refundId })],
+    jobs: [
+      outboxJob(PAYMENT_JOBS.email, `refund_confirmation:${refundId}`, {
+        kind: 'refund_confirmation',
+        payment_id: p.id,
+        refund_id: refundId,
+      }),
+    ],
   }
 }

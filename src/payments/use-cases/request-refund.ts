@@ -53,7 +53,12 @@ export async function requestRefund(
  * call Paystack is still working on when the retry looks, for a partial refund (a full one is
  * refused the second time: see sendRefund).
  */
-async function resolveHeld(deps: PaymentDeps, refundId: RefundId, reference: string, audit: { actor: string; requestId: string; now: Date }): Promise<RefundView | null> {
+async function resolveHeld(
+  deps: PaymentDeps,
+  refundId: RefundId,
+  reference: string,
+  audit: { actor: string; requestId: string; now: Date },
+): Promise<RefundView | null> {
   const prior = await deps.store.findRefund(refundId)
   if (!prior) throw new Error(`refund ${refundId} vanished`)
   if (prior.status !== 'requested') return prior
@@ -65,7 +70,12 @@ async function resolveHeld(deps: PaymentDeps, refundId: RefundId, reference: str
  * unanswered one of the same amount, as reconciliation does); the refund if that answered it, null
  * if it is still `requested`.
  */
-async function foundAtPaystack(deps: PaymentDeps, refundId: RefundId, reference: string, audit: { actor: string; requestId: string; now: Date }): Promise<RefundView | null> {
+async function foundAtPaystack(
+  deps: PaymentDeps,
+  refundId: RefundId,
+  reference: string,
+  audit: { actor: string; requestId: string; now: Date },
+): Promise<RefundView | null> {
   const listed = await deps.gateway.listRefunds(reference)
   if (listed.ok) await deps.store.applyGatewayRefunds(reference, listed.value, audit)
   const now = await deps.store.findRefund(refundId)
@@ -97,7 +107,9 @@ export async function sendRefund(
   const view = await recordRefundAnswer(
     deps,
     refundId,
-    answer.ok ? { accepted: true, gatewayRefundId: answer.value.gatewayRefundId, status: answer.value.status } : { accepted: false, message: answer.message },
+    answer.ok
+      ? { accepted: true, gatewayRefundId: answer.value.gatewayRefundId, status: answer.value.status }
+      : { accepted: false, message: answer.message },
     audit,
     state,
   )

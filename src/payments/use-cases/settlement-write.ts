@@ -14,7 +14,12 @@ type Writing = Exclude<SettlementDecision, { kind: 'already_settled' | 'not_fina
  * Turns a settlement decision into the one write that applies it (status moves with the status
  * each expects to find, audit rows, outbox jobs) and the outcome it reports once applied.
  */
-export function settlementWrite(s: ChargeSnapshot, charge: VerifiedCharge, d: Writing, ctx: Ctx): { write: SettlementWrite; outcome: SettleOutcome } {
+export function settlementWrite(
+  s: ChargeSnapshot,
+  charge: VerifiedCharge,
+  d: Writing,
+  ctx: Ctx,
+): { write: SettlementWrite; outcome: SettleOutcome } {
   const p = s.payment
   const audit = (action: string, entityType: string, entityId: string, data: Record<string, unknown>): AuditEntry => ({
     actor: ctx.actor,
@@ -33,7 +38,10 @@ export function settlementWrite(s: ChargeSnapshot, charge: VerifiedCharge, d: Wr
   const base = { now: ctx.now, jobs: [] }
   switch (d.kind) {
     case 'failed':
-      return { write: { ...base, payment: move('fail'), audits: [audit('payment.failed', 'payment', p.id, { reference: p.reference })] }, outcome: { kind: 'failed' } }
+      return {
+        write: { ...base, payment: move('fail'), audits: [audit('payment.failed', 'payment', p.id, { reference: p.reference })] },
+        outcome: { kind: 'failed' },
+      }
     case 'mismatch':
       return {
         write: {

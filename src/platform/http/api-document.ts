@@ -1,8 +1,17 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Auth } from './route-kit.ts'
 
-type Operation = Record<string, unknown> & { summary?: string; tags?: string[]; 'x-auth'?: Auth; 'x-idempotent'?: boolean; responses?: Record<string, unknown> }
-export type ApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Operation>>; components?: Record<string, Record<string, unknown>> }
+type Operation = Record<string, unknown> & {
+  summary?: string
+  tags?: string[]
+  'x-auth'?: Auth
+  'x-idempotent'?: boolean
+  responses?: Record<string, unknown>
+}
+export type ApiDocument = Record<string, unknown> & {
+  paths: Record<string, Record<string, Operation>>
+  components?: Record<string, Record<string, unknown>>
+}
 
 /** One operation of the document as the docs page and the test suites read it (Hono-style path). */
 export interface DocumentedOperation {
@@ -59,7 +68,12 @@ export function operationsOf(doc: ApiDocument): DocumentedOperation[] {
       tag: op.tags?.[0] ?? 'other',
       auth: op['x-auth'] ?? 'none',
       ...(op['x-idempotent'] && { idempotent: true }),
-      responses: Object.fromEntries(Object.entries(op.responses ?? {}).map(([s, r]) => [Number(s), { description: String((r as { description?: string }).description ?? '') }])),
+      responses: Object.fromEntries(
+        Object.entries(op.responses ?? {}).map(([s, r]) => [
+          Number(s),
+          { description: String((r as { description?: string }).description ?? '') },
+        ]),
+      ),
     })),
   )
 }

@@ -28,12 +28,16 @@ export function callerKey(userId: string | undefined, ip: string | undefined): s
 }
 
 /** `callerKey` of a request: its principal (if any) and its address. */
-export const callerOf = (c: Request & { var: { principal?: Principal | undefined } }): string => callerKey(c.var.principal?.userId, clientIp(c))
+export const callerOf = (c: Request & { var: { principal?: Principal | undefined } }): string =>
+  callerKey(c.var.principal?.userId, clientIp(c))
 
 function ipv6Prefix64(ip: string): string {
   const [head = '', tail] = ip.toLowerCase().split('::')
   const left = head ? head.split(':') : []
   const right = tail ? tail.split(':') : []
   const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
 }

@@ -10,16 +10,17 @@ export function renderDocsPage(title: string, routes: readonly DocumentedOperati
   for (const r of routes) byTag.set(r.tag, [...(byTag.get(r.tag) ?? []), r])
   const sections = [...byTag]
     .map(
-      ([tag, rs]) => `<h2>${escapeHtml(tag)}</h2><table><tr><th>method</th><th>path</th><th>auth</th><th>summary</th><th>responses</th></tr>${rs
-        .map(
-          (r) =>
-            `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(
-              r.auth,
-            )}${r.idempotent ? ' · Idempotency-Key' : ''}</td><td>${escapeHtml(r.summary)}</td><td>${Object.keys(r.responses).join(
-              ', ',
-            )}</td></tr>`,
-        )
-        .join('')}</table>`,
+      ([tag, rs]) =>
+        `<h2>${escapeHtml(tag)}</h2><table><tr><th>method</th><th>path</th><th>auth</th><th>summary</th><th>responses</th></tr>${rs
+          .map(
+            (r) =>
+              `<tr><td class="m">${r.method.toUpperCase()}</td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(
+                r.auth,
+              )}${r.idempotent ? ' · Idempotency-Key' : ''}</td><td>${escapeHtml(r.summary)}</td><td>${Object.keys(r.responses).join(
+                ', ',
+              )}</td></tr>`,
+          )
+          .join('')}</table>`,
     )
     .join('')
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

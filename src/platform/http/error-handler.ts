@@ -33,7 +33,14 @@ export function handleError(e: Error, c: Context<AppEnv>): Response {
   }
   if (databaseUnavailable(e)) {
     logger.error('database unavailable', { error: e, path: c.req.path })
-    return errorResponse(c, 503, 'DEPENDENCY_UNAVAILABLE', 'postgres is unavailable; retry later', { dependency: 'postgres' }, { 'retry-after': '1' })
+    return errorResponse(
+      c,
+      503,
+      'DEPENDENCY_UNAVAILABLE',
+      'postgres is unavailable; retry later',
+      { dependency: 'postgres' },
+      { 'retry-after': '1' },
+    )
   }
   logger.error('unhandled error', { error: e, path: c.req.path })
   return errorResponse(c, 500, 'INTERNAL_ERROR', 'Unexpected error; quote the request id when reporting it')
@@ -42,7 +49,8 @@ export function handleError(e: Error, c: Context<AppEnv>): Response {
 // Postgres saying it cannot take the work now (too many connections, starting up, shutting down,
 // connection lost), however deep in the cause chain (drizzle wraps the driver's error, and a
 // Durable Object's error arrives as text): the request changed nothing and may be retried.
-const UNAVAILABLE = /too many clients|53300|57P0[1-3]|the database system is (starting|shutting)|ECONNREFUSED|Connection terminated|write CONNECTION_CLOSED/i
+const UNAVAILABLE =
+  /too many clients|53300|57P0[1-3]|the database system is (starting|shutting)|ECONNREFUSED|Connection terminated|write CONNECTION_CLOSED/i
 
 function databaseUnavailable(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {

@@ -43,4 +43,3 @@ export function errorResponse(
   for (const [k, v] of Object.entries(headers)) c.header(k, v)
   return c.json(body, status)
 }
-

@@ -15,7 +15,8 @@ export function escapeHtml(s: string): string {
  * script and load nothing, so nothing is allowed but inline styles. A page that needs more (the
  * loyalty history page loads its own script) sets its own policy, which is kept.
  */
-export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+export const HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 /** Adds HTML_CSP to every HTML response that has no Content-Security-Policy of its own. */
 export const htmlContentSecurityPolicy = createMiddleware(async (c, next) => {

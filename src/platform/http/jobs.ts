@@ -21,7 +21,9 @@ export interface JobMeta {
 export type JobHandler = (c: Context<AppEnv>, payload: unknown, meta: JobMeta) => Promise<Record<string, unknown>>
 
 const JobParam = z.object({ name: z.string().describe('the job, e.g. platform.heartbeat') })
-const JobAnswer = z.looseObject({ status: z.enum(['ok', 'dropped']) }).describe("`ok` with the job's own result, or `dropped` for a body that is not JSON")
+const JobAnswer = z
+  .looseObject({ status: z.enum(['ok', 'dropped']) })
+  .describe("`ok` with the job's own result, or `dropped` for a body that is not JSON")
 
 // No `request.body`: the signature covers the raw bytes, which the handler reads itself.
 const job = createRoute({
@@ -52,9 +54,7 @@ export function jobRoutes(handlers: Readonly<Record<string, JobHandler>>) {
         currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,
         nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY,
       })
-      const valid = await receiver
-        .verify({ signature, body, url: jobUrl(config.PUBLIC_BASE_URL, name) })
-        .catch(() => false)
+      const valid = await receiver.verify({ signature, body, url: jobUrl(config.PUBLIC_BASE_URL, name) }).catch(() => false)
       if (!valid) throw new HttpError(401, 'SIGNATURE_INVALID', 'Upstash-Signature does not verify')
 
       const handler = handlers[name]

@@ -38,7 +38,11 @@ export const routesOf = () =>
   })
 
 /** Throws a context's domain error with the status its table gives it (one status per code). */
-export function refuse<C extends string>(error: DomainError<C>, statuses: Record<C, ContentfulStatusCode>, headers: Record<string, string> = {}): never {
+export function refuse<C extends string>(
+  error: DomainError<C>,
+  statuses: Record<C, ContentfulStatusCode>,
+  headers: Record<string, string> = {},
+): never {
   throw new DomainRefusal(statuses[error.code], error.code, error.message, error.details, headers)
 }
 
@@ -77,7 +81,10 @@ export const jsonBody = <T extends ZodType>(schema: T) => ({
 
 /** The error responses a route can give, each with the error envelope; spread into `responses`. */
 export const errorResponses = <S extends number>(...statuses: S[]) =>
-  Object.fromEntries(statuses.map((s) => [s, json(ErrorEnvelope, ERROR_DESCRIPTIONS[s] ?? 'Error')])) as Record<S, ReturnType<typeof json<typeof ErrorEnvelope>>>
+  Object.fromEntries(statuses.map((s) => [s, json(ErrorEnvelope, ERROR_DESCRIPTIONS[s] ?? 'Error')])) as Record<
+    S,
+    ReturnType<typeof json<typeof ErrorEnvelope>>
+  >
 
 /** Who may call a route, as the document's `x-auth` names it. */
 export type Auth = 'none' | 'optional' | 'user' | 'admin' | 'qstash' | 'signature'
@@ -99,10 +106,20 @@ const SECURITY: Record<Auth, Record<string, string[]>[]> = {
  * idempotency middleware that may follow the auth check adds nothing to the env).
  * `idempotent: 'required'` refuses a call without an Idempotency-Key (400 IDEMPOTENCY_KEY_REQUIRED).
  */
-export function guard<A extends 'user' | 'admin'>(auth: A, opts?: { idempotent?: boolean | 'required' }): { security: Record<string, string[]>[]; 'x-auth': A; 'x-idempotent'?: true; middleware: [MiddlewareHandler<AuthedEnv>]; }
-export function guard<A extends Exclude<Auth, 'user' | 'admin'>>(auth: A, opts?: { idempotent?: boolean | 'required' }): { security: Record<string, string[]>[]; 'x-auth': A; 'x-idempotent'?: true; middleware: MiddlewareHandler<AppEnv>[]; }
-export function guard(auth: Auth, opts: { idempotent?: boolean | 'required' } = {}): { security: Record<string, string[]>[]; 'x-auth': Auth; middleware: MiddlewareHandler<any>[] } {
-  const check: MiddlewareHandler<any>[] = auth === 'user' ? [requireUser] : auth === 'admin' ? [requireAdmin] : auth === 'optional' ? [optionalUser] : []
+export function guard<A extends 'user' | 'admin'>(
+  auth: A,
+  opts?: { idempotent?: boolean | 'required' },
+): { security: Record<string, string[]>[]; 'x-auth': A; 'x-idempotent'?: true; middleware: [MiddlewareHandler<AuthedEnv>] }
+export function guard<A extends Exclude<Auth, 'user' | 'admin'>>(
+  auth: A,
+  opts?: { idempotent?: boolean | 'required' },
+): { security: Record<string, string[]>[]; 'x-auth': A; 'x-idempotent'?: true; middleware: MiddlewareHandler<AppEnv>[] }
+export function guard(
+  auth: Auth,
+  opts: { idempotent?: boolean | 'required' } = {},
+): { security: Record<string, string[]>[]; 'x-auth': Auth; middleware: MiddlewareHandler<any>[] } {
+  const check: MiddlewareHandler<any>[] =
+    auth === 'user' ? [requireUser] : auth === 'admin' ? [requireAdmin] : auth === 'optional' ? [optionalUser] : []
   return {
     security: SECURITY[auth],
     'x-auth': auth,

@@ -74,7 +74,8 @@ export class InProcessHub implements UserEventStream {
   }
 
   stats(userId?: string): { connections: number; invalidMessages: number; latestSeq: number } {
-    const connections = userId === undefined ? [...this.connections.values()].reduce((n, s) => n + s.size, 0) : (this.connections.get(userId)?.size ?? 0)
+    const connections =
+      userId === undefined ? [...this.connections.values()].reduce((n, s) => n + s.size, 0) : (this.connections.get(userId)?.size ?? 0)
     return { connections, invalidMessages: this.invalid, latestSeq: userId === undefined ? 0 : (this.logs.get(userId)?.latestSeq ?? 0) }
   }
 

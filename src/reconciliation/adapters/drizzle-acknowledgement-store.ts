@@ -20,7 +20,10 @@ export class DrizzleAcknowledgementStore implements AcknowledgementStore {
 
   async find(fingerprints: readonly string[]): Promise<Acknowledgement[]> {
     if (fingerprints.length === 0) return []
-    const rows = await this.db.select().from(acks).where(inArray(acks.fingerprint, [...fingerprints]))
+    const rows = await this.db
+      .select()
+      .from(acks)
+      .where(inArray(acks.fingerprint, [...fingerprints]))
     return rows.map(toAck)
   }
 
@@ -31,7 +34,10 @@ export class DrizzleAcknowledgementStore implements AcknowledgementStore {
         await tx.insert(auditLog).values(auditRow(audit))
         return { created: true, acknowledgement: toAck(inserted) }
       }
-      const [existing] = await tx.select().from(acks).where(inArray(acks.fingerprint, [ack.fingerprint]))
+      const [existing] = await tx
+        .select()
+        .from(acks)
+        .where(inArray(acks.fingerprint, [ack.fingerprint]))
       return { created: false, acknowledgement: toAck(existing!) }
     })
   }

@@ -86,7 +86,13 @@ export type Mismatch =
       readonly reserved: number
       readonly activeReservations: number
     }
-  | { readonly kind: 'variant_stock_invalid'; readonly variantId: string; readonly sku: string; readonly stock: number; readonly reserved: number }
+  | {
+      readonly kind: 'variant_stock_invalid'
+      readonly variantId: string
+      readonly sku: string
+      readonly stock: number
+      readonly reserved: number
+    }
   // ---- ZaloPay (bookings) ----
   | {
       readonly kind: 'zalopay_session_status'
@@ -161,20 +167,28 @@ export type MismatchKind = Mismatch['kind']
 
 /** What an operator should do about each kind (shown next to every mismatch). */
 export const ACTIONS: Readonly<Record<MismatchKind, string>> = {
-  paystack_payment_status: 'Run POST /api/v1/payments/{reference}/verify (or the payments.reconcile job); if it persists, compare with the Paystack dashboard.',
+  paystack_payment_status:
+    'Run POST /api/v1/payments/{reference}/verify (or the payments.reconcile job); if it persists, compare with the Paystack dashboard.',
   paystack_payment_amount: 'Paystack charged a different amount or currency: review the payment and refund or collect the difference.',
-  paystack_refund_status: 'Re-read the refund (payments.reconcile applies the refund list); a final gateway status we do not hold means a lost refund webhook.',
+  paystack_refund_status:
+    'Re-read the refund (payments.reconcile applies the refund list); a final gateway status we do not hold means a lost refund webhook.',
   paystack_refund_amount: 'The refunded amount differs from ours: correct the refund record and the order/payment refund status.',
-  paystack_refund_missing_at_gateway: 'We hold a refund Paystack does not list: check the dashboard; if it never happened, fail ours and refund again.',
-  paystack_refund_unknown_to_us: 'Paystack lists a refund we never recorded (made on the dashboard?): record it so the order and payment show it.',
+  paystack_refund_missing_at_gateway:
+    'We hold a refund Paystack does not list: check the dashboard; if it never happened, fail ours and refund again.',
+  paystack_refund_unknown_to_us:
+    'Paystack lists a refund we never recorded (made on the dashboard?): record it so the order and payment show it.',
   order_paid_without_payment: 'An order is paid without a paid payment: find the money (gateway) or move the order back.',
-  payment_paid_order_not_paid: 'Money was taken but the order is not paid and nothing was refunded: fulfil the order or refund the payment.',
-  variant_reserved_mismatch: 'The reserved counter differs from the active reservations: recompute product_variants.reserved for this variant.',
+  payment_paid_order_not_paid:
+    'Money was taken but the order is not paid and nothing was refunded: fulfil the order or refund the payment.',
+  variant_reserved_mismatch:
+    'The reserved counter differs from the active reservations: recompute product_variants.reserved for this variant.',
   variant_stock_invalid: 'Stock is negative or below what is reserved: recount the variant.',
-  zalopay_session_status: 'Run GET /api/v1/payment/zalopay/status/{appTransId} (or bookings.reconcile-payments); paid money we cannot apply must be refunded.',
+  zalopay_session_status:
+    'Run GET /api/v1/payment/zalopay/status/{appTransId} (or bookings.reconcile-payments); paid money we cannot apply must be refunded.',
   zalopay_session_amount: 'ZaloPay reports a different amount than the session: refund and investigate.',
   zalopay_refund_status: 'Drive the refund (bookings.resume-fulfilment) or compare with the ZaloPay merchant portal.',
-  paypay_cashback_status: 'Run the loyalty.check-cashbacks job; a cashback PayPay paid that we failed (points returned) needs a reversal or a debit.',
+  paypay_cashback_status:
+    'Run the loyalty.check-cashbacks job; a cashback PayPay paid that we failed (points returned) needs a reversal or a debit.',
   paypay_cashback_amount: 'PayPay gave a different amount than the points debited: adjust the points or reverse the difference.',
   paypay_reversal_status: 'Run the loyalty.check-reversals job; compare with PayPay.',
   paypay_reversal_amount: 'PayPay reversed a different amount than ours: adjust the points credited back.',
@@ -340,7 +354,18 @@ export function compareZaloPaySession(s: OurZaloPaySession, g: ZaloPayOrderSeen)
   }
   if (s.status === 'PAID') {
     if (!paid) return [status]
-    return paid.amount !== s.amount ? [{ kind: 'zalopay_session_amount', sessionId: s.id, appTransId: s.appTransId, ours: s.status, oursAmount: s.amount, gatewayAmount: paid.amount }] : []
+    return paid.amount !== s.amount
+      ? [
+          {
+            kind: 'zalopay_session_amount',
+            sessionId: s.id,
+            appTransId: s.appTransId,
+            ours: s.status,
+            oursAmount: s.amount,
+            gatewayAmount: paid.amount,
+          },
+        ]
+      : []
   }
   if (paid) return s.refunded ? [] : [status]
   // Ours still open but ZaloPay has closed the order for good (expired, cancelled, failed).
@@ -360,7 +385,19 @@ export interface OurZaloPayRefund {
 export function compareZaloPayRefund(r: OurZaloPayRefund, gateway: string): Mismatch[] {
   const theirs = gateway.toUpperCase()
   const agrees = theirs === r.status || (r.status === 'PENDING' && theirs === 'PROCESSING')
-  return agrees ? [] : [{ kind: 'zalopay_refund_status', refundId: r.id, sessionId: r.sessionId, mRefundId: r.mRefundId, ours: r.status, gateway: theirs, amount: r.amount }]
+  return agrees
+    ? []
+    : [
+        {
+          kind: 'zalopay_refund_status',
+          refundId: r.id,
+          sessionId: r.sessionId,
+          mRefundId: r.mRefundId,
+          ours: r.status,
+          gateway: theirs,
+          amount: r.amount,
+        },
+      ]
 }
 
 export interface OurCashback {
@@ -370,16 +407,15 @@ export interface OurCashback {
   readonly amount: number
 }
 
-export type PayPayTx = { readonly found: true; readonly status: string; readonly amount: number; readonly failureCode: string | null } | { readonly found: false }
+export type PayPayTx =
+  | { readonly found: true; readonly status: string; readonly amount: number; readonly failureCode: string | null }
+  | { readonly found: false }
 
 /** Our status in PayPay's words: what Check Cashback Details / Reversal Details should say. */
 const PAYPAY_EXPECTED: Record<string, string> = { accepted: 'ACCEPTED', succeeded: 'SUCCESS', failed: 'FAILURE' }
 
 /** A cashback (or, with `reversal`, a reversal) against PayPay's check details. */
-export function comparePayPay(
-  ours: OurCashback & { readonly merchantCashbackReversalId?: string },
-  g: PayPayTx,
-): Mismatch[] {
+export function comparePayPay(ours: OurCashback & { readonly merchantCashbackReversalId?: string }, g: PayPayTx): Mismatch[] {
   const expected = PAYPAY_EXPECTED[ours.status]
   // `requested`: never accepted by PayPay (or in flight); a refusal leaves nothing there either.
   if (expected === undefined) return []
@@ -391,14 +427,46 @@ export function comparePayPay(
   if (gatewayStatus !== expected) {
     out.push(
       ours.merchantCashbackReversalId !== undefined
-        ? { kind: 'paypay_reversal_status', merchantCashbackReversalId: ours.merchantCashbackReversalId, merchantCashbackId: ours.merchantCashbackId, userId: ours.userId, ours: ours.status, gateway: gatewayStatus, amount: ours.amount, failureCode }
-        : { kind: 'paypay_cashback_status', merchantCashbackId: ours.merchantCashbackId, userId: ours.userId, ours: ours.status, gateway: gatewayStatus, amount: ours.amount, failureCode },
+        ? {
+            kind: 'paypay_reversal_status',
+            merchantCashbackReversalId: ours.merchantCashbackReversalId,
+            merchantCashbackId: ours.merchantCashbackId,
+            userId: ours.userId,
+            ours: ours.status,
+            gateway: gatewayStatus,
+            amount: ours.amount,
+            failureCode,
+          }
+        : {
+            kind: 'paypay_cashback_status',
+            merchantCashbackId: ours.merchantCashbackId,
+            userId: ours.userId,
+            ours: ours.status,
+            gateway: gatewayStatus,
+            amount: ours.amount,
+            failureCode,
+          },
     )
   } else if (g.found && g.status === 'SUCCESS' && g.amount !== ours.amount) {
     out.push(
       ours.merchantCashbackReversalId !== undefined
-        ? { kind: 'paypay_reversal_amount', merchantCashbackReversalId: ours.merchantCashbackReversalId, merchantCashbackId: ours.merchantCashbackId, userId: ours.userId, ours: ours.status, oursAmount: ours.amount, gatewayAmount: g.amount }
-        : { kind: 'paypay_cashback_amount', merchantCashbackId: ours.merchantCashbackId, userId: ours.userId, ours: ours.status, oursAmount: ours.amount, gatewayAmount: g.amount },
+        ? {
+            kind: 'paypay_reversal_amount',
+            merchantCashbackReversalId: ours.merchantCashbackReversalId,
+            merchantCashbackId: ours.merchantCashbackId,
+            userId: ours.userId,
+            ours: ours.status,
+            oursAmount: ours.amount,
+            gatewayAmount: g.amount,
+          }
+        : {
+            kind: 'paypay_cashback_amount',
+            merchantCashbackId: ours.merchantCashbackId,
+            userId: ours.userId,
+            ours: ours.status,
+            oursAmount: ours.amount,
+            gatewayAmount: g.amount,
+          },
     )
   }
   return out

@@ -49,14 +49,20 @@ export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date
 
   // ---- Paystack payments and refunds --------------------------------------------------------------
   const payments = count('paystack_payments', await deps.records.paystackPayments(page))
-  if (!deps.paystack && payments.length > 0) unchecked.push({ source: 'paystack', subject: `${payments.length} payments`, reason: 'Paystack is not configured' })
+  if (!deps.paystack && payments.length > 0)
+    unchecked.push({ source: 'paystack', subject: `${payments.length} payments`, reason: 'Paystack is not configured' })
   const paystack = deps.paystack
   let refundsChecked = 0
   if (paystack) {
     await eachLimited(payments, concurrency, async (p) => {
       try {
         const v = await paystack.verify(p.reference)
-        mismatches.push(...comparePaystackPayment(p, v.ok ? { found: true, status: v.value.status, amount: v.value.amount, currency: v.value.currency } : { found: false }))
+        mismatches.push(
+          ...comparePaystackPayment(
+            p,
+            v.ok ? { found: true, status: v.value.status, amount: v.value.amount, currency: v.value.currency } : { found: false },
+          ),
+        )
         // Refunds exist only on charges Paystack settled; ask for those (and for any we hold).
         if (p.refunds.length > 0 || (v.ok && (v.value.status === 'success' || v.value.status === 'reversed'))) {
           const list = await paystack.listRefunds(p.reference)
@@ -72,18 +78,33 @@ export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date
   checked['paystack_refunds'] = refundsChecked
 
   // ---- orders vs payments, stock vs reservations (database only) -----------------------------------
-  for (const o of count('orders_paid_without_payment', await deps.records.ordersPaidWithoutPayment(page))) mismatches.push({ kind: 'order_paid_without_payment', ...o })
-  for (const p of count('payments_paid_order_not_paid', await deps.records.paymentsPaidOrderNotPaid(page))) mismatches.push({ kind: 'payment_paid_order_not_paid', ...p })
+  for (const o of count('orders_paid_without_payment', await deps.records.ordersPaidWithoutPayment(page)))
+    mismatches.push({ kind: 'order_paid_without_payment', ...o })
+  for (const p of count('payments_paid_order_not_paid', await deps.records.paymentsPaidOrderNotPaid(page)))
+    mismatches.push({ kind: 'payment_paid_order_not_paid', ...p })
   for (const v of count('variants_mismatched', await deps.records.stockMismatches(page.limit))) {
-    if (v.reserved !== v.activeReservations) mismatches.push({ kind: 'variant_reserved_mismatch', variantId: v.variantId, sku: v.sku, reserved: v.reserved, activeReservations: v.activeReservations })
-    if (v.stock < 0 || v.reserved > v.stock) mismatches.push({ kind: 'variant_stock_invalid', variantId: v.variantId, sku: v.sku, stock: v.stock, reserved: v.reserved })
+    if (v.reserved !== v.activeReservations)
+      mismatches.push({
+        kind: 'variant_reserved_mismatch',
+        variantId: v.variantId,
+        sku: v.sku,
+        reserved: v.reserved,
+        activeReservations: v.activeReservations,
+      })
+    if (v.stock < 0 || v.reserved > v.stock)
+      mismatches.push({ kind: 'variant_stock_invalid', variantId: v.variantId, sku: v.sku, stock: v.stock, reserved: v.reserved })
   }
 
   // ---- ZaloPay sessions and refunds ----------------------------------------------------------------
   const sessions = count('zalopay_sessions', await deps.records.zaloPaySessions(page))
   const zRefunds = count('zalopay_refunds', await deps.records.zaloPayRefunds(page))
   const zalopay = deps.zalopay
-  if (!zalopay && sessions.length + zRefunds.length > 0) unchecked.push({ source: 'zalopay', subject: `${sessions.length} sessions, ${zRefunds.length} refunds`, reason: 'ZaloPay is not configured' })
+  if (!zalopay && sessions.length + zRefunds.length > 0)
+    unchecked.push({
+      source: 'zalopay',
+      subject: `${sessions.length} sessions, ${zRefunds.length} refunds`,
+      reason: 'ZaloPay is not configured',
+    })
   if (zalopay) {
     await eachLimited(sessions, concurrency, async (s) => {
       try {
@@ -108,7 +129,12 @@ export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date
   const cashbacks = count('paypay_cashbacks', await deps.records.cashbacks(page))
   const reversals = count('paypay_reversals', await deps.records.reversals(page))
   const paypay = deps.paypay
-  if (!paypay && cashbacks.length + reversals.length > 0) unchecked.push({ source: 'paypay', subject: `${cashbacks.length} cashbacks, ${reversals.length} reversals`, reason: 'PayPay is not configured' })
+  if (!paypay && cashbacks.length + reversals.length > 0)
+    unchecked.push({
+      source: 'paypay',
+      subject: `${cashbacks.length} cashbacks, ${reversals.length} reversals`,
+      reason: 'PayPay is not configured',
+    })
   if (paypay) {
     await eachLimited(cashbacks, concurrency, async (cb) => {
       if (cb.status === 'requested') return
@@ -154,7 +180,12 @@ export async function buildReport(deps: ReconciliationDeps, opts: { since?: Date
     durationMs: finished.getTime() - started.getTime(),
   }
   if (open.length > 0 || unchecked.length > 0) {
-    deps.logger.warn('reconciliation found mismatches', { report_id: report.id, mismatches: open.length, acknowledged: acknowledged.length, unchecked: unchecked.length })
+    deps.logger.warn('reconciliation found mismatches', {
+      report_id: report.id,
+      mismatches: open.length,
+      acknowledged: acknowledged.length,
+      unchecked: unchecked.length,
+    })
   }
   return report
 }

@@ -17,7 +17,12 @@ async function pendingPayment(opts: { runnersUp?: Array<{ userId: string; amount
   const won = await wonAuction(userId, opts)
   const res = await createPayment(t, { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount })
   expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return { userId, t, ...won, payment: res.body as { orderUrl: string; appTransId: string; amount: number; sessionId: string; paymentId: string } }
+  return {
+    userId,
+    t,
+    ...won,
+    payment: res.body as { orderUrl: string; appTransId: string; amount: number; sessionId: string; paymentId: string },
+  }
 }
 
 describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
@@ -49,11 +54,25 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     expect(p.orderUrl).toMatch(/\/pay\//)
     // ZaloPay got the redirect to the session page and our callback URL.
     const order = await sandboxOrder(p.appTransId)
-    expect(order).toMatchObject({ amount: 3_600_000, appUser: userId, redirectUrl: `http://frontend.test/dashboard/payment/zalopay/${p.sessionId}`, callbackUrl: 'http://127.0.0.1:8787/api/v1/payment/zalopay/callback' })
+    expect(order).toMatchObject({
+      amount: 3_600_000,
+      appUser: userId,
+      redirectUrl: `http://frontend.test/dashboard/payment/zalopay/${p.sessionId}`,
+      callbackUrl: 'http://127.0.0.1:8787/api/v1/payment/zalopay/callback',
+    })
     expect(await ws.next((m) => m.type === 'PAYMENT_STATUS')).toMatchObject({ paymentId: p.sessionId, status: 'INITIATED' })
 
     const session = await call('GET', `/api/v1/payment/sessions/${p.sessionId}`, { token: t })
-    expect(session.body).toMatchObject({ id: p.sessionId, auctionId: won.auction.id, userId, amount: 3_600_000, currency: 'VND', status: 'PENDING', appTransId: p.appTransId, orderUrl: p.orderUrl })
+    expect(session.body).toMatchObject({
+      id: p.sessionId,
+      auctionId: won.auction.id,
+      userId,
+      amount: 3_600_000,
+      currency: 'VND',
+      status: 'PENDING',
+      appTransId: p.appTransId,
+      orderUrl: p.orderUrl,
+    })
     expect(Date.parse(session.body.expiresAt) - Date.parse(session.body.createdAt)).toBe(15 * 60_000)
 
     const body = await payOnSandbox(p.appTransId)
@@ -70,7 +89,15 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     // 404 until the booking exists; the queued jobs create it, block the nights, and so on.
     expect((await call('GET', `/api/v1/payment/${p.sessionId}/booking`, { token: t })).status).toBe(404)
     const ran = await pumpJobs()
-    expect(ran).toEqual(expect.arrayContaining(['bookings.create-booking', 'bookings.block-nights', 'bookings.open-conversation', 'bookings.send-confirmation', 'bookings.notify-confirmed']))
+    expect(ran).toEqual(
+      expect.arrayContaining([
+        'bookings.create-booking',
+        'bookings.block-nights',
+        'bookings.open-conversation',
+        'bookings.send-confirmation',
+        'bookings.notify-confirmed',
+      ]),
+    )
     const confirmed = await ws.next((m) => m.type === 'BOOKING_CONFIRMED')
     const booking = await call('GET', `/api/v1/payment/${p.sessionId}/booking`, { token: t })
     expect(booking.status).toBe(200)
@@ -97,7 +124,9 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
 
     // The nights are on the calendar, the thread and the email exist once; the front end calling
     // the same steps again changes nothing.
-    const calendar = await call('GET', `/api/v1/properties/${won.property.id}/calendar?from=${won.nights[0]}&to=${won.nights[2]}`, { token: t })
+    const calendar = await call('GET', `/api/v1/properties/${won.property.id}/calendar?from=${won.nights[0]}&to=${won.nights[2]}`, {
+      token: t,
+    })
     expect(calendar.body.booked).toEqual(won.nights)
     expect(await call('POST', `/api/v1/bookings/${booking.body.id}/update-calendar`, { token: t })).toMatchObject({ status: 200, body: {} })
     const thread = await call('POST', `/api/v1/bookings/${booking.body.id}/conversation`, { token: t })
@@ -106,7 +135,9 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     expect(threadAgain.body.threadId).toBe(thread.body.threadId)
     expect((await call('POST', `/api/v1/bookings/${booking.body.id}/send-confirmation`, { token: t })).status).toBe(200)
     expect(await count(sql`select count(*)::int as n from property_nights where booking_id = ${booking.body.id}`)).toBe(3)
-    expect(await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${booking.body.id} and status = 'SENT'`)).toBe(1)
+    expect(
+      await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${booking.body.id} and status = 'SENT'`),
+    ).toBe(1)
     expect(await count(sql`select count(*)::int as n from booking_conversations where booking_id = ${booking.body.id}`)).toBe(1)
     // Re-running every job changes nothing either.
     for (const name of ['bookings.block-nights', 'bookings.open-conversation', 'bookings.send-confirmation', 'bookings.notify-confirmed']) {
@@ -129,7 +160,8 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
       JSON.stringify({ ...envelope, data: envelope.data.replace(/"amount":\d+/, '"amount":1') }),
       JSON.stringify({ ...envelope, mac: envelope.mac.toUpperCase() === envelope.mac ? 'x' : envelope.mac.toUpperCase() }),
     ]
-    for (const forged of tampered) expect(await postCallback(forged)).toEqual({ status: 200, body: { return_code: -1, return_message: 'mac not equal' } })
+    for (const forged of tampered)
+      expect(await postCallback(forged)).toEqual({ status: 200, body: { return_code: -1, return_message: 'mac not equal' } })
     expect((await postCallback('{"data": 1}')).body.return_code).toBe(-1)
     expect((await postCallback('not json')).body.return_code).toBe(-1)
     const session = await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })
@@ -142,7 +174,10 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     })
     const signedBody = forgedAmount.delivery.body as string
     expect((await postCallback(signedBody)).body.return_code).toBe(1)
-    expect((await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })).body).toMatchObject({ status: 'PAID', amount: payment.amount })
+    expect((await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })).body).toMatchObject({
+      status: 'PAID',
+      amount: payment.amount,
+    })
   })
 
   it('hands the callback body to the MAC check as sent: no request validator answers for ZaloPay', async () => {
@@ -151,7 +186,11 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const { payment, t } = await pendingPayment()
     const body = await payOnSandbox(payment.appTransId)
     const spaced = JSON.stringify(JSON.parse(body), null, 2)
-    const res = await SELF.fetch('http://worker.test/api/v1/payment/zalopay/callback', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: spaced })
+    const res = await SELF.fetch('http://worker.test/api/v1/payment/zalopay/callback', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: spaced,
+    })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ return_code: 1, return_message: 'success' })
     expect((await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })).body.status).toBe('PAID')
@@ -167,7 +206,9 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const again = await postCallback(body)
     expect(again.body).toEqual({ return_code: 1, return_message: 'duplicate' })
     expect((await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })).body.status).toBe('PAID')
-    expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`)).toBe(1)
+    expect(
+      await count(sql`select count(*)::int as n from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`),
+    ).toBe(1)
     expect(await count(sql`select count(*)::int as n from zalopay_callbacks where app_trans_id = ${payment.appTransId}`)).toBe(1)
     await socket!.next((m) => m.status === 'COMPLETED')
     await pumpJobs()
@@ -186,9 +227,17 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     expect(cheaper.body.error).toMatchObject({ code: 'AMOUNT_MISMATCH', details: { expected: 2_000_000, given: 1_000 } })
     const fewer = await createPayment(t, { auctionId: won.auction.id, selectedNights: won.nights.slice(0, 1), amount: 2_000_000 })
     expect(fewer.body.error.code).toBe('NIGHTS_MISMATCH')
-    const twice = await createPayment(t, { auctionId: won.auction.id, selectedNights: [won.nights[0], won.nights[0], won.nights[1]], amount: 2_000_000 })
+    const twice = await createPayment(t, {
+      auctionId: won.auction.id,
+      selectedNights: [won.nights[0], won.nights[0], won.nights[1]],
+      amount: 2_000_000,
+    })
     expect(twice.body.error.code).toBe('NIGHTS_MISMATCH')
-    const stranger = await createPayment(await token(`other-${uniq()}`), { auctionId: won.auction.id, selectedNights: won.nights, amount: 2_000_000 })
+    const stranger = await createPayment(await token(`other-${uniq()}`), {
+      auctionId: won.auction.id,
+      selectedNights: won.nights,
+      amount: 2_000_000,
+    })
     expect(stranger.status).toBe(404)
     expect(stranger.body.error.code).toBe('AWARD_NOT_FOUND')
     const invalid = await createPayment(t, { auctionId: won.auction.id, selectedNights: ['2030-02-30'], amount: -5 })
@@ -232,7 +281,9 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const failed = await createPayment(t, req)
     expect(failed.status).toBe(503)
     expect(failed.body.error.code).toBe('DEPENDENCY_UNAVAILABLE')
-    const [row] = await sharedDb().execute<{ status: string; app_trans_id: string }>(sql`select status, app_trans_id from payment_sessions where auction_id = ${won.auction.id}`)
+    const [row] = await sharedDb().execute<{ status: string; app_trans_id: string }>(
+      sql`select status, app_trans_id from payment_sessions where auction_id = ${won.auction.id}`,
+    )
     expect(row!.status).toBe('CREATED')
     const retried = await createPayment(t, req)
     expect(retried.status, JSON.stringify(retried.body)).toBe(200)
@@ -246,10 +297,14 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     const status = await call('GET', `/api/v1/payment/zalopay/status/${payment.appTransId}`, { token: t })
     expect(status.body).toMatchObject({ status: 'PAID', amount: payment.amount })
     expect(status.body.transactionId).toMatch(/^\d+$/)
-    const [audit] = await sharedDb().execute<{ data: { source: string } }>(sql`select data from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`)
+    const [audit] = await sharedDb().execute<{ data: { source: string } }>(
+      sql`select data from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`,
+    )
     expect(audit!.data.source).toBe('status')
     expect(await postCallback(body)).toMatchObject({ body: { return_code: 1 } })
-    expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`)).toBe(1)
+    expect(
+      await count(sql`select count(*)::int as n from audit_log where entity_id = ${payment.sessionId} and action = 'payment_session.paid'`),
+    ).toBe(1)
   })
 
   it('recovers a lost callback through the scheduled job (same code path) and expires unpaid sessions past expiresAt', async () => {
@@ -258,28 +313,42 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     await payOnSandbox(paidOne.payment.appTransId)
     const db = sharedDb()
     // Time passes: the paid one has waited two minutes for a callback, the unpaid one is past its expiry.
-    await db.execute(sql`update payment_sessions set created_at = created_at - interval '2 minutes' where id = ${paidOne.payment.sessionId}`)
-    await db.execute(sql`update payment_sessions set expires_at = now() - interval '1 second', created_at = created_at - interval '16 minutes' where id = ${unpaid.payment.sessionId}`)
+    await db.execute(
+      sql`update payment_sessions set created_at = created_at - interval '2 minutes' where id = ${paidOne.payment.sessionId}`,
+    )
+    await db.execute(
+      sql`update payment_sessions set expires_at = now() - interval '1 second', created_at = created_at - interval '16 minutes' where id = ${unpaid.payment.sessionId}`,
+    )
     const run = await runJob('bookings.reconcile-payments')
     expect(run.status).toBe(200)
     expect(run.body.paid).toBeGreaterThanOrEqual(1)
     expect(run.body.expired).toBeGreaterThanOrEqual(1)
     expect((await call('GET', `/api/v1/payment/sessions/${paidOne.payment.sessionId}`, { token: paidOne.t })).body.status).toBe('PAID')
-    const [audit] = await db.execute<{ data: { source: string } }>(sql`select data from audit_log where entity_id = ${paidOne.payment.sessionId} and action = 'payment_session.paid'`)
+    const [audit] = await db.execute<{ data: { source: string } }>(
+      sql`select data from audit_log where entity_id = ${paidOne.payment.sessionId} and action = 'payment_session.paid'`,
+    )
     expect(audit!.data.source).toBe('reconcile')
     const expired = await call('GET', `/api/v1/payment/sessions/${unpaid.payment.sessionId}`, { token: unpaid.t })
     expect(expired.body.status).toBe('EXPIRED')
-    expect((await call('GET', `/api/v1/payment/zalopay/status/${unpaid.payment.appTransId}`, { token: unpaid.t })).body.status).toBe('FAILED')
+    expect((await call('GET', `/api/v1/payment/zalopay/status/${unpaid.payment.appTransId}`, { token: unpaid.t })).body.status).toBe(
+      'FAILED',
+    )
 
     // Money that still arrives for the expired session is refunded, never applied.
     const late = await payOnSandbox(unpaid.payment.appTransId)
     expect((await postCallback(late)).body.return_code).toBe(1)
     expect((await call('GET', `/api/v1/payment/sessions/${unpaid.payment.sessionId}`, { token: unpaid.t })).body.status).toBe('EXPIRED')
-    const [refund] = await db.execute<{ reason: string; amount: number }>(sql`select reason, amount from zalopay_refunds where payment_session_id = ${unpaid.payment.sessionId}`)
+    const [refund] = await db.execute<{ reason: string; amount: number }>(
+      sql`select reason, amount from zalopay_refunds where payment_session_id = ${unpaid.payment.sessionId}`,
+    )
     expect(refund).toMatchObject({ reason: 'LATE_PAYMENT', amount: unpaid.payment.amount })
     // The job ran twice in a row changes nothing more.
     expect((await runJob('bookings.reconcile-payments')).status).toBe(200)
-    expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${paidOne.payment.sessionId} and action = 'payment_session.paid'`)).toBe(1)
+    expect(
+      await count(
+        sql`select count(*)::int as n from audit_log where entity_id = ${paidOne.payment.sessionId} and action = 'payment_session.paid'`,
+      ),
+    ).toBe(1)
   })
 
   it('the transition table refuses FAILED (or EXPIRED) after PAID', async () => {
@@ -301,7 +370,9 @@ describe('ZaloPay payment for an auction award (seed 003 §1-6)', () => {
     expect((await postCallback(body)).body.return_code).toBe(1)
     const s = await call('GET', `/api/v1/payment/sessions/${payment.sessionId}`, { token: t })
     expect(s.body.status).toBe('FAILED')
-    const [refund] = await sharedDb().execute<{ reason: string; amount: number }>(sql`select reason, amount from zalopay_refunds where payment_session_id = ${payment.sessionId}`)
+    const [refund] = await sharedDb().execute<{ reason: string; amount: number }>(
+      sql`select reason, amount from zalopay_refunds where payment_session_id = ${payment.sessionId}`,
+    )
     expect(refund).toMatchObject({ reason: 'AMOUNT_MISMATCH', amount: payment.amount - 1000 })
   })
 
@@ -353,8 +424,20 @@ describe('second-chance offers', () => {
     const lapsed = await call('POST', `/api/admin/awards/${won.award.id}/lapse`, { token: await adminToken() })
     expect(lapsed.status, JSON.stringify(lapsed.body)).toBe(200)
     const offer = await socket!.next((m) => m.type === 'SECOND_CHANCE_OFFER')
-    expect(offer).toMatchObject({ type: 'SECOND_CHANCE_OFFER', offerId: lapsed.body.offer.id, auctionId: won.auction.id, userId: runner, offeredNights: won.nights, amount: 2_800_000, propertyName: won.property.name })
-    const winnerTries = await createPayment(await token(winner), { auctionId: won.auction.id, selectedNights: won.nights, amount: 3_000_000 })
+    expect(offer).toMatchObject({
+      type: 'SECOND_CHANCE_OFFER',
+      offerId: lapsed.body.offer.id,
+      auctionId: won.auction.id,
+      userId: runner,
+      offeredNights: won.nights,
+      amount: 2_800_000,
+      propertyName: won.property.name,
+    })
+    const winnerTries = await createPayment(await token(winner), {
+      auctionId: won.auction.id,
+      selectedNights: won.nights,
+      amount: 3_000_000,
+    })
     expect(winnerTries.status).toBe(409)
     expect(winnerTries.body.error.code).toBe('AWARD_NOT_PAYABLE')
     const notYet = await createPayment(rt, { auctionId: won.auction.id, selectedNights: won.nights, amount: 2_800_000 })
@@ -366,7 +449,10 @@ describe('second-chance offers', () => {
     expect(pay.status, JSON.stringify(pay.body)).toBe(200)
     await postCallback(await payOnSandbox(pay.body.appTransId))
     await pumpJobs()
-    expect((await call('GET', `/api/v1/payment/${pay.body.sessionId}/booking`, { token: rt })).body).toMatchObject({ status: 'CONFIRMED', totalAmount: 2_800_000 })
+    expect((await call('GET', `/api/v1/payment/${pay.body.sessionId}/booking`, { token: rt })).body).toMatchObject({
+      status: 'CONFIRMED',
+      totalAmount: 2_800_000,
+    })
     socket!.close()
   })
 
@@ -374,24 +460,41 @@ describe('second-chance offers', () => {
     const winner = `winner-${uniq()}`
     const second = `second-${uniq()}`
     const third = `third-${uniq()}`
-    const won = await wonAuction(winner, { runnersUp: [{ userId: second, amount: 2_000_000 }, { userId: third, amount: 1_900_000 }] })
+    const won = await wonAuction(winner, {
+      runnersUp: [
+        { userId: second, amount: 2_000_000 },
+        { userId: third, amount: 1_900_000 },
+      ],
+    })
     const db = sharedDb()
     await db.execute(sql`update auction_awards set payment_deadline = now() - interval '1 second' where id = ${won.award.id}`)
     const first = await runJob('bookings.lapse-awards')
     expect(first.body).toMatchObject({ status: 'ok' })
     expect(first.body.lapsed).toBeGreaterThanOrEqual(1)
-    const [offer] = await db.execute<{ id: string; user_id: string; status: string }>(sql`select id, user_id, status from auction_awards where root_award_id = ${won.award.id} and kind = 'SECOND_CHANCE'`)
+    const [offer] = await db.execute<{ id: string; user_id: string; status: string }>(
+      sql`select id, user_id, status from auction_awards where root_award_id = ${won.award.id} and kind = 'SECOND_CHANCE'`,
+    )
     expect(offer).toMatchObject({ user_id: second, status: 'OFFERED' })
     await db.execute(sql`update auction_awards set response_deadline = now() - interval '1 second' where id = ${offer!.id}`)
     await runJob('bookings.lapse-awards')
-    const offers = await db.execute<{ user_id: string; status: string }>(sql`select user_id, status from auction_awards where root_award_id = ${won.award.id} and kind = 'SECOND_CHANCE' order by created_at`)
+    const offers = await db.execute<{ user_id: string; status: string }>(
+      sql`select user_id, status from auction_awards where root_award_id = ${won.award.id} and kind = 'SECOND_CHANCE' order by created_at`,
+    )
     expect(offers.map((o) => [o.user_id, o.status])).toEqual([
       [second, 'EXPIRED'],
       [third, 'OFFERED'],
     ])
-    const declined = await call('POST', `/api/v1/second-chance-offers/${(await db.execute<{ id: string }>(sql`select id from auction_awards where user_id = ${third}`))[0]!.id}/decline`, { token: await token(third) })
+    const declined = await call(
+      'POST',
+      `/api/v1/second-chance-offers/${(await db.execute<{ id: string }>(sql`select id from auction_awards where user_id = ${third}`))[0]!.id}/decline`,
+      { token: await token(third) },
+    )
     expect(declined.body.award.status).toBe('DECLINED')
-    expect(await count(sql`select count(*)::int as n from auction_awards where root_award_id = ${won.award.id} and status in ('OFFERED', 'AWARDED')`)).toBe(0)
+    expect(
+      await count(
+        sql`select count(*)::int as n from auction_awards where root_award_id = ${won.award.id} and status in ('OFFERED', 'AWARDED')`,
+      ),
+    ).toBe(0)
   })
 
   it('an award with a payment being made does not lapse', async () => {

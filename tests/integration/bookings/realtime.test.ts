@@ -82,7 +82,8 @@ describe('WebSocket /payment-notifications (a Durable Object per user)', () => {
   it('delivers only the subscribed channels, the seed shapes plus seq, to every tab of the user', async () => {
     const userId = `u-tabs-${uniq()}`
     const tabs = await Promise.all([connected(userId), connected(userId), connected(userId)])
-    for (const t of tabs) expect(await t.subscribe(userId, ['payment_status', 'booking_confirmations'])).toMatchObject({ type: 'SUBSCRIBED', userId })
+    for (const t of tabs)
+      expect(await t.subscribe(userId, ['payment_status', 'booking_confirmations'])).toMatchObject({ type: 'SUBSCRIBED', userId })
     const quiet = await connected(userId)
     await quiet.subscribe(userId, ['auction_results'])
 
@@ -155,7 +156,15 @@ describe('WebSocket /payment-notifications (a Durable Object per user)', () => {
     const userId = `u-junk-${uniq()}`
     const s = await connected(userId)
     const before = (await hub(userId).stats()).invalidMessages
-    for (const junk of ['not json', '[]', '{"type":"HELLO"}', '{"type":"SUBSCRIBE","userId":42}', '{"type":"SUBSCRIBE","userId":"x","channels":"all"}', 'x'.repeat(5000)]) s.send(junk)
+    for (const junk of [
+      'not json',
+      '[]',
+      '{"type":"HELLO"}',
+      '{"type":"SUBSCRIBE","userId":42}',
+      '{"type":"SUBSCRIBE","userId":"x","channels":"all"}',
+      'x'.repeat(5000),
+    ])
+      s.send(junk)
     s.send({ type: 'PING' })
     expect(await s.next()).toEqual({ type: 'PONG' })
     expect(await s.subscribe(userId)).toMatchObject({ type: 'SUBSCRIBED' })

@@ -25,7 +25,9 @@ export const sandboxOrder = async (appTransId: string) =>
  */
 export async function payOnSandbox(appTransId: string, opts: { amount?: number } = {}): Promise<string> {
   await zp('/__control/callbacks/suppress', { body: { app_trans_id: appTransId } })
-  const settled = await zp(`/__control/orders/${appTransId}/settle`, { body: { outcome: 'success', ...(opts.amount && { amount: opts.amount }) } })
+  const settled = await zp(`/__control/orders/${appTransId}/settle`, {
+    body: { outcome: 'success', ...(opts.amount && { amount: opts.amount }) },
+  })
   expect(settled.order?.status, JSON.stringify(settled)).toBe('paid')
   const { deliveries } = await zp(`/__control/callbacks?app_trans_id=${appTransId}`)
   const payment = (deliveries as Array<{ kind: string; body: string }>).find((d) => d.kind === 'payment')
@@ -94,7 +96,9 @@ export async function wonAuction(winner: string, opts: { nights?: number; amount
   const nights = nightsAhead(30, opts.nights ?? 2)
   const auction = await newAuction(property.id, nights)
   const amount = opts.amount ?? 2_400_000
-  const [award] = await recordResults(auction.id, [{ userId: winner, nights, amount, ...(opts.runnersUp && { runnersUp: opts.runnersUp }) }])
+  const [award] = await recordResults(auction.id, [
+    { userId: winner, nights, amount, ...(opts.runnersUp && { runnersUp: opts.runnersUp }) },
+  ])
   return { property, auction, nights, amount, award: award! }
 }
 
@@ -119,12 +123,16 @@ export async function pumpJobs(max = 50): Promise<string[]> {
     // Only this file's jobs: other files' queued jobs are theirs to deliver, and delivering them
     // here would spend the cap before this test's own follow-up jobs.
     const fresh = events
-      .filter((ev) => ev.state === 'CREATED' && ev.time >= fileStartedAt && /\/jobs\/bookings\./.test(ev.url) && !delivered.has(ev.messageId))
+      .filter(
+        (ev) => ev.state === 'CREATED' && ev.time >= fileStartedAt && /\/jobs\/bookings\./.test(ev.url) && !delivered.has(ev.messageId),
+      )
       .reverse()
     if (fresh.length === 0) break
     for (const ev of fresh) {
       delivered.add(ev.messageId)
-      const m = (await (await fetch(`${e['QSTASH_URL']}/v2/messages/${ev.messageId}`, { headers: { authorization: `Bearer ${e['QSTASH_TOKEN']}` } })).json()) as { body: string; url: string }
+      const m = (await (
+        await fetch(`${e['QSTASH_URL']}/v2/messages/${ev.messageId}`, { headers: { authorization: `Bearer ${e['QSTASH_TOKEN']}` } })
+      ).json()) as { body: string; url: string }
       const name = m.url.slice(m.url.indexOf('/jobs/') + '/jobs/'.length)
       const r = await runJob(name, JSON.parse(m.body || 'null'))
       expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBe(200)

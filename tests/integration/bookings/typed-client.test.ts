@@ -21,11 +21,16 @@ describe('seed 003 through the typed client', () => {
     expect(awards.status).toBe(200)
     expect(JSON.stringify(await awards.json())).toContain(won.auction.id)
 
-    const created = await api.payment.zalopay.create.$post({ json: { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount, orderInfo: 'typed client' } })
+    const created = await api.payment.zalopay.create.$post({
+      json: { auctionId: won.auction.id, selectedNights: won.nights, amount: won.amount, orderInfo: 'typed client' },
+    })
     expect(created.status).toBe(200)
     const payment = (await created.json()) as { appTransId: string; sessionId: string }
 
-    const callback = await api.payment.zalopay.callback.$post({}, { init: { body: await payOnSandbox(payment.appTransId), headers: { 'content-type': 'application/json' } } })
+    const callback = await api.payment.zalopay.callback.$post(
+      {},
+      { init: { body: await payOnSandbox(payment.appTransId), headers: { 'content-type': 'application/json' } } },
+    )
     expect(await callback.json()).toEqual({ return_code: 1, return_message: 'success' })
 
     const status = await api.payment.zalopay.status[':appTransId'].$get({ param: { appTransId: payment.appTransId } })
@@ -36,7 +41,9 @@ describe('seed 003 through the typed client', () => {
     expect(booking.status).toBe(200)
     expect(await booking.json()).toMatchObject({ propertyId: won.property.id, checkIn: won.nights[0] })
 
-    const unauthenticated = await createClient('http://worker.test', { fetch: (i: RequestInfo | URL, init?: RequestInit) => SELF.fetch(i, init) }).api.v1.user.bookings.$get({ query: {} })
+    const unauthenticated = await createClient('http://worker.test', {
+      fetch: (i: RequestInfo | URL, init?: RequestInit) => SELF.fetch(i, init),
+    }).api.v1.user.bookings.$get({ query: {} })
     expect(unauthenticated.status).toBe(401)
   })
 })

@@ -43,7 +43,13 @@ describe('dead letters (QStash DLQ)', () => {
     const payload = { kind: 'payment_receipt', payment_id: `pay_DLQ${uniq()}` }
     const { messageId, body } = await deadLetteredJob('payments.email', payload)
     const letter = (await listed('payments.email')).find((d) => d.message_id === messageId)
-    expect(letter).toMatchObject({ job: 'payments.email', url: `${e['PUBLIC_BASE_URL']}/jobs/payments.email`, method: 'POST', body, max_retries: 0 })
+    expect(letter).toMatchObject({
+      job: 'payments.email',
+      url: `${e['PUBLIC_BASE_URL']}/jobs/payments.email`,
+      method: 'POST',
+      body,
+      max_retries: 0,
+    })
     expect(letter!.id).toMatch(/^dlq_/)
     expect(Date.parse(letter!.created_at)).not.toBeNaN()
 

@@ -42,7 +42,9 @@ describe('Paystack initialize under faults', () => {
     expect(retry.status, JSON.stringify(retry.body)).toBe(kind === 'slow' ? 200 : 201)
     // By design a reference whose initialize failed is retired (nobody was shown its page, and
     // Paystack refuses a reference twice): one live payment, on the retry's reference.
-    const ours = await rows<{ reference: string; status: string }>(sql`select reference, status from payments where order_id = ${order.body.order_id} order by created_at`)
+    const ours = await rows<{ reference: string; status: string }>(
+      sql`select reference, status from payments where order_id = ${order.body.order_id} order by created_at`,
+    )
     expect(ours.filter((r) => r.status === 'initialized').map((r) => r.reference)).toEqual([retry.body.reference])
     expect(ours.filter((r) => r.status === 'paid')).toEqual([])
     expect(ours).toHaveLength(kind === 'slow' ? 1 : 2)
@@ -71,7 +73,13 @@ describe('Paystack verify under faults (charge.success settlement)', () => {
     }
     expect((await deliver(webhook)).body.status).toBe('duplicate')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 2, reserved: 0 })
-    expect((await rows<{ n: number }>(sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`))[0]!.n).toBe(1)
+    expect(
+      (
+        await rows<{ n: number }>(
+          sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`,
+        )
+      )[0]!.n,
+    ).toBe(1)
   })
 })
 
@@ -81,7 +89,12 @@ describe('Paystack refund under faults', () => {
     await payAndDeliver(p)
     const key = `gf-${uniq()}`
     const admin = await adminToken()
-    const refund = () => call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount: 1500, reason: 'fault test' }, headers: { 'idempotency-key': key } })
+    const refund = () =>
+      call('POST', '/api/admin/refunds', {
+        token: admin,
+        body: { payment_id: p.paymentId, amount: 1500, reason: 'fault test' },
+        headers: { 'idempotency-key': key },
+      })
     await fault('refund', kind)
     const first = await refund()
     if (kind !== 'slow') {
@@ -95,7 +108,9 @@ describe('Paystack refund under faults', () => {
     }
     const atPaystack = (await sandbox('GET', `/refund?transaction=${p.reference}`, undefined, true)).data as Array<{ amount: number }>
     expect(atPaystack.map((r) => r.amount)).toEqual([1500])
-    const ours = await rows<{ status: string; amount: number }>(sql`select status, amount from refunds where payment_id = ${p.paymentId} and status in ('pending', 'processed')`)
+    const ours = await rows<{ status: string; amount: number }>(
+      sql`select status, amount from refunds where payment_id = ${p.paymentId} and status in ('pending', 'processed')`,
+    )
     expect(ours.map((r) => r.amount)).toEqual([1500])
   })
 
@@ -104,24 +119,39 @@ describe('Paystack refund under faults', () => {
     await payAndDeliver(p)
     const admin = await adminToken()
     await fault('refund', 'http_500')
-    const failed = await call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount: 5000, reason: 'lost call' }, headers: { 'idempotency-key': `gf-${uniq()}` } })
+    const failed = await call('POST', '/api/admin/refunds', {
+      token: admin,
+      body: { payment_id: p.paymentId, amount: 5000, reason: 'lost call' },
+      headers: { 'idempotency-key': `gf-${uniq()}` },
+    })
     expect(failed.status).toBe(503)
     // The whole amount is held by the unanswered request: nothing more can be refunded yet.
-    const blocked = await call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount: 5000, reason: 'again' }, headers: { 'idempotency-key': `gf-${uniq()}` } })
+    const blocked = await call('POST', '/api/admin/refunds', {
+      token: admin,
+      body: { payment_id: p.paymentId, amount: 5000, reason: 'again' },
+      headers: { 'idempotency-key': `gf-${uniq()}` },
+    })
     expect(blocked.body.error.code).toBe('REFUND_EXCEEDS_REMAINING')
     // Minutes later Paystack still has no such refund: reconciliation releases the hold.
-    await rows(sql`update refunds set created_at = created_at - interval '10 minutes' where payment_id = ${p.paymentId} and status = 'requested'`)
+    await rows(
+      sql`update refunds set created_at = created_at - interval '10 minutes' where payment_id = ${p.paymentId} and status = 'requested'`,
+    )
     const job = await runJob('payments.reconcile')
     expect(job.status).toBe(200)
     expect(job.body.refund_requests_released).toBeGreaterThanOrEqual(1)
-    const held = await rows<{ status: string; failure_reason: string | null }>(sql`select status, failure_reason from refunds where payment_id = ${p.paymentId}`)
+    const held = await rows<{ status: string; failure_reason: string | null }>(
+      sql`select status, failure_reason from refunds where payment_id = ${p.paymentId}`,
+    )
     expect(held).toEqual([{ status: 'failed', failure_reason: expect.stringContaining('never reached Paystack') }])
-    const retry = await call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount: 5000, reason: 'again' }, headers: { 'idempotency-key': `gf-${uniq()}` } })
+    const retry = await call('POST', '/api/admin/refunds', {
+      token: admin,
+      body: { payment_id: p.paymentId, amount: 5000, reason: 'again' },
+      headers: { 'idempotency-key': `gf-${uniq()}` },
+    })
     expect(retry.status, JSON.stringify(retry.body)).toBe(201)
     expect(((await sandbox('GET', `/refund?transaction=${p.reference}`, undefined, true)).data as unknown[]).length).toBe(1)
   })
 })
-
 
 /**
  * Timeouts. The adapter aborts a Paystack call after PAYSTACK_TIMEOUT_MS (5 s in the test bindings,
@@ -140,7 +170,8 @@ const actLate = (operation: string) => {
   countFigure('Paystack faults injected (answer after our timeout)')
   return sandbox('POST', '/__control/faults', { operation, kind: 'slow', delayMs: TIMEOUT_MS + 500 })
 }
-const refundsAtPaystack = async (reference: string) => (await sandbox('GET', `/refund?transaction=${reference}`, undefined, true)).data as Array<{ id: number; amount: number }>
+const refundsAtPaystack = async (reference: string) =>
+  (await sandbox('GET', `/refund?transaction=${reference}`, undefined, true)).data as Array<{ id: number; amount: number }>
 
 describe('Paystack calls that time out', () => {
   it('initialize: 503 after the timeout, nothing at Paystack; the retry makes the one live payment', async () => {
@@ -155,16 +186,23 @@ describe('Paystack calls that time out', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
     expect(first.status, JSON.stringify(first.body)).toBe(503)
     expect(first.body.error.code).toBe('DEPENDENCY_UNAVAILABLE')
-    const [timedOut] = await rows<{ reference: string; status: string }>(sql`select reference, status from payments where order_id = ${order.body.order_id}`)
+    const [timedOut] = await rows<{ reference: string; status: string }>(
+      sql`select reference, status from payments where order_id = ${order.body.order_id}`,
+    )
     expect(timedOut!.status).not.toBe('initialized')
     expect((await sandbox('GET', `/transaction/verify/${timedOut!.reference}`, undefined, true)).status).toBe(false)
 
     const retry = await init()
     expect(retry.status, JSON.stringify(retry.body)).toBe(201)
-    const ours = await rows<{ reference: string; status: string }>(sql`select reference, status from payments where order_id = ${order.body.order_id} order by created_at`)
+    const ours = await rows<{ reference: string; status: string }>(
+      sql`select reference, status from payments where order_id = ${order.body.order_id} order by created_at`,
+    )
     expect(ours.filter((r) => r.status === 'initialized').map((r) => r.reference)).toEqual([retry.body.reference])
     expect(ours).toHaveLength(2)
-    expect((await sandbox('GET', `/transaction/verify/${retry.body.reference}`, undefined, true)).data).toMatchObject({ reference: retry.body.reference, amount: 4200 })
+    expect((await sandbox('GET', `/transaction/verify/${retry.body.reference}`, undefined, true)).data).toMatchObject({
+      reference: retry.body.reference,
+      amount: 4200,
+    })
     expect((await init()).body.reference).toBe(retry.body.reference)
   })
 
@@ -178,13 +216,32 @@ describe('Paystack calls that time out', () => {
     expect((await rows<{ status: string }>(sql`select status from payments where id = ${p.paymentId}`))[0]!.status).toBe('initialized')
     expect((await rows<{ status: string }>(sql`select status from orders where id = ${p.orderId}`))[0]!.status).toBe('awaiting_payment')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 4, reserved: 2 })
-    expect((await rows<{ n: number }>(sql`select count(*)::int as n from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`))[0]!.n).toBe(0)
+    expect(
+      (
+        await rows<{ n: number }>(
+          sql`select count(*)::int as n from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`,
+        )
+      )[0]!.n,
+    ).toBe(0)
 
     const [again, copy] = await Promise.all([deliver(webhook), deliver(webhook)])
-    expect([again, copy].map((r) => (r.body.status === 'duplicate' ? 'duplicate' : r.body.outcome)).sort()).toEqual(['duplicate', 'fulfilled'])
+    expect([again, copy].map((r) => (r.body.status === 'duplicate' ? 'duplicate' : r.body.outcome)).sort()).toEqual([
+      'duplicate',
+      'fulfilled',
+    ])
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 2, reserved: 0 })
-    expect((await rows<{ n: number }>(sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`))[0]!.n).toBe(1)
-    expect((await rows<{ status: string }>(sql`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`)).map((e) => e.status)).toEqual(['processed'])
+    expect(
+      (
+        await rows<{ n: number }>(
+          sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`,
+        )
+      )[0]!.n,
+    ).toBe(1)
+    expect(
+      (await rows<{ status: string }>(sql`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`)).map(
+        (e) => e.status,
+      ),
+    ).toEqual(['processed'])
   })
 
   describe('refund: the retry with the same Idempotency-Key refunds once, whether or not Paystack acted', () => {
@@ -194,15 +251,26 @@ describe('Paystack calls that time out', () => {
       await payAndDeliver(p)
       const admin = await adminToken()
       const key = `gf-${uniq()}`
-      const refund = () => call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount, reason: 'timeout test' }, headers: { 'idempotency-key': key } })
+      const refund = () =>
+        call('POST', '/api/admin/refunds', {
+          token: admin,
+          body: { payment_id: p.paymentId, amount, reason: 'timeout test' },
+          headers: { 'idempotency-key': key },
+        })
       await fault('refund')
       const first = await refund()
       expect(first.status, JSON.stringify(first.body)).toBe(503)
       expect(first.body.error.code).toBe('DEPENDENCY_UNAVAILABLE')
       // The outcome is unknown: the amount stays held, so no other refund can take it meanwhile.
-      const held = await rows<{ id: string; status: string; amount: number; gateway_refund_id: string | null }>(sql`select id, status, amount, gateway_refund_id from refunds where payment_id = ${p.paymentId}`)
+      const held = await rows<{ id: string; status: string; amount: number; gateway_refund_id: string | null }>(
+        sql`select id, status, amount, gateway_refund_id from refunds where payment_id = ${p.paymentId}`,
+      )
       expect(held).toEqual([{ id: expect.stringMatching(/^rfd_/), status: 'requested', amount, gateway_refund_id: null }])
-      const tooMuch = await call('POST', '/api/admin/refunds', { token: admin, body: { payment_id: p.paymentId, amount: PAID - amount + 1, reason: 'other' }, headers: { 'idempotency-key': `gf-${uniq()}` } })
+      const tooMuch = await call('POST', '/api/admin/refunds', {
+        token: admin,
+        body: { payment_id: p.paymentId, amount: PAID - amount + 1, reason: 'other' },
+        headers: { 'idempotency-key': `gf-${uniq()}` },
+      })
       expect(tooMuch.body.error.code).toBe('REFUND_EXCEEDS_REMAINING')
       return { p, refund, heldId: held[0]!.id }
     }
@@ -211,8 +279,17 @@ describe('Paystack calls that time out', () => {
     const balanced = async (p: Awaited<ReturnType<typeof pendingPayment>>, heldId: string, amount = 1500) => {
       const atPaystack = await refundsAtPaystack(p.reference)
       expect(atPaystack.map((r) => r.amount)).toEqual([amount])
-      const ours = await rows<{ id: string; status: string; amount: number; gateway_refund_id: string | null }>(sql`select id, status, amount, gateway_refund_id from refunds where payment_id = ${p.paymentId}`)
-      expect(ours).toEqual([{ id: heldId, status: expect.stringMatching(/^(pending|processing|processed)$/), amount, gateway_refund_id: String(atPaystack[0]!.id) }])
+      const ours = await rows<{ id: string; status: string; amount: number; gateway_refund_id: string | null }>(
+        sql`select id, status, amount, gateway_refund_id from refunds where payment_id = ${p.paymentId}`,
+      )
+      expect(ours).toEqual([
+        {
+          id: heldId,
+          status: expect.stringMatching(/^(pending|processing|processed)$/),
+          amount,
+          gateway_refund_id: String(atPaystack[0]!.id),
+        },
+      ])
       const refunded = amount === PAID ? 'refunded' : 'partially_refunded'
       expect((await rows<{ status: string }>(sql`select status from payments where id = ${p.paymentId}`))[0]!.status).toBe(refunded)
       expect((await rows<{ status: string }>(sql`select status from orders where id = ${p.orderId}`))[0]!.status).toBe(refunded)

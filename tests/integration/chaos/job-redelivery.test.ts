@@ -8,7 +8,20 @@ import { ageOrder, newProduct, stockRow } from '../commerce/fixtures.ts'
 import { runJob } from '../commerce/jobs.ts'
 import { sharedDb } from '../db.ts'
 import { adminToken, call, token, uniq } from '../helpers.ts'
-import { cashback, checkCashbacks, exchanged, expectLedgerConsistent, give, grant, ledger, linkedUser, paypay, paypayCalls, reverse, settle } from '../loyalty/support.ts'
+import {
+  cashback,
+  checkCashbacks,
+  exchanged,
+  expectLedgerConsistent,
+  give,
+  grant,
+  ledger,
+  linkedUser,
+  paypay,
+  paypayCalls,
+  reverse,
+  settle,
+} from '../loyalty/support.ts'
 import { payAndDeliver, pendingPayment, rows, sandbox } from '../payments/paystack-helpers.ts'
 import { countFigure } from '../../support/figures.ts'
 
@@ -65,12 +78,19 @@ async function grantedCashback(points: number) {
 }
 
 const startReversal = async (id: string, amount: number) => {
-  const r = await call('POST', `/api/admin/loyalty/cashbacks/${id}/reversals`, { token: await adminToken(), body: { amount, reason: 'redelivery test' } })
+  const r = await call('POST', `/api/admin/loyalty/cashbacks/${id}/reversals`, {
+    token: await adminToken(),
+    body: { amount, reason: 'redelivery test' },
+  })
   expect(r.status, JSON.stringify(r.body)).toBe(202)
   return r.body.reversal.merchant_cashback_reversal_id as string
 }
 
-const allOk = (runs: Run[]) => expect(runs.map((r) => r.status), JSON.stringify(runs.map((r) => r.body))).toEqual([200, 200, 200])
+const allOk = (runs: Run[]) =>
+  expect(
+    runs.map((r) => r.status),
+    JSON.stringify(runs.map((r) => r.body)),
+  ).toEqual([200, 200, 200])
 
 type Booked = Awaited<ReturnType<typeof booked>>
 
@@ -114,7 +134,9 @@ const cases: Case[] = [
         async check(runs) {
           allOk(runs)
           expect(await stockRow(variants[0]!.id)).toMatchObject({ stock: 4, reserved: 0, active: 0 })
-          expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${o.body.order_id} and action = 'order.expired'`)).toBe(1)
+          expect(
+            await count(sql`select count(*)::int as n from audit_log where entity_id = ${o.body.order_id} and action = 'order.expired'`),
+          ).toBe(1)
         },
       }
     },
@@ -145,7 +167,9 @@ const cases: Case[] = [
         async check(runs) {
           allOk(runs)
           expect(runs.map((r) => r.body.result).sort()).toEqual(['duplicate', 'duplicate', 'sent'])
-          expect(await count(sql`select count(*)::int as n from emails where deduplication_key like ${'%payment_receipt%' + p.paymentId + '%'}`)).toBe(1)
+          expect(
+            await count(sql`select count(*)::int as n from emails where deduplication_key like ${'%payment_receipt%' + p.paymentId + '%'}`),
+          ).toBe(1)
         },
       }
     },
@@ -155,7 +179,14 @@ const cases: Case[] = [
     async arrange() {
       const p = await pendingPayment({ stock: 2, quantity: 2 })
       await ageOrder(p.orderId, 16 * 60)
-      expect((await call('POST', '/api/v1/orders', { token: await token(`jr-${uniq()}`), body: { items: [{ variant_id: p.variantId, quantity: 2 }] } })).status).toBe(201)
+      expect(
+        (
+          await call('POST', '/api/v1/orders', {
+            token: await token(`jr-${uniq()}`),
+            body: { items: [{ variant_id: p.variantId, quantity: 2 }] },
+          })
+        ).status,
+      ).toBe(201)
       expect((await payAndDeliver(p)).body.outcome).toBe('refund_required')
       const [refund] = await rows<{ id: string }>(sql`select id from refunds where payment_id = ${p.paymentId}`)
       return {
@@ -174,15 +205,23 @@ const cases: Case[] = [
     async arrange() {
       const p = await pendingPayment({ stock: 5, quantity: 2 })
       await sandbox('POST', `/__control/transactions/${p.reference}/settle`, { outcome: 'success' })
-      await rows(sql`update payments set created_at = created_at - interval '10 minutes', updated_at = updated_at - interval '10 minutes' where reference = ${p.reference}`)
+      await rows(
+        sql`update payments set created_at = created_at - interval '10 minutes', updated_at = updated_at - interval '10 minutes' where reference = ${p.reference}`,
+      )
       return {
         payload: {},
         async check(runs) {
           allOk(runs)
           expect((await rows<{ status: string }>(sql`select status from payments where id = ${p.paymentId}`))[0]!.status).toBe('paid')
           expect(await stockRow(p.variantId)).toMatchObject({ stock: 3, reserved: 0 })
-          expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`)).toBe(1)
-          expect(await count(sql`select count(*)::int as n from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`)).toBe(3)
+          expect(
+            await count(sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`),
+          ).toBe(1)
+          expect(
+            await count(
+              sql`select count(*)::int as n from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`,
+            ),
+          ).toBe(3)
         },
       }
     },
@@ -232,7 +271,11 @@ const cases: Case[] = [
           allOk(runs)
           const state = await zp('/__control/state')
           expect(state.refunds.filter((r: { appTransId: string }) => r.appTransId === b.p.appTransId)).toHaveLength(1)
-          expect(await count(sql`select count(*)::int as n from zalopay_refunds where payment_session_id = ${b.p.sessionId} and status = 'PROCESSING'`)).toBe(1)
+          expect(
+            await count(
+              sql`select count(*)::int as n from zalopay_refunds where payment_session_id = ${b.p.sessionId} and status = 'PROCESSING'`,
+            ),
+          ).toBe(1)
         },
       }
     },
@@ -251,7 +294,9 @@ const cases: Case[] = [
         async check(runs) {
           allOk(runs)
           expect((await call('GET', `/api/v1/payment/sessions/${p.sessionId}`, { token: t })).body.status).toBe('PAID')
-          expect(await count(sql`select count(*)::int as n from audit_log where entity_id = ${p.sessionId} and action = 'payment_session.paid'`)).toBe(1)
+          expect(
+            await count(sql`select count(*)::int as n from audit_log where entity_id = ${p.sessionId} and action = 'payment_session.paid'`),
+          ).toBe(1)
         },
       }
     },
@@ -259,13 +304,22 @@ const cases: Case[] = [
   {
     job: BOOKING_JOBS.lapseAwards,
     async arrange() {
-      const won = await wonAuction(`jr-${uniq()}`, { runnersUp: [{ userId: `jr2-${uniq()}`, amount: 2_000_000 }, { userId: `jr3-${uniq()}`, amount: 1_900_000 }] })
+      const won = await wonAuction(`jr-${uniq()}`, {
+        runnersUp: [
+          { userId: `jr2-${uniq()}`, amount: 2_000_000 },
+          { userId: `jr3-${uniq()}`, amount: 1_900_000 },
+        ],
+      })
       await sharedDb().execute(sql`update auction_awards set payment_deadline = now() - interval '1 second' where id = ${won.award.id}`)
       return {
         payload: {},
         async check(runs) {
           allOk(runs)
-          expect(await count(sql`select count(*)::int as n from auction_awards where root_award_id = ${won.award.id} and kind = 'SECOND_CHANCE'`)).toBe(1)
+          expect(
+            await count(
+              sql`select count(*)::int as n from auction_awards where root_award_id = ${won.award.id} and kind = 'SECOND_CHANCE'`,
+            ),
+          ).toBe(1)
         },
       }
     },
@@ -280,8 +334,12 @@ const cases: Case[] = [
         async check(runs) {
           allOk(runs)
           // It re-queues (deduplicated) and sends the pending confirmation email once.
-          expect(await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${b.bookingId}`)).toBeLessThanOrEqual(1)
-          expect(await count(sql`select count(*)::int as n from property_nights where booking_id = ${b.bookingId}`)).toBe(b.won.nights.length)
+          expect(
+            await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${b.bookingId}`),
+          ).toBeLessThanOrEqual(1)
+          expect(await count(sql`select count(*)::int as n from property_nights where booking_id = ${b.bookingId}`)).toBe(
+            b.won.nights.length,
+          )
         },
       }
     },
@@ -292,14 +350,18 @@ const cases: Case[] = [
       const b = await booked()
       expect((await runJob(BOOKING_JOBS.sendConfirmation, { bookingId: b.bookingId })).status).toBe(200)
       await sharedDb().execute(sql`update booking_email_outbox set status = 'PENDING', sent_at = null where booking_id = ${b.bookingId}`)
-      const pending = await count(sql`select count(*)::int as n from booking_email_outbox where status = 'PENDING' and attempts < 20 and (sent_at is null or sent_at < now() - interval '5 minutes')`)
+      const pending = await count(
+        sql`select count(*)::int as n from booking_email_outbox where status = 'PENDING' and attempts < 20 and (sent_at is null or sent_at < now() - interval '5 minutes')`,
+      )
       return {
         payload: {},
         async check(runs) {
           allOk(runs)
           // Each pending email was handed to the mailer once across the three deliveries.
           expect(runs.reduce((s, r) => s + r.body.sent, 0)).toBe(pending)
-          expect(await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${b.bookingId} and status = 'SENT'`)).toBe(1)
+          expect(
+            await count(sql`select count(*)::int as n from booking_email_outbox where booking_id = ${b.bookingId} and status = 'SENT'`),
+          ).toBe(1)
         },
       }
     },
@@ -403,7 +465,13 @@ const cases: Case[] = [
 
 describe('QStash redelivery: each job delivered 3 times at once has its effect once', () => {
   it('the table covers every registered job', () => {
-    const registered = ['platform.heartbeat', 'inventory.expire-reservations', ...Object.values(PAYMENT_JOBS), ...Object.values(BOOKING_JOBS), ...Object.values(LOYALTY_JOBS)]
+    const registered = [
+      'platform.heartbeat',
+      'inventory.expire-reservations',
+      ...Object.values(PAYMENT_JOBS),
+      ...Object.values(BOOKING_JOBS),
+      ...Object.values(LOYALTY_JOBS),
+    ]
     expect(cases.map((c) => c.job).sort()).toEqual([...registered].sort())
   })
 

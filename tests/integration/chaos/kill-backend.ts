@@ -46,7 +46,9 @@ export async function dropConnectionWhileBlocked<T>(
     await expect
       .poll(
         async () => {
-          const [row] = await probe<{ pid: number; query: string }[]>`select pid, query from pg_stat_activity where ${holderPid}::int = any(pg_blocking_pids(pid))`
+          const [row] = await probe<
+            { pid: number; query: string }[]
+          >`select pid, query from pg_stat_activity where ${holderPid}::int = any(pg_blocking_pids(pid))`
           victim = row ?? victim
           return victim.pid
         },

@@ -23,19 +23,26 @@ describe('Postgres connection dropped mid-fulfilment', () => {
 
     // The settlement (one call of payments_settle_charge) has already marked the payment paid
     // when it reaches the order row.
-    const { answer, blockedOn } = await dropConnectionWhileBlocked((tx) => tx`select id from orders where id = ${p.orderId} for update`, () => deliver(webhook))
+    const { answer, blockedOn } = await dropConnectionWhileBlocked(
+      (tx) => tx`select id from orders where id = ${p.orderId} for update`,
+      () => deliver(webhook),
+    )
     expect(blockedOn).toMatch(/payments_settle_charge/)
     expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(500)
 
     // No half state.
-    const [payment] = await probe<{ status: string; paid_at: Date | null }[]>`select status, paid_at from payments where reference = ${p.reference}`
+    const [payment] = await probe<
+      { status: string; paid_at: Date | null }[]
+    >`select status, paid_at from payments where reference = ${p.reference}`
     expect(payment).toMatchObject({ status: 'initialized', paid_at: null })
     const [order] = await probe<{ status: string }[]>`select status from orders where id = ${p.orderId}`
     expect(order!.status).toBe('awaiting_payment')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 5, reserved: 2 })
-    const outbox = await probe`select id from outbox where deduplication_id like ${'%' + p.orderId + '%'} or deduplication_id like ${'%' + p.paymentId + '%'}`
+    const outbox =
+      await probe`select id from outbox where deduplication_id like ${'%' + p.orderId + '%'} or deduplication_id like ${'%' + p.paymentId + '%'}`
     expect(outbox).toHaveLength(0)
-    const audits = await probe`select action from audit_log where entity_id in (${p.paymentId}, ${p.orderId}) and action in ('payment.paid', 'order.paid', 'inventory.committed')`
+    const audits =
+      await probe`select action from audit_log where entity_id in (${p.paymentId}, ${p.orderId}) and action in ('payment.paid', 'order.paid', 'inventory.committed')`
     expect(audits).toHaveLength(0)
     const events = await probe<{ status: string }[]>`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`
     for (const e of events) expect(e.status).not.toBe('processed')
@@ -43,12 +50,14 @@ describe('Postgres connection dropped mid-fulfilment', () => {
     // Paystack redelivers (twice, at once): fulfilled once.
     const retries = await Promise.all([deliver(webhook), deliver(webhook)])
     expect(retries.map((r) => r.status)).toEqual([200, 200])
-    const outcomes = retries.map((r) => r.body.status === 'duplicate' ? 'duplicate' : r.body.outcome).sort()
+    const outcomes = retries.map((r) => (r.body.status === 'duplicate' ? 'duplicate' : r.body.outcome)).sort()
     expect(outcomes).toEqual(['duplicate', 'fulfilled'])
     const [paid] = await probe<{ status: string }[]>`select status from payments where reference = ${p.reference}`
     expect(paid!.status).toBe('paid')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 3, reserved: 0 })
-    expect(await probe`select id from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`).toHaveLength(3)
+    expect(
+      await probe`select id from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`,
+    ).toHaveLength(3)
     const done = await probe<{ status: string }[]>`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`
     expect(done.map((e) => e.status)).toEqual(['processed'])
     expect((await call('GET', `/api/v1/orders/${p.orderId}`, { token: p.user })).body.order.status).toBe('paid')
@@ -63,14 +72,21 @@ describe('Postgres connection dropped mid-fulfilment', () => {
     const sessionId = created.body.sessionId as string
     const probe = sharedSql()
     const sessionRow = async () =>
-      (await probe<{ status: string; transaction_id: string | null; paid_at: Date | null }[]>`select status, transaction_id, paid_at from payment_sessions where id = ${sessionId}`)[0]!
+      (
+        await probe<
+          { status: string; transaction_id: string | null; paid_at: Date | null }[]
+        >`select status, transaction_id, paid_at from payment_sessions where id = ${sessionId}`
+      )[0]!
     const before = await sessionRow()
     const body = await payOnSandbox(created.body.appTransId)
 
     // settle-payment's one transaction (DrizzlePaymentSessionRepository.transition): the session
     // row is updated first, then the award it pays, then the audit row. Holding the award row
     // stops it with the session already PAID inside the transaction.
-    const { answer, blockedOn } = await dropConnectionWhileBlocked((tx) => tx`select id from auction_awards where id = ${won.award.id} for update`, () => postCallback(body))
+    const { answer, blockedOn } = await dropConnectionWhileBlocked(
+      (tx) => tx`select id from auction_awards where id = ${won.award.id} for update`,
+      () => postCallback(body),
+    )
     expect(blockedOn).toMatch(/"auction_awards"/)
     // Anything but HTTP 200 with return_code 1 makes ZaloPay send the callback again.
     expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(500)
@@ -112,8 +128,16 @@ describe('Postgres connection dropped mid-fulfilment', () => {
 async function createBookingJobs(sessionId: string): Promise<string[]> {
   const e = env as unknown as Record<string, string>
   const auth = { authorization: `Bearer ${e['QSTASH_TOKEN']}` }
-  const { events } = (await (await fetch(`${e['QSTASH_URL']}/v2/events`, { headers: auth })).json()) as { events: Array<{ messageId: string; state: string; url: string }> }
-  const ids = [...new Set(events.filter((ev) => ev.state === 'CREATED' && ev.url.endsWith('/jobs/bookings.create-booking')).map((ev) => ev.messageId))]
-  const bodies = await Promise.all(ids.map(async (id) => ((await (await fetch(`${e['QSTASH_URL']}/v2/messages/${id}`, { headers: auth })).json()) as { body: string }).body))
+  const { events } = (await (await fetch(`${e['QSTASH_URL']}/v2/events`, { headers: auth })).json()) as {
+    events: Array<{ messageId: string; state: string; url: string }>
+  }
+  const ids = [
+    ...new Set(events.filter((ev) => ev.state === 'CREATED' && ev.url.endsWith('/jobs/bookings.create-booking')).map((ev) => ev.messageId)),
+  ]
+  const bodies = await Promise.all(
+    ids.map(
+      async (id) => ((await (await fetch(`${e['QSTASH_URL']}/v2/messages/${id}`, { headers: auth })).json()) as { body: string }).body,
+    ),
+  )
   return bodies.filter((b) => b.includes(sessionId))
 }

@@ -13,7 +13,13 @@ import { countFigure } from '../../support/figures.ts'
  */
 const ns = () => (env as unknown as { USER_EVENTS: DurableObjectNamespace<UserEventsObject> }).USER_EVENTS
 const hub = (userId: string) => ns().get(ns().idFromName(userId))
-const status = (userId: string): UserEvent => ({ type: 'PAYMENT_STATUS', paymentId: `ps_${uniq()}`, userId, status: 'COMPLETED', transactionId: '250101000000001' })
+const status = (userId: string): UserEvent => ({
+  type: 'PAYMENT_STATUS',
+  paymentId: `ps_${uniq()}`,
+  userId,
+  status: 'COMPLETED',
+  transactionId: '250101000000001',
+})
 
 describe('realtime hub restarted mid-run', () => {
   it('clients reconnect with their last seq and replay; numbering and keys survive the restart', async () => {

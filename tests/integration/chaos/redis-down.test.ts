@@ -40,17 +40,25 @@ describe('Redis unavailable: fail closed', () => {
     expect((await call('POST', '/api/admin/suppliers', { token: admin, body: supplier })).status).toBe(201)
     const acct = { supplier_account_invoice_no: `ACC-${u}`, supplier_account_name: 'Counter', pin: '4826' }
     expect((await call('POST', `/api/admin/suppliers/${supplier.supplier_code}/accounts`, { token: admin, body: acct })).status).toBe(201)
-    const gifts = await call('POST', '/api/admin/gifts', { token: admin, body: { count: 1, prefix: 'RD-', amount: 5000, currency: 'JPY' }, headers: { 'idempotency-key': `g-${u}` } })
+    const gifts = await call('POST', '/api/admin/gifts', {
+      token: admin,
+      body: { count: 1, prefix: 'RD-', amount: 5000, currency: 'JPY' },
+      headers: { 'idempotency-key': `g-${u}` },
+    })
     expect(gifts.status, JSON.stringify(gifts.body)).toBe(201)
     const giftId = gifts.body.gifts[0].gift_id as string
 
     await redis(true)
-    expect503(await call('POST', '/api/gifts/use', { body: { gift_id: giftId, supplier_invoice_no: supplier.supplier_invoice_no, pin: '4826' } }))
+    expect503(
+      await call('POST', '/api/gifts/use', { body: { gift_id: giftId, supplier_invoice_no: supplier.supplier_invoice_no, pin: '4826' } }),
+    )
     await redis(false)
     const gift = await call('GET', `/api/gifts/${giftId}`, { token: admin })
     expect(gift.body.gift.gift_status).toBe(0)
     // Back up: the same redemption goes through.
-    const used = await call('POST', '/api/gifts/use', { body: { gift_id: giftId, supplier_invoice_no: supplier.supplier_invoice_no, pin: '4826' } })
+    const used = await call('POST', '/api/gifts/use', {
+      body: { gift_id: giftId, supplier_invoice_no: supplier.supplier_invoice_no, pin: '4826' },
+    })
     expect(used.status, JSON.stringify(used.body)).toBe(200)
   })
 
@@ -85,7 +93,9 @@ describe('Redis unavailable: fail closed', () => {
     expect(session.status).toBe(201)
     const id = session.body.session_id as string
     const headers = { 'x-cart-session': id }
-    expect((await call('POST', '/api/v1/cart/items', { headers, body: { variant_id: variants[0]!.id, quantity: 2 } })).status).toBeLessThan(300)
+    expect((await call('POST', '/api/v1/cart/items', { headers, body: { variant_id: variants[0]!.id, quantity: 2 } })).status).toBeLessThan(
+      300,
+    )
     await redis(true)
     expect503(await call('GET', '/api/v1/cart', { headers }))
     expect503(await call('POST', '/api/v1/cart/items', { headers, body: { variant_id: variants[0]!.id, quantity: 1 } }))

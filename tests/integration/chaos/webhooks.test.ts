@@ -51,6 +51,12 @@ describe('webhooks reordered and replayed', () => {
     for (const r of replays) expect(r).toMatchObject({ status: 200, body: { status: 'duplicate' } })
     expect(await paymentStatus(p.paymentId)).toBe('refunded')
     expect(await stockRow(p.variantId)).toEqual(before)
-    expect((await rows<{ n: number }>(sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`))[0]!.n).toBe(1)
+    expect(
+      (
+        await rows<{ n: number }>(
+          sql`select count(*)::int as n from audit_log where entity_id = ${p.paymentId} and action = 'payment.paid'`,
+        )
+      )[0]!.n,
+    ).toBe(1)
   })
 })

@@ -45,8 +45,14 @@ describe('register and log in', () => {
     const orders = await call('GET', '/api/v1/orders', { token: ok.body.access_token })
     expect(orders.status).toBe(200)
 
-    const wrong = await call('POST', '/api/v1/auth/login', { body: { email: address, password: 'nope-nope-nope' }, headers: { 'cf-connecting-ip': '198.51.100.2' } })
-    const unknown = await call('POST', '/api/v1/auth/login', { body: { email: email(), password: 'nope-nope-nope' }, headers: { 'cf-connecting-ip': '198.51.100.2' } })
+    const wrong = await call('POST', '/api/v1/auth/login', {
+      body: { email: address, password: 'nope-nope-nope' },
+      headers: { 'cf-connecting-ip': '198.51.100.2' },
+    })
+    const unknown = await call('POST', '/api/v1/auth/login', {
+      body: { email: email(), password: 'nope-nope-nope' },
+      headers: { 'cf-connecting-ip': '198.51.100.2' },
+    })
     expect(wrong.status).toBe(401)
     expect(unknown.status).toBe(401)
     expect(wrong.body.error.code).toBe(unknown.body.error.code)
@@ -57,7 +63,10 @@ describe('register and log in', () => {
     const { email: address } = await register()
     const guesses = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        call('POST', '/api/v1/auth/login', { body: { email: address, password: `guess-${i}-xxxx` }, headers: { 'cf-connecting-ip': `203.0.113.${i}` } }),
+        call('POST', '/api/v1/auth/login', {
+          body: { email: address, password: `guess-${i}-xxxx` },
+          headers: { 'cf-connecting-ip': `203.0.113.${i}` },
+        }),
       ),
     )
     const statuses = guesses.map((g) => g.status)
@@ -73,7 +82,14 @@ describe('register and log in', () => {
     const ip = `192.0.2.${Math.floor(Math.random() * 250)}`
     const results = []
     for (let i = 0; i < 31; i++) {
-      results.push((await call('POST', '/api/v1/auth/login', { body: { email: email(), password: 'whatever-1234' }, headers: { 'cf-connecting-ip': ip } })).status)
+      results.push(
+        (
+          await call('POST', '/api/v1/auth/login', {
+            body: { email: email(), password: 'whatever-1234' },
+            headers: { 'cf-connecting-ip': ip },
+          })
+        ).status,
+      )
     }
     expect(results.slice(0, 30).every((s) => s === 401)).toBe(true)
     expect(results[30]).toBe(429)
@@ -115,8 +131,15 @@ describe('carts', () => {
 
   it('documents X-Cart-Session on the cart routes; a malformed one is CART_SESSION_REQUIRED for a guest and ignored with a token', async () => {
     const doc = (await call('GET', '/openapi.json')).body
-    for (const [path, method] of [['/api/v1/cart', 'get'], ['/api/v1/cart/items', 'post'], ['/api/v1/cart/items/{variant_id}', 'put'], ['/api/v1/cart/items/{variant_id}', 'delete']] as const) {
-      const header = doc.paths[path][method].parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'x-cart-session')
+    for (const [path, method] of [
+      ['/api/v1/cart', 'get'],
+      ['/api/v1/cart/items', 'post'],
+      ['/api/v1/cart/items/{variant_id}', 'put'],
+      ['/api/v1/cart/items/{variant_id}', 'delete'],
+    ] as const) {
+      const header = doc.paths[path][method].parameters.find(
+        (p: { in: string; name: string }) => p.in === 'header' && p.name === 'x-cart-session',
+      )
       expect(header, `${method} ${path}`).toMatchObject({ required: false })
     }
     const guest = await call('GET', '/api/v1/cart', { headers: { 'x-cart-session': 'short' } })
@@ -129,7 +152,7 @@ describe('carts', () => {
 
   it('merges the guest cart on login: quantities added, capped at what can be bought, guest cart deleted', async () => {
     const { variants } = await newProduct([{ stock: 10 }, { stock: 5 }, { stock: 4 }])
-    const [a, b, c] = variants as [typeof variants[0] & {}, typeof variants[0] & {}, typeof variants[0] & {}]
+    const [a, b, c] = variants as [(typeof variants)[0] & {}, (typeof variants)[0] & {}, (typeof variants)[0] & {}]
     const { email: address, userId } = await register()
     const userToken = await token(userId)
     await call('POST', '/api/v1/cart/items', { token: userToken, body: { variant_id: a.id, quantity: 1 } })
@@ -159,11 +182,17 @@ describe('carts', () => {
     const { email: address } = await register()
     const session = await guestSession()
     await addGuest(session, v.id, 2)
-    const r = await call('POST', '/api/v1/auth/login', { body: { email: address, pwd: PASSWORD, sessionId: session }, headers: { 'cf-connecting-ip': '198.51.100.50' } })
+    const r = await call('POST', '/api/v1/auth/login', {
+      body: { email: address, pwd: PASSWORD, sessionId: session },
+      headers: { 'cf-connecting-ip': '198.51.100.50' },
+    })
     expect(r.status, JSON.stringify(r.body)).toBe(200)
     expect(r.body.cart_merged).toBe(true)
     expect(qty(r.body.cart)).toEqual({ [v.id]: 2 })
-    const both = await call('POST', '/api/v1/auth/login', { body: { email: address, pwd: PASSWORD, password: PASSWORD }, headers: { 'cf-connecting-ip': '198.51.100.50' } })
+    const both = await call('POST', '/api/v1/auth/login', {
+      body: { email: address, pwd: PASSWORD, password: PASSWORD },
+      headers: { 'cf-connecting-ip': '198.51.100.50' },
+    })
     expect(both.status).toBe(400)
     expect(both.body.error.code).toBe('VALIDATION_FAILED')
     const neither = await call('POST', '/api/v1/auth/login', { body: { email: address }, headers: { 'cf-connecting-ip': '198.51.100.50' } })

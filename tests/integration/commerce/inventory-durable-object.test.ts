@@ -29,11 +29,16 @@ describe('Durable Object inventory lock', () => {
   it('holds all lines of an order or none: a refused line undoes the others', async () => {
     const { variants } = await newProduct([{ stock: 5 }, { stock: 1 }, { stock: 5 }])
     const [a, b, c] = variants.map((x) => x.id as VariantId) as [VariantId, VariantId, VariantId]
-    const outcome = await lock().reserve(`ord_ML${uniq()}`, [
-      { variantId: a, quantity: 2 },
-      { variantId: b, quantity: 2 },
-      { variantId: c, quantity: 2 },
-    ], in15(), new Date())
+    const outcome = await lock().reserve(
+      `ord_ML${uniq()}`,
+      [
+        { variantId: a, quantity: 2 },
+        { variantId: b, quantity: 2 },
+        { variantId: c, quantity: 2 },
+      ],
+      in15(),
+      new Date(),
+    )
     expect(outcome).toEqual({ ok: false, variantId: b, available: 1 })
     for (const id of [a, b, c]) expect(await stockRow(id)).toMatchObject({ reserved: 0, active: 0 })
   })

@@ -10,7 +10,10 @@ export async function runJob(name: string, payload: unknown = {}): Promise<{ sta
   const url = `${e['PUBLIC_BASE_URL']}/jobs/${name}`
   const body = JSON.stringify(payload)
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))
-  const bodyHash = btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  const bodyHash = btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
   const signature = await new SignJWT({ body: bodyHash })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer('Upstash')

@@ -15,7 +15,10 @@ const order = (t: string, items: Array<{ variant_id: string; quantity: number }>
 /** Placement in one statement (order_place): the same answers as with the Durable Object lock. */
 describe('orders with the Postgres lock (one statement)', () => {
   it('reserves every line, records the order, its lines and its audit entry', async () => {
-    const { variants } = await newProduct([{ stock: 5, price: 1000 }, { stock: 5, price: 250 }])
+    const { variants } = await newProduct([
+      { stock: 5, price: 1000 },
+      { stock: 5, price: 250 },
+    ])
     const t = await token(`buyer-${uniq()}`)
     const res = await order(t, [
       { variant_id: variants[0]!.id, quantity: 2 },

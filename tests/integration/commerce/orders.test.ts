@@ -13,7 +13,10 @@ const order = (t: string, items: Array<{ variant_id: string; quantity: number }>
 
 describe('orders and two-phase inventory', () => {
   it('reserves every line for 15 minutes and answers {order_id, expires_at, total}', async () => {
-    const { variants } = await newProduct([{ stock: 5, price: 1000 }, { stock: 5, price: 250 }])
+    const { variants } = await newProduct([
+      { stock: 5, price: 1000 },
+      { stock: 5, price: 250 },
+    ])
     const t = await token(`buyer-${uniq()}`)
     const before = Date.now()
     const res = await order(t, [

@@ -48,41 +48,209 @@ const MATRIX: Row[] = [
   { route: 'GET /api/v1/orders/:order_id', path: (r) => `/api/v1/orders/${r.orderId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
   { route: 'GET /api/v1/orders', path: () => '/api/v1/orders', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
   // Not paid yet: the owner learns INVOICE_NOT_READY (checked below), the others ORDER_NOT_FOUND.
-  { route: 'GET /api/v1/orders/:order_id/invoice', path: (r) => `/api/v1/orders/${r.orderId}/invoice`, owner: 404, other: 404, admin: 404, anonymous: 401 },
-  { route: 'POST /api/v1/orders/:order_id/payments', path: (r) => `/api/v1/orders/${r.orderId}/payments`, body: () => ({ email: 'x@example.test' }), owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/v1/payments/:reference', path: (r) => `/api/v1/payments/${r.paymentReference}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'POST /api/v1/payments/:reference/verify', path: (r) => `/api/v1/payments/${r.paymentReference}/verify`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/admin/payments/:payment_id', path: (r) => `/api/admin/payments/${r.paymentId}`, owner: 403, other: 403, admin: 200, anonymous: 401 },
+  {
+    route: 'GET /api/v1/orders/:order_id/invoice',
+    path: (r) => `/api/v1/orders/${r.orderId}/invoice`,
+    owner: 404,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'POST /api/v1/orders/:order_id/payments',
+    path: (r) => `/api/v1/orders/${r.orderId}/payments`,
+    body: () => ({ email: 'x@example.test' }),
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/payments/:reference',
+    path: (r) => `/api/v1/payments/${r.paymentReference}`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'POST /api/v1/payments/:reference/verify',
+    path: (r) => `/api/v1/payments/${r.paymentReference}/verify`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/admin/payments/:payment_id',
+    path: (r) => `/api/admin/payments/${r.paymentId}`,
+    owner: 403,
+    other: 403,
+    admin: 200,
+    anonymous: 401,
+  },
   // Anonymous callers need a guest cart session (X-Cart-Session): 400 without one.
   { route: 'GET /api/v1/cart', path: () => '/api/v1/cart', own: true, owner: 200, other: 200, admin: 200, anonymous: 400 },
   // bookings (ZaloPay)
-  { route: 'GET /api/v1/payment/sessions/:sessionId', path: (r) => `/api/v1/payment/sessions/${r.bookingSessionId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/v1/payment/zalopay/status/:appTransId', path: (r) => `/api/v1/payment/zalopay/status/${r.appTransId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/v1/payment/transactions/:transactionId', path: (r) => `/api/v1/payment/transactions/${r.transactionId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/v1/payment/:paymentId/booking', path: (r) => `/api/v1/payment/${r.bookingSessionId}/booking`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'POST /api/v1/payment/:paymentId/booking', path: (r) => `/api/v1/payment/${r.bookingSessionId}/booking`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'POST /api/v1/bookings/:bookingId/update-calendar', path: (r) => `/api/v1/bookings/${r.bookingId}/update-calendar`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'POST /api/v1/bookings/:bookingId/conversation', path: (r) => `/api/v1/bookings/${r.bookingId}/conversation`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'POST /api/v1/bookings/:bookingId/send-confirmation', path: (r) => `/api/v1/bookings/${r.bookingId}/send-confirmation`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/v1/user/bookings', path: () => '/api/v1/user/bookings', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
-  { route: 'GET /api/v1/user/auction-awards', path: () => '/api/v1/user/auction-awards', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
+  {
+    route: 'GET /api/v1/payment/sessions/:sessionId',
+    path: (r) => `/api/v1/payment/sessions/${r.bookingSessionId}`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/payment/zalopay/status/:appTransId',
+    path: (r) => `/api/v1/payment/zalopay/status/${r.appTransId}`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/payment/transactions/:transactionId',
+    path: (r) => `/api/v1/payment/transactions/${r.transactionId}`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/payment/:paymentId/booking',
+    path: (r) => `/api/v1/payment/${r.bookingSessionId}/booking`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'POST /api/v1/payment/:paymentId/booking',
+    path: (r) => `/api/v1/payment/${r.bookingSessionId}/booking`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'POST /api/v1/bookings/:bookingId/update-calendar',
+    path: (r) => `/api/v1/bookings/${r.bookingId}/update-calendar`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'POST /api/v1/bookings/:bookingId/conversation',
+    path: (r) => `/api/v1/bookings/${r.bookingId}/conversation`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'POST /api/v1/bookings/:bookingId/send-confirmation',
+    path: (r) => `/api/v1/bookings/${r.bookingId}/send-confirmation`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/user/bookings',
+    path: () => '/api/v1/user/bookings',
+    own: true,
+    owner: 200,
+    other: 200,
+    admin: 200,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/user/auction-awards',
+    path: () => '/api/v1/user/auction-awards',
+    own: true,
+    owner: 200,
+    other: 200,
+    admin: 200,
+    anonymous: 401,
+  },
   // loyalty
   { route: 'GET /api/v1/points', path: () => '/api/v1/points', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
-  { route: 'GET /api/v1/paypay/cashbacks', path: () => '/api/v1/paypay/cashbacks', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
-  { route: 'GET /api/v1/paypay/cashbacks/:merchant_cashback_id', path: (r) => `/api/v1/paypay/cashbacks/${r.merchantCashbackId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'GET /api/v1/paypay/sessions', path: () => '/api/v1/paypay/sessions', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
-  { route: 'GET /mypage/points_exchange', path: () => '/mypage/points_exchange', own: true, owner: 200, other: 200, admin: 200, anonymous: 401 },
-  { route: 'GET /api/admin/loyalty/cashbacks/:merchant_cashback_id', path: (r) => `/api/admin/loyalty/cashbacks/${r.merchantCashbackId}`, owner: 403, other: 403, admin: 200, anonymous: 401 },
-  { route: 'GET /api/admin/loyalty/users/:user_id/points', path: (r) => `/api/admin/loyalty/users/${r.ownerId}/points`, owner: 403, other: 403, admin: 200, anonymous: 401 },
+  {
+    route: 'GET /api/v1/paypay/cashbacks',
+    path: () => '/api/v1/paypay/cashbacks',
+    own: true,
+    owner: 200,
+    other: 200,
+    admin: 200,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/paypay/cashbacks/:merchant_cashback_id',
+    path: (r) => `/api/v1/paypay/cashbacks/${r.merchantCashbackId}`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/v1/paypay/sessions',
+    path: () => '/api/v1/paypay/sessions',
+    own: true,
+    owner: 200,
+    other: 200,
+    admin: 200,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /mypage/points_exchange',
+    path: () => '/mypage/points_exchange',
+    own: true,
+    owner: 200,
+    other: 200,
+    admin: 200,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/admin/loyalty/cashbacks/:merchant_cashback_id',
+    path: (r) => `/api/admin/loyalty/cashbacks/${r.merchantCashbackId}`,
+    owner: 403,
+    other: 403,
+    admin: 200,
+    anonymous: 401,
+  },
+  {
+    route: 'GET /api/admin/loyalty/users/:user_id/points',
+    path: (r) => `/api/admin/loyalty/users/${r.ownerId}/points`,
+    owner: 403,
+    other: 403,
+    admin: 200,
+    anonymous: 401,
+  },
   // destructive rows last; the owner is called last in every row
-  { route: 'POST /api/v1/orders/:order_id/cancel', path: (r) => `/api/v1/orders/${r.cancelOrderId}/cancel`, owner: 200, other: 404, admin: 404, anonymous: 401 },
-  { route: 'DELETE /api/v1/bookings/:bookingId', path: (r) => `/api/v1/bookings/${r.bookingId}`, owner: 200, other: 404, admin: 404, anonymous: 401 },
+  {
+    route: 'POST /api/v1/orders/:order_id/cancel',
+    path: (r) => `/api/v1/orders/${r.cancelOrderId}/cancel`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
+  {
+    route: 'DELETE /api/v1/bookings/:bookingId',
+    path: (r) => `/api/v1/bookings/${r.bookingId}`,
+    owner: 200,
+    other: 404,
+    admin: 404,
+    anonymous: 401,
+  },
 ]
 
 /** User-facing routes with a path parameter that are not rows above, and why. */
 const NOT_IN_MATRIX: Record<string, string> = {
   'GET /api/v1/products/:product_id': 'public catalog: no owner',
-  'POST /api/v1/second-chance-offers/:offerId/accept': 'offers need a lapsed award with runners-up; owner checks are in tests/integration/bookings',
+  'POST /api/v1/second-chance-offers/:offerId/accept':
+    'offers need a lapsed award with runners-up; owner checks are in tests/integration/bookings',
   'POST /api/v1/second-chance-offers/:offerId/decline': 'as above',
   'GET /api/v1/properties/:propertyId/calendar': 'a property calendar is readable by every signed-in user (no owner)',
   'POST /jobs/:name': 'QStash-signed, no user: covered by the fuzzer (401 without a signature)',
@@ -123,13 +291,26 @@ describe('authorisation matrix', () => {
     const got: string[] = []
     const want: string[] = []
     const leaks: string[] = []
-    const secretsOfOwner = () => [r.ownerId, r.orderId, r.paymentReference, r.bookingSessionId, r.appTransId, r.merchantCashbackId, r.bookingId, r.cancelOrderId]
+    const secretsOfOwner = () => [
+      r.ownerId,
+      r.orderId,
+      r.paymentReference,
+      r.bookingSessionId,
+      r.appTransId,
+      r.merchantCashbackId,
+      r.bookingId,
+      r.cancelOrderId,
+    ]
     for (const row of MATRIX) {
       const [method] = row.route.split(' ')
       for (const who of ORDER) {
         // The gifts row's "owner" is a shop account (gifts belong to suppliers, read by shops).
         const t = /^GET \/api(\/v1)?\/gifts/.test(row.route) && who === 'owner' ? r.shop : tokens[who]
-        const res = await call(method!, row.path(r), { ...(t && { token: t }), ...(row.body && { body: row.body(r) }), ...(row.headers && { headers: row.headers(r) }) })
+        const res = await call(method!, row.path(r), {
+          ...(t && { token: t }),
+          ...(row.body && { body: row.body(r) }),
+          ...(row.headers && { headers: row.headers(r) }),
+        })
         got.push(`${row.route} as ${who}: ${res.status}`)
         want.push(`${row.route} as ${who}: ${row[who]}`)
         if (who !== 'owner' && who !== 'admin' && res.status < 300) {
@@ -168,7 +349,8 @@ describe('authorisation matrix', () => {
       ] as const) {
         const res = await call(d.method.toUpperCase(), path, { ...(t && { token: t }), ...(body && { body }) })
         const code: unknown = res.body?.error?.code
-        if (res.status !== expected || !code || (expected === 401 && code !== 'AUTH_REQUIRED')) wrong.push(`${d.method} ${d.path} as ${who}: ${res.status} ${res.body?.error?.code}`)
+        if (res.status !== expected || !code || (expected === 401 && code !== 'AUTH_REQUIRED'))
+          wrong.push(`${d.method} ${d.path} as ${who}: ${res.status} ${res.body?.error?.code}`)
       }
     }
     expect(wrong).toEqual([])
@@ -209,7 +391,15 @@ interface CartRow {
   status: Record<CartWho, number>
 }
 
-const ALL_200_BUT_NO_SESSION = { no_session: 400, forged_id: 200, guessed_id: 200, other_guest: 200, user: 200, user_with_guest_header: 200, guest: 200 }
+const ALL_200_BUT_NO_SESSION = {
+  no_session: 400,
+  forged_id: 200,
+  guessed_id: 200,
+  other_guest: 200,
+  user: 200,
+  user_with_guest_header: 200,
+  guest: 200,
+}
 const CART_MATRIX: CartRow[] = [
   { route: 'GET /api/v1/cart', path: () => '/api/v1/cart', status: ALL_200_BUT_NO_SESSION },
   { route: 'POST /api/v1/cart/items', path: () => '/api/v1/cart/items', body: 1, status: ALL_200_BUT_NO_SESSION },
@@ -249,11 +439,20 @@ describe('guest carts in the authorisation matrix', () => {
         if (who === 'guest') {
           // Nothing the others did reached the guest's cart.
           const now = await readGuest()
-          if (JSON.stringify(now) !== JSON.stringify(guestHas)) leaks.push(`${row.route}: the guest's cart became ${JSON.stringify(now)} (was ${JSON.stringify(guestHas)})`)
+          if (JSON.stringify(now) !== JSON.stringify(guestHas))
+            leaks.push(`${row.route}: the guest's cart became ${JSON.stringify(now)} (was ${JSON.stringify(guestHas)})`)
         }
         const c = callers[who]
-        const body = row.route.startsWith('POST') ? { variant_id: v, quantity: row.body } : row.body !== undefined ? { quantity: row.body } : undefined
-        const res = await call(method!, row.path(v), { ...(c.token && { token: c.token }), ...(c.session && { headers: { [CART_SESSION]: c.session } }), ...(body && { body }) })
+        const body = row.route.startsWith('POST')
+          ? { variant_id: v, quantity: row.body }
+          : row.body !== undefined
+            ? { quantity: row.body }
+            : undefined
+        const res = await call(method!, row.path(v), {
+          ...(c.token && { token: c.token }),
+          ...(c.session && { headers: { [CART_SESSION]: c.session } }),
+          ...(body && { body }),
+        })
         got.push(`${row.route} as ${who}: ${res.status}`)
         want.push(`${row.route} as ${who}: ${row.status[who]}`)
         if (res.status >= 400) {
@@ -263,7 +462,8 @@ describe('guest carts in the authorisation matrix', () => {
         if (res.body.cart.owner !== c.kind) leaks.push(`${row.route} as ${who}: answered a ${res.body.cart.owner} cart`)
         const lines = cartLines(res.body)
         if (who === 'guest') guestHas = lines
-        else if (guestHas[v] !== undefined && lines[v] === guestHas[v]) leaks.push(`${row.route} as ${who}: saw the guest's ${JSON.stringify(guestHas)}`)
+        else if (guestHas[v] !== undefined && lines[v] === guestHas[v])
+          leaks.push(`${row.route} as ${who}: saw the guest's ${JSON.stringify(guestHas)}`)
       }
     }
     expect(got).toEqual(want)
@@ -279,13 +479,49 @@ describe('guest carts in the authorisation matrix', () => {
    * only way into someone's account is that account's password, and the only way to a guest's
    * cart is its exact id. Run in order, against one guest cart and two accounts.
    */
-  type MergeRow = { who: string; account: 'attacker' | 'victim'; session: 'forged' | 'guessed' | 'real'; password?: 'wrong'; status: number; merged?: boolean; cart: 'empty' | 'guest' }
+  type MergeRow = {
+    who: string
+    account: 'attacker' | 'victim'
+    session: 'forged' | 'guessed' | 'real'
+    password?: 'wrong'
+    status: number
+    merged?: boolean
+    cart: 'empty' | 'guest'
+  }
   const MERGE_MATRIX: MergeRow[] = [
-    { who: 'another account with a forged (never issued) id', account: 'attacker', session: 'forged', status: 200, merged: false, cart: 'empty' },
-    { who: "another account with a guessed id (the guest's, one character changed)", account: 'attacker', session: 'guessed', status: 200, merged: false, cart: 'empty' },
-    { who: "the guest's account with the guest's id but a wrong password", account: 'victim', session: 'real', password: 'wrong', status: 401, cart: 'empty' },
+    {
+      who: 'another account with a forged (never issued) id',
+      account: 'attacker',
+      session: 'forged',
+      status: 200,
+      merged: false,
+      cart: 'empty',
+    },
+    {
+      who: "another account with a guessed id (the guest's, one character changed)",
+      account: 'attacker',
+      session: 'guessed',
+      status: 200,
+      merged: false,
+      cart: 'empty',
+    },
+    {
+      who: "the guest's account with the guest's id but a wrong password",
+      account: 'victim',
+      session: 'real',
+      password: 'wrong',
+      status: 401,
+      cart: 'empty',
+    },
     { who: "the guest's own account with its id", account: 'victim', session: 'real', status: 200, merged: true, cart: 'guest' },
-    { who: "another account with the guest's real id, after the merge", account: 'attacker', session: 'real', status: 200, merged: false, cart: 'empty' },
+    {
+      who: "another account with the guest's real id, after the merge",
+      account: 'attacker',
+      session: 'real',
+      status: 200,
+      merged: false,
+      cart: 'empty',
+    },
   ]
 
   it('a guest cart is merged only into the account that logs in with its exact id, once', async () => {
@@ -293,13 +529,18 @@ describe('guest carts in the authorisation matrix', () => {
     const v = variants[0]!.id
     const guest = await cartSession()
     expect(guest).toMatch(/^[A-Za-z0-9_-]{32}$/)
-    expect((await call('POST', '/api/v1/cart/items', { headers: { [CART_SESSION]: guest }, body: { variant_id: v, quantity: 3 } })).status).toBe(200)
+    expect(
+      (await call('POST', '/api/v1/cart/items', { headers: { [CART_SESSION]: guest }, body: { variant_id: v, quantity: 3 } })).status,
+    ).toBe(200)
     const accounts = { attacker: await registered(), victim: await registered() }
     const ids = { forged: `h7forged${uniq()}${'G'.repeat(16)}`, guessed: neighbourOf(guest), real: guest }
     const got: string[] = []
     const want: string[] = []
     for (const row of MERGE_MATRIX) {
-      const res = await login(accounts[row.account].email, { session_id: ids[row.session], ...(row.password && { password: 'not the password' }) })
+      const res = await login(accounts[row.account].email, {
+        session_id: ids[row.session],
+        ...(row.password && { password: 'not the password' }),
+      })
       got.push(`${row.who}: ${res.status} merged=${res.body.cart_merged} cart=${JSON.stringify(cartLines(res.body))}`)
       want.push(`${row.who}: ${row.status} merged=${row.merged} cart=${JSON.stringify(row.cart === 'guest' ? { [v]: 3 } : {})}`)
       if (!row.merged) {

@@ -180,15 +180,27 @@ export async function forgedTokens(sub: string): Promise<Record<string, string>>
   const base = () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt()
   const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
   return {
-    wrong_secret: await base().setIssuer(e['AUTH_ISSUER']!).setAudience(e['AUTH_AUDIENCE']!).setExpirationTime('10m').sign(key('not-the-secret-0123456789abcdef-xyz')),
+    wrong_secret: await base()
+      .setIssuer(e['AUTH_ISSUER']!)
+      .setAudience(e['AUTH_AUDIENCE']!)
+      .setExpirationTime('10m')
+      .sign(key('not-the-secret-0123456789abcdef-xyz')),
     expired: await base()
       .setIssuer(e['AUTH_ISSUER']!)
       .setAudience(e['AUTH_AUDIENCE']!)
       .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
       .sign(key(e['AUTH_HS256_SECRET']!)),
-    wrong_audience: await base().setIssuer(e['AUTH_ISSUER']!).setAudience('someone-else').setExpirationTime('10m').sign(key(e['AUTH_HS256_SECRET']!)),
-    wrong_issuer: await base().setIssuer('evil-issuer').setAudience(e['AUTH_AUDIENCE']!).setExpirationTime('10m').sign(key(e['AUTH_HS256_SECRET']!)),
+    wrong_audience: await base()
+      .setIssuer(e['AUTH_ISSUER']!)
+      .setAudience('someone-else')
+      .setExpirationTime('10m')
+      .sign(key(e['AUTH_HS256_SECRET']!)),
+    wrong_issuer: await base()
+      .setIssuer('evil-issuer')
+      .setAudience(e['AUTH_AUDIENCE']!)
+      .setExpirationTime('10m')
+      .sign(key(e['AUTH_HS256_SECRET']!)),
     alg_none: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub, roles: ['admin'], iss: e['AUTH_ISSUER'], aud: e['AUTH_AUDIENCE'], exp: Math.floor(Date.now() / 1000) + 600 })}.`,
     garbage: 'not.a.jwt',
   }

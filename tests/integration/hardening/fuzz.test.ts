@@ -83,7 +83,20 @@ const HOSTILE_ANY: unknown[] = [null, true, false, [], {}, [null], { $gt: '' }, 
 /** Raw JSON tokens JSON.stringify cannot produce: parsed they are Infinity, or they are not JSON at all. */
 const RAW_NUMBERS = ['1e999', '-1e999', '1' + '0'.repeat(400), '0.' + '0'.repeat(400) + '1', '-0']
 
-const MALFORMED_BODIES = ['{', '{"a":', '[', '}', 'nul', '"unterminated', '{"a":1,}', "{'a':1}", '\u0000', '{"a":1}{"b":2}', '[]'.repeat(1000), '['.repeat(20_000) + ']'.repeat(20_000)]
+const MALFORMED_BODIES = [
+  '{',
+  '{"a":',
+  '[',
+  '}',
+  'nul',
+  '"unterminated',
+  '{"a":1,}',
+  "{'a':1}",
+  '\u0000',
+  '{"a":1}{"b":2}',
+  '[]'.repeat(1000),
+  '['.repeat(20_000) + ']'.repeat(20_000),
+]
 
 // ---- a small generator over JSON Schema (draft 2020-12, as zod emits it) -------------------------
 type Schema = Record<string, any>
@@ -127,11 +140,16 @@ function sample(s: Schema | undefined, depth = 0): unknown {
 }
 
 /** Leaf paths of a sampled body, with the schema that describes each. */
-function leaves(value: unknown, s: Schema | undefined, path: (string | number)[] = []): Array<{ path: (string | number)[]; schema: Schema | undefined }> {
+function leaves(
+  value: unknown,
+  s: Schema | undefined,
+  path: (string | number)[] = [],
+): Array<{ path: (string | number)[]; schema: Schema | undefined }> {
   const out: Array<{ path: (string | number)[]; schema: Schema | undefined }> = [{ path, schema: s }]
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...leaves(v, s?.items, [...path, i])))
   else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) out.push(...leaves(v, s?.properties?.[k] ?? resolveObject(s)?.properties?.[k], [...path, k]))
+    for (const [k, v] of Object.entries(value))
+      out.push(...leaves(v, s?.properties?.[k] ?? resolveObject(s)?.properties?.[k], [...path, k]))
   }
   return out
 }
@@ -139,7 +157,8 @@ const resolveObject = (s: Schema | undefined): Schema | undefined => s?.anyOf?.f
 
 function hostileFor(s: Schema | undefined): unknown {
   const type = Array.isArray(s?.type) ? s!.type[0] : s?.type
-  if (type === 'integer' || type === 'number') return chance(0.8) ? pick(HOSTILE_NUMBERS) : pick([...HOSTILE_STRINGS.slice(15, 22), ...HOSTILE_ANY])
+  if (type === 'integer' || type === 'number')
+    return chance(0.8) ? pick(HOSTILE_NUMBERS) : pick([...HOSTILE_STRINGS.slice(15, 22), ...HOSTILE_ANY])
   if (type === 'string') return chance(0.75) ? pick(HOSTILE_STRINGS) : pick([...HOSTILE_NUMBERS, ...HOSTILE_ANY])
   if (type === 'array') return pick([Array.from({ length: 5000 }, () => 1), 'x', {}, [pick(HOSTILE_ANY)], null])
   return pick([...HOSTILE_ANY, ...HOSTILE_STRINGS.slice(0, 10), ...HOSTILE_NUMBERS])
@@ -158,7 +177,12 @@ function hostileBody(s: Schema): { text: string; label: string; contentType?: st
   const roll = rand()
   if (roll < 0.12) return { text: pick(MALFORMED_BODIES), label: 'malformed JSON' }
   if (roll < 0.18) return { text: JSON.stringify(pick(HOSTILE_ANY)), label: 'wrong top-level type' }
-  if (roll < 0.23) return { text: JSON.stringify(base), contentType: pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']), label: 'wrong content type' }
+  if (roll < 0.23)
+    return {
+      text: JSON.stringify(base),
+      contentType: pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']),
+      label: 'wrong content type',
+    }
   const ls = leaves(base, s).filter((l) => l.path.length > 0)
   if (roll < 0.33 && base && typeof base === 'object' && !Array.isArray(base)) {
     const req: string[] = s.required ?? resolveObject(s)?.required ?? []
@@ -172,10 +196,20 @@ function hostileBody(s: Schema): { text: string; label: string; contentType?: st
     const l = pick(ls)
     const marker = `"__RAW_${uniq()}__"`
     const raw = pick(RAW_NUMBERS)
-    return { text: JSON.stringify(setAt(base, l.path, JSON.parse(marker))).replace(marker, raw), label: `${l.path.join('.')}=${raw.slice(0, 20)}` }
+    return {
+      text: JSON.stringify(setAt(base, l.path, JSON.parse(marker))).replace(marker, raw),
+      label: `${l.path.join('.')}=${raw.slice(0, 20)}`,
+    }
   }
   if (roll < 0.45) {
-    const extra = { ...(base as object), __proto__x: 1, constructor: { prototype: { admin: true } }, ['k'.repeat(2000)]: 'v', role: 'admin', user_id: 'someone-else' }
+    const extra = {
+      ...(base as object),
+      __proto__x: 1,
+      constructor: { prototype: { admin: true } },
+      ['k'.repeat(2000)]: 'v',
+      role: 'admin',
+      user_id: 'someone-else',
+    }
     return { text: JSON.stringify(extra), label: 'unknown properties' }
   }
   if (!ls.length) return { text: JSON.stringify(pick(HOSTILE_ANY)), label: 'hostile scalar body' }
@@ -278,7 +312,12 @@ const refusedInBody = (op: Operation, body: any) =>
   op.path.endsWith('/payment/zalopay/callback') && typeof body?.return_code === 'number' && body.return_code !== 1 && body.return_code !== 2
 
 const isErrorShape = (b: any) =>
-  b && typeof b === 'object' && b.error && typeof b.error.code === 'string' && typeof b.error.message === 'string' && typeof b.error.request_id === 'string'
+  b &&
+  typeof b === 'object' &&
+  b.error &&
+  typeof b.error.code === 'string' &&
+  typeof b.error.message === 'string' &&
+  typeof b.error.request_id === 'string'
 
 let owned: Owned
 let reachable: Reachable
@@ -348,7 +387,11 @@ describe('fuzzing every operation of /openapi.json', () => {
           op,
           label,
           url: path,
-          init: { method: op.method, headers: { ...headers(), ...h, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body }) },
+          init: {
+            method: op.method,
+            headers: { ...headers(), ...h, ...(body && { 'content-type': 'application/json' }) },
+            ...(body && { body }),
+          },
           expectStatus,
         })
         if (op.auth !== 'optional') cases.push(mk('anonymous', {}, 401))
@@ -358,22 +401,42 @@ describe('fuzzing every operation of /openapi.json', () => {
         if (op.auth === 'admin') cases.push(mk('user token on an admin route', headers(owned.other), 403))
       } else if (op.auth === 'signature' || op.auth === 'qstash') {
         // No valid signature can be produced by a fuzzer: every case is a refusal.
-        const sigHeaders: Array<Record<string, string>> = [{}, { 'x-paystack-signature': 'ab'.repeat(64) }, { 'upstash-signature': forged['wrong_secret']! }, { 'x-paystack-signature': '' }]
-        const plausible = () => JSON.stringify(op.body ? sample(op.body) : { event: 'charge.success', data: { reference: 'TXN-X', amount: 1 } })
+        const sigHeaders: Array<Record<string, string>> = [
+          {},
+          { 'x-paystack-signature': 'ab'.repeat(64) },
+          { 'upstash-signature': forged['wrong_secret']! },
+          { 'x-paystack-signature': '' },
+        ]
+        const plausible = () =>
+          JSON.stringify(op.body ? sample(op.body) : { event: 'charge.success', data: { reference: 'TXN-X', amount: 1 } })
         for (const h of sigHeaders) {
           const withBody = op.method !== 'GET'
           cases.push({
             op,
             label: `bad signature ${JSON.stringify(h).slice(0, 40)}`,
             url: withQuery(real ? realPath : synthPath(), validQuery()),
-            init: { method: op.method, headers: { ...headers(), ...h, ...(withBody && { 'content-type': 'application/json' }) }, ...(withBody && { body: plausible() }) },
+            init: {
+              method: op.method,
+              headers: { ...headers(), ...h, ...(withBody && { 'content-type': 'application/json' }) },
+              ...(withBody && { body: plausible() }),
+            },
           })
         }
       }
 
       // 2. Oversized bodies: 413 before anything else runs.
       if (op.method !== 'GET' && op.method !== 'DELETE') {
-        cases.push({ op, label: 'oversized body', url: real ? realPath : synthPath(), init: { method: op.method, headers: headers(authFor(op, real), { 'content-type': 'application/json' }), body: `{"x":"${'a'.repeat(MAX_BODY)}"}` }, expectStatus: 413 })
+        cases.push({
+          op,
+          label: 'oversized body',
+          url: real ? realPath : synthPath(),
+          init: {
+            method: op.method,
+            headers: headers(authFor(op, real), { 'content-type': 'application/json' }),
+            body: `{"x":"${'a'.repeat(MAX_BODY)}"}`,
+          },
+          expectStatus: 413,
+        })
       }
 
       // 3. Hostile path parameters, queries and bodies with valid credentials.
@@ -476,7 +539,8 @@ describe('fuzzing every operation of /openapi.json', () => {
         const where = `${key} [${c.label.slice(0, 160)}] -> ${status} ${JSON.stringify(body).slice(0, 200)}`
         if (status >= 500 || status < 0) failures.push(`5xx/crash: ${where}`)
         else if (status >= 400 && !isErrorShape(body)) failures.push(`4xx without the error shape: ${where}`)
-        else if (c.expectStatus !== undefined && ![c.expectStatus].flat().includes(status)) failures.push(`expected ${c.expectStatus}: ${where}`)
+        else if (c.expectStatus !== undefined && ![c.expectStatus].flat().includes(status))
+          failures.push(`expected ${c.expectStatus}: ${where}`)
         if (status < 400 && status >= 0 && !refusedInBody(op, body)) accepted.set(key, (accepted.get(key) ?? 0) + 1)
       }
       if (accepted.has(key) && (op.method !== 'GET' || READS_THAT_WRITE.has(key))) {
@@ -493,7 +557,9 @@ describe('fuzzing every operation of /openapi.json', () => {
         `state-compared=${compared.length} operations over ${TABLES.length} tables; ` +
         `writes with accepted cases (state not compared, not refused): ${notCompared.join('; ') || 'none'}; ` +
         `reads with accepted cases (state compared): ${[...accepted.keys()].filter((k) => compared.includes(k)).join('; ') || 'none'}; ` +
-        `path parameters fuzzed with synthetic ids only: ${Object.entries(NO_FIXTURE_FOR).map(([k, why]) => `${k} (${why})`).join('; ')}`,
+        `path parameters fuzzed with synthetic ids only: ${Object.entries(NO_FIXTURE_FOR)
+          .map(([k, why]) => `${k} (${why})`)
+          .join('; ')}`,
     )
     expect(failures.slice(0, 25), `${failures.length} failures`).toEqual([])
     countFigure('hostile cases tried', tried)

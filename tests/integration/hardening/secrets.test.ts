@@ -32,7 +32,11 @@ const secret = (name: string, value: string) => {
 }
 
 /** Like helpers.call, but every answer's body is kept for the scan. */
-async function send(method: string, path: string, opts: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {}) {
+async function send(
+  method: string,
+  path: string,
+  opts: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {},
+) {
   // A fresh client address: login attempts are also counted per address (other tests use fixed ones).
   const headers: Record<string, string> = { 'cf-connecting-ip': `2001:db8:7b::${crypto.randomUUID().slice(0, 4)}`, ...opts.headers }
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`
@@ -65,7 +69,19 @@ describe('no secret reaches a log line or an error body', () => {
     for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       spies.push(vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))))
     }
-    for (const k of ['AUTH_HS256_SECRET', 'PAYSTACK_SECRET_KEY', 'ZALOPAY_KEY1', 'ZALOPAY_KEY2', 'PAYPAY_API_KEY', 'PAYPAY_API_SECRET', 'QSTASH_TOKEN', 'QSTASH_CURRENT_SIGNING_KEY', 'QSTASH_NEXT_SIGNING_KEY', 'UPSTASH_REDIS_REST_TOKEN', 'GIFT_PIN_PEPPER']) {
+    for (const k of [
+      'AUTH_HS256_SECRET',
+      'PAYSTACK_SECRET_KEY',
+      'ZALOPAY_KEY1',
+      'ZALOPAY_KEY2',
+      'PAYPAY_API_KEY',
+      'PAYPAY_API_SECRET',
+      'QSTASH_TOKEN',
+      'QSTASH_CURRENT_SIGNING_KEY',
+      'QSTASH_NEXT_SIGNING_KEY',
+      'UPSTASH_REDIS_REST_TOKEN',
+      'GIFT_PIN_PEPPER',
+    ]) {
       secret(k, e[k]!)
     }
     // Each pepper of the list too: one key leaking alone would not contain the whole variable.
@@ -85,7 +101,10 @@ describe('no secret reaches a log line or an error body', () => {
     expect(ok.status).toBe(200)
     secret('issued access token', ok.body.access_token)
     expect((await send('POST', '/api/v1/auth/login', { body: { email, password: wrong } })).status).toBe(401)
-    expect((await send('POST', '/api/v1/auth/login', { body: { email: `nobody-${uniq().toLowerCase()}@example.test`, password: wrong } })).status).toBe(401)
+    expect(
+      (await send('POST', '/api/v1/auth/login', { body: { email: `nobody-${uniq().toLowerCase()}@example.test`, password: wrong } }))
+        .status,
+    ).toBe(401)
     // A malformed login (password too long) must not echo it either.
     expect((await send('POST', '/api/v1/auth/login', { body: { email, password: `${wrong}${'x'.repeat(200)}` } })).status).toBe(400)
     // The token is used, and a forged one refused.
@@ -99,9 +118,15 @@ describe('no secret reaches a log line or an error body', () => {
     const u = uniq()
     const pin = secret('PIN', '90731548')
     const wrongPin = secret('wrong PIN', '61829374')
-    const s = await send('POST', '/api/admin/suppliers', { token: admin, body: { supplier_code: `H7S-${u}`, supplier_name: `Shop ${u}`, supplier_invoice_no: `H7SI-${u}` } })
+    const s = await send('POST', '/api/admin/suppliers', {
+      token: admin,
+      body: { supplier_code: `H7S-${u}`, supplier_name: `Shop ${u}`, supplier_invoice_no: `H7SI-${u}` },
+    })
     expect(s.status).toBe(201)
-    const a = await send('POST', `/api/admin/suppliers/H7S-${u}/accounts`, { token: admin, body: { supplier_account_invoice_no: `H7SA-${u}`, supplier_account_name: 'Counter', pin } })
+    const a = await send('POST', `/api/admin/suppliers/H7S-${u}/accounts`, {
+      token: admin,
+      body: { supplier_account_invoice_no: `H7SA-${u}`, supplier_account_name: 'Counter', pin },
+    })
     expect(a.status).toBe(201)
     const g = await send('POST', '/api/admin/gifts', { token: admin, body: { count: 2, prefix: 'H7S-', amount: 100, currency: 'JPY' } })
     expect(g.status).toBe(201)
@@ -123,7 +148,14 @@ describe('no secret reaches a log line or an error body', () => {
     expect(ok.status).toBe(200)
     const forgedSig = secret('forged paystack signature', 'f00d'.repeat(32))
     expect((await send('POST', '/webhooks/paystack', { rawBody: w.body, headers: { 'x-paystack-signature': forgedSig } })).status).toBe(401)
-    expect((await send('POST', '/webhooks/paystack', { rawBody: w.body.replace('"amount":', '"amount":1'), headers: { 'x-paystack-signature': w.signature } })).status).toBe(401)
+    expect(
+      (
+        await send('POST', '/webhooks/paystack', {
+          rawBody: w.body.replace('"amount":', '"amount":1'),
+          headers: { 'x-paystack-signature': w.signature },
+        })
+      ).status,
+    ).toBe(401)
   })
 
   it('ZaloPay: a signed callback and one with a forged MAC', async () => {
@@ -135,7 +167,9 @@ describe('no secret reaches a log line or an error body', () => {
     const body = await payOnSandbox(created.body.appTransId)
     secret('zalopay callback mac', JSON.parse(body).mac)
     const forgedMac = secret('forged zalopay mac', 'bad0'.repeat(16))
-    const forged = await send('POST', '/api/v1/payment/zalopay/callback', { rawBody: JSON.stringify({ ...JSON.parse(body), mac: forgedMac }) })
+    const forged = await send('POST', '/api/v1/payment/zalopay/callback', {
+      rawBody: JSON.stringify({ ...JSON.parse(body), mac: forgedMac }),
+    })
     expect(forged.body.return_code).not.toBe(1)
     const ok = await postCallback(body)
     expect(ok.body.return_code).toBe(1)
@@ -151,7 +185,14 @@ describe('no secret reaches a log line or an error body', () => {
     await settle(id, 'SUCCESS').catch(() => undefined)
     // A job delivery with a forged QStash signature.
     const forged = secret('forged qstash signature', `${(await token('x')).slice(0, -4)}AAAA`)
-    expect((await send('POST', '/jobs/loyalty.give-cashback', { rawBody: JSON.stringify({ merchant_cashback_id: id }), headers: { 'upstash-signature': forged } })).status).toBe(401)
+    expect(
+      (
+        await send('POST', '/jobs/loyalty.give-cashback', {
+          rawBody: JSON.stringify({ merchant_cashback_id: id }),
+          headers: { 'upstash-signature': forged },
+        })
+      ).status,
+    ).toBe(401)
     expect((await runJob('platform.heartbeat')).status).toBe(200)
   })
 
@@ -198,7 +239,11 @@ describe('HTML pages and CORS', () => {
     for (const origin of allowed) {
       const pre = await SELF.fetch('http://worker.test/api/v1/orders', {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,idempotency-key',
+        },
       })
       expect(pre.status).toBeLessThan(300)
       expect(pre.headers.get('access-control-allow-origin')).toBe(origin)
@@ -209,7 +254,10 @@ describe('HTML pages and CORS', () => {
       expect(get.headers.get('access-control-expose-headers') ?? '').toMatch(/x-request-id/)
     }
     for (const origin of ['http://evil.test', 'null', `${allowed[0]}.evil.test`, allowed[0]!.replace('http:', 'https:')]) {
-      const pre = await SELF.fetch('http://worker.test/api/v1/orders', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })
+      const pre = await SELF.fetch('http://worker.test/api/v1/orders', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      })
       await pre.text()
       expect(pre.headers.get('access-control-allow-origin'), origin).toBeNull()
       const get = await SELF.fetch('http://worker.test/api/v1/products', { headers: { origin } })

@@ -7,7 +7,11 @@ import { sharedDb } from '../db.ts'
  * added later is watched without editing this list.
  */
 export const TABLES: string[] = [
-  ...new Set(Object.values(schema).filter((v) => isTable(v)).map((t) => getTableName(t as Parameters<typeof getTableName>[0]))),
+  ...new Set(
+    Object.values(schema)
+      .filter((v) => isTable(v))
+      .map((t) => getTableName(t as Parameters<typeof getTableName>[0])),
+  ),
 ].sort()
 
 /** Row counts of every table in one round trip. */

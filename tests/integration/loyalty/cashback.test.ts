@@ -29,7 +29,11 @@ import {
  * this file run one after another (they inject faults into the one shared sandbox).
  */
 const callback = (body: string) =>
-  SELF.fetch('http://worker.test/api/v1/paypay/cashback/callback', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => ({
+  SELF.fetch('http://worker.test/api/v1/paypay/cashback/callback', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  }).then(async (r) => ({
     status: r.status,
     body: (await r.json()) as any,
   }))
@@ -174,7 +178,13 @@ describe('callback and 5-minute checks', () => {
     const forgedFailure = await callback(JSON.stringify({ merchantCashbackId: id, status: 'FAILURE' }))
     expect(forgedFailure.body.applied).toBe(false)
     // (A readable body naming no id at all makes a sweep of the due records: notifications-and-redrive.test.ts.)
-    for (const junk of ['not json', '42', 'null', JSON.stringify({ merchantCashbackId: 'pcb_does_not_exist', status: 'FAILURE' }), JSON.stringify({ merchantCashbackId: "'; drop table x" })]) {
+    for (const junk of [
+      'not json',
+      '42',
+      'null',
+      JSON.stringify({ merchantCashbackId: 'pcb_does_not_exist', status: 'FAILURE' }),
+      JSON.stringify({ merchantCashbackId: "'; drop table x" }),
+    ]) {
       const r = await callback(junk)
       expect(r.status).toBe(200)
       expect(r.body.applied).toBe(false)

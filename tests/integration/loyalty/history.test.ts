@@ -19,7 +19,7 @@ async function cashbackRow(status: string, amount: number, requestedAt: Date): P
   const id = prefixedId('pcb')
   const done = status === 'succeeded' || status === 'failed' ? requestedAt.toISOString() : null
   await execSql(sql`insert into paypay_cashbacks (merchant_cashback_id, user_id, user_authorization_id, points, amount, status, requested_at, accepted_at, completed_at, updated_at)
-    values (${id}, ${`hist-${uniq()}`}, 'uaid-history', ${amount}, ${amount}, ${status}, ${requestedAt.toISOString()}::timestamptz, ${requestedAt.toISOString()}::timestamptz, ${done}::timestamptz, ${(done ?? requestedAt.toISOString())}::timestamptz)`)
+    values (${id}, ${`hist-${uniq()}`}, 'uaid-history', ${amount}, ${amount}, ${status}, ${requestedAt.toISOString()}::timestamptz, ${requestedAt.toISOString()}::timestamptz, ${done}::timestamptz, ${done ?? requestedAt.toISOString()}::timestamptz)`)
   return id
 }
 
@@ -41,7 +41,9 @@ describe('transaction-history files', () => {
     const fileId = job.body.file_id
 
     const files = await call('GET', '/api/admin/loyalty/history-files?source=ours&limit=100', { token: admin })
-    expect(files.body.files.filter((f: any) => f.business_date === day)).toEqual([expect.objectContaining({ file_id: fileId, row_count: 4, source: 'ours' })])
+    expect(files.body.files.filter((f: any) => f.business_date === day)).toEqual([
+      expect.objectContaining({ file_id: fileId, row_count: 4, source: 'ours' }),
+    ])
 
     const all = await call('GET', `/api/admin/loyalty/history-files/${fileId}/rows`, { token: admin })
     expect(all.body.total).toBe(4)
@@ -54,7 +56,9 @@ describe('transaction-history files', () => {
     expect(page2.body.rows).toEqual([expect.objectContaining({ merchant_cashback_reversal_id: rv1, amount: 100, status: 'SUCCESS' })])
     const csv = await call('GET', `/api/admin/loyalty/history-files/${fileId}/content`, { token: admin })
     expect(csv.headers.get('content-type')).toContain('text/csv')
-    expect(String(csv.body).split('\r\n')[0]).toBe('transaction_type,merchant_cashback_id,merchant_cashback_reversal_id,user_id,amount,currency,status,requested_at,completed_at')
+    expect(String(csv.body).split('\r\n')[0]).toBe(
+      'transaction_type,merchant_cashback_id,merchant_cashback_reversal_id,user_id,amount,currency,status,requested_at,completed_at',
+    )
 
     // The status moved on; the re-run (job or admin button, even concurrently) rewrites the same file.
     await execSql(sql`update paypay_cashbacks set status = 'succeeded', completed_at = now() where merchant_cashback_id = ${cb3}`)
@@ -64,7 +68,9 @@ describe('transaction-history files', () => {
     ])
     expect(reruns[0].body.file_id).toBe(fileId)
     expect(reruns[1].body.file.file_id).toBe(fileId)
-    const manifest = await execSql(sql`select count(*)::int as n from paypay_history_files where source = 'ours' and business_date = ${day}`)
+    const manifest = await execSql(
+      sql`select count(*)::int as n from paypay_history_files where source = 'ours' and business_date = ${day}`,
+    )
     expect(manifest[0].n).toBe(1)
     expect((await call('GET', `/api/admin/loyalty/history-files/${fileId}/rows?status=SUCCESS`, { token: admin })).body.total).toBe(3)
   })
@@ -107,11 +113,16 @@ describe('transaction-history files', () => {
     // Same date again replaces PayPay's file; a file without the needed columns is refused.
     const again = await call('POST', '/api/admin/loyalty/history-files', { token: admin, body: { business_date: d, content } })
     expect(again.body.file.file_id).toBe(fileId)
-    const bad = await call('POST', '/api/admin/loyalty/history-files', { token: admin, body: { business_date: d, content: 'id,total\n1,2' } })
+    const bad = await call('POST', '/api/admin/loyalty/history-files', {
+      token: admin,
+      body: { business_date: d, content: 'id,total\n1,2' },
+    })
     expect(bad.status).toBe(400)
     expect(bad.body.error.code).toBe('HISTORY_FILE_INVALID')
     const ours = await call('POST', '/api/admin/loyalty/history-files/export', { token: admin, body: { business_date: d } })
-    expect((await call('GET', `/api/admin/loyalty/history-files/${ours.body.file.file_id}/reconciliation`, { token: admin })).status).toBe(400)
+    expect((await call('GET', `/api/admin/loyalty/history-files/${ours.body.file.file_id}/reconciliation`, { token: admin })).status).toBe(
+      400,
+    )
   })
 
   it('the admin API is for admins; the page shell is static and locked down by its CSP', async () => {

@@ -47,9 +47,15 @@ describe('points ledger', () => {
       headers: { 'idempotency-key': `hdr-${uniq()}` },
     })
     expect(headerKey.status).toBe(201)
-    const notAdmin = await call('POST', '/api/admin/loyalty/points', { token: u.token, body: { user_id: u.id, points: 10, reason: 'x', idempotency_key: uniq() } })
+    const notAdmin = await call('POST', '/api/admin/loyalty/points', {
+      token: u.token,
+      body: { user_id: u.id, points: 10, reason: 'x', idempotency_key: uniq() },
+    })
     expect(notAdmin.status).toBe(403)
-    const zero = await call('POST', '/api/admin/loyalty/points', { token: admin, body: { user_id: u.id, points: 0, reason: 'x', idempotency_key: uniq() } })
+    const zero = await call('POST', '/api/admin/loyalty/points', {
+      token: admin,
+      body: { user_id: u.id, points: 0, reason: 'x', idempotency_key: uniq() },
+    })
     expect(zero.status).toBe(400)
     expect(zero.body.error.code).toBe('VALIDATION_FAILED')
     const negativeEarn = await call('POST', '/api/admin/loyalty/points', {
@@ -57,10 +63,16 @@ describe('points ledger', () => {
       body: { user_id: u.id, points: -5, kind: 'earn', reason: 'x', idempotency_key: uniq() },
     })
     expect(negativeEarn.body.error.code).toBe('INVALID_LEDGER_ENTRY')
-    const overdraw = await call('POST', '/api/admin/loyalty/points', { token: admin, body: { user_id: u.id, points: -11, reason: 'fix', idempotency_key: uniq() } })
+    const overdraw = await call('POST', '/api/admin/loyalty/points', {
+      token: admin,
+      body: { user_id: u.id, points: -11, reason: 'fix', idempotency_key: uniq() },
+    })
     expect(overdraw.status).toBe(409)
     expect(overdraw.body.error).toMatchObject({ code: 'INSUFFICIENT_POINTS', details: { balance: 10 } })
-    const fix = await call('POST', '/api/admin/loyalty/points', { token: admin, body: { user_id: u.id, points: -10, reason: 'fix', idempotency_key: uniq() } })
+    const fix = await call('POST', '/api/admin/loyalty/points', {
+      token: admin,
+      body: { user_id: u.id, points: -10, reason: 'fix', idempotency_key: uniq() },
+    })
     expect(fix.status).toBe(201)
     expect(fix.body.balance).toBe(0)
     expect(await expectLedgerConsistent(u.id)).toBe(0)
@@ -111,7 +123,11 @@ describe('exchange', () => {
   it('20 parallel exchanges of 100 points on a balance of 1000: exactly 10 succeed, nothing overdraws', async () => {
     const u = await linkedUser()
     await grant(u.id, 1000)
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => call('POST', i % 2 ? '/mypage/point_input' : '/mypage/points_exchange', { token: u.token, body: { points: 100 } })))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call('POST', i % 2 ? '/mypage/point_input' : '/mypage/points_exchange', { token: u.token, body: { points: 100 } }),
+      ),
+    )
     const created = results.filter((r) => r.status === 201)
     const refused = results.filter((r) => r.status === 409)
     expect(created).toHaveLength(10)
@@ -162,7 +178,9 @@ describe('exchange', () => {
       logger: quiet,
     }
     const key = `race-${uniq()}`
-    const results = await Promise.all(Array.from({ length: 8 }, () => exchangePoints(deps, { userId: u.id, points: 100, requestKey: key, requestId: 'race' })))
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => exchangePoints(deps, { userId: u.id, points: 100, requestKey: key, requestId: 'race' })),
+    )
     for (const r of results) expect(r.ok, JSON.stringify(r)).toBe(true)
     const ids = new Set(results.map((r) => r.ok && r.value.cashback.merchantCashbackId))
     expect(ids.size).toBe(1)

@@ -67,12 +67,16 @@ describe('PayPay account link', () => {
     expect(stolen.body.error.code).toBe('LINK_SESSION_NOT_FOUND')
 
     const wrongKey = await forge({ ...claims }, new TextEncoder().encode('not-the-paypay-secret-0123456789'))
-    expect((await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken: wrongKey } })).body.error.code).toBe('LINK_TOKEN_INVALID')
+    expect(
+      (await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken: wrongKey } })).body.error.code,
+    ).toBe('LINK_TOKEN_INVALID')
     const wrongNonce = await forge({ ...claims, nonce: 'guessed-nonce' })
     const nonceRes = await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken: wrongNonce } })
     expect(nonceRes.status).toBe(400)
     expect(nonceRes.body.error.message).toContain('nonce')
-    expect((await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken: 'garbage.garbage.garbage' } })).status).toBe(400)
+    expect(
+      (await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken: 'garbage.garbage.garbage' } })).status,
+    ).toBe(400)
     expect((await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: {} })).status).toBe(400)
     // None of that linked anything.
     expect((await call('GET', '/api/v1/paypay/sessions', { token: u.token })).body.link.status).toBe('none')
@@ -111,7 +115,9 @@ describe('PayPay account link', () => {
     expect(ex.body.error.code).toBe('PAYPAY_LINK_EXPIRED')
     // Linking again makes it live.
     const { responseToken } = await approveLink(u.token, u.phone)
-    expect((await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken } })).body.link.status).toBe('linked')
+    expect((await call('PUT', '/api/v1/paypay/update_session', { token: u.token, body: { responseToken } })).body.link.status).toBe(
+      'linked',
+    )
     expect((await exchange(u.token, 100)).status).toBe(201)
   })
 })

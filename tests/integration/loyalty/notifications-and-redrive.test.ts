@@ -4,7 +4,19 @@ import { describe, expect, it } from 'vitest'
 import { prefixedId } from '../../../src/shared/ids.ts'
 import { runJob } from '../commerce/jobs.ts'
 import { adminToken, call } from '../helpers.ts'
-import { cashback, exchanged, execSql, expectLedgerConsistent, give, grant, linkedUser, paypay, paypayCalls, reverse, settle } from './support.ts'
+import {
+  cashback,
+  exchanged,
+  execSql,
+  expectLedgerConsistent,
+  give,
+  grant,
+  linkedUser,
+  paypay,
+  paypayCalls,
+  reverse,
+  settle,
+} from './support.ts'
 
 /**
  * Issue 14 items 5 and 6 against the PayPay sandbox: PayPay notifications in whatever shape they
@@ -68,7 +80,10 @@ describe('PayPay notifications: any shape, always re-read from PayPay', () => {
 
   it('form bodies: urlencoded, multipart, and a form sent without its content type', async () => {
     const a = await grantedAtPayPay()
-    const urlencoded = await notify(new URLSearchParams({ notification_type: 'Cashback', merchant_cashback_id: a.id, status: 'SUCCESS' }).toString(), 'application/x-www-form-urlencoded')
+    const urlencoded = await notify(
+      new URLSearchParams({ notification_type: 'Cashback', merchant_cashback_id: a.id, status: 'SUCCESS' }).toString(),
+      'application/x-www-form-urlencoded',
+    )
     expect(urlencoded.body).toEqual({ received: true, applied: true, status: 'succeeded' })
 
     const b = await grantedAtPayPay()
@@ -96,7 +111,11 @@ describe('PayPay notifications: any shape, always re-read from PayPay', () => {
   it('an unknown id, ours in shape or not, is acknowledged and changes nothing; nothing is swept', async () => {
     const { id } = await grantedAtPayPay()
     const unknown = prefixedId('pcb')
-    for (const body of [{ merchantCashbackId: unknown }, { merchantCashbackId: 'ORDER-2024-0001', status: 'SUCCESS' }, { merchantRefundId: 'rf-1' }]) {
+    for (const body of [
+      { merchantCashbackId: unknown },
+      { merchantCashbackId: 'ORDER-2024-0001', status: 'SUCCESS' },
+      { merchantRefundId: 'rf-1' },
+    ]) {
       expect(await json(body)).toEqual({ status: 200, body: { received: true, applied: false } })
     }
     expect(await paypayCalls(unknown)).toEqual([])
@@ -125,7 +144,10 @@ describe('a notification without an id checks the due records', () => {
     expect((await cashback(id)).cashback.status).toBe('accepted')
     expect(await paypayCalls(id, 'check_cashback')).toEqual([])
 
-    expect(await json({ notification_type: 'Cashback', status: 'SUCCESS' })).toEqual({ status: 200, body: { received: true, applied: false, sweep: true } })
+    expect(await json({ notification_type: 'Cashback', status: 'SUCCESS' })).toEqual({
+      status: 200,
+      body: { received: true, applied: false, sweep: true },
+    })
     await eventually(async () => (await cashback(id)).cashback.status === 'succeeded')
     expect(await auditActors(id, 'cashback.succeeded')).toEqual(['system:notification'])
     expect(await paypayCalls(id, 'give_cashback')).toHaveLength(1)

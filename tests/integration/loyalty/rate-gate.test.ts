@@ -40,7 +40,9 @@ describe('ledger invariant', () => {
       group by a.user_id, a.balance
       having a.balance <> coalesce(sum(l.points), 0) or a.balance < 0`)
     expect(broken).toEqual([])
-    const orphans = await execSql(sql`select distinct user_id from points_ledger where user_id not in (select user_id from points_accounts)`)
+    const orphans = await execSql(
+      sql`select distinct user_id from points_ledger where user_id not in (select user_id from points_accounts)`,
+    )
     expect(orphans).toEqual([])
   })
 })

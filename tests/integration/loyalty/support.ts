@@ -38,7 +38,10 @@ export const newUser = async (prefix = 'pp'): Promise<{ id: string; token: strin
 }
 
 /** The real flow: our session → the sandbox's consent page (Approve) → responseToken → update_session. */
-export async function approveLink(t: string, phone = `090${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`): Promise<{ responseToken: string; sessionId: string }> {
+export async function approveLink(
+  t: string,
+  phone = `090${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+): Promise<{ responseToken: string; sessionId: string }> {
   const session = await call('POST', '/api/v1/paypay/sessions', { token: t })
   expect(session.status, JSON.stringify(session.body)).toBe(201)
   const res = await fetch(session.body.link_url, {
@@ -87,8 +90,10 @@ export async function exchanged(u: TestUser, points: number): Promise<string> {
 
 export const give = (id: string) => runJob('loyalty.give-cashback', { merchant_cashback_id: id })
 export const reverse = (id: string) => runJob('loyalty.reverse-cashback', { merchant_cashback_reversal_id: id })
-export const checkCashbacks = (payload: Record<string, number> = {}) => runJob('loyalty.check-cashbacks', { check_after_seconds: 0, ...payload })
-export const checkReversals = (payload: Record<string, number> = {}) => runJob('loyalty.check-reversals', { check_after_seconds: 0, ...payload })
+export const checkCashbacks = (payload: Record<string, number> = {}) =>
+  runJob('loyalty.check-cashbacks', { check_after_seconds: 0, ...payload })
+export const checkReversals = (payload: Record<string, number> = {}) =>
+  runJob('loyalty.check-reversals', { check_after_seconds: 0, ...payload })
 
 export async function cashback(id: string): Promise<any> {
   const res = await call('GET', `/api/admin/loyalty/cashbacks/${id}`, { token: await adminToken() })
@@ -103,7 +108,11 @@ export async function settle(id: string, outcome: 'SUCCESS' | 'FAILURE', extra: 
   expect(res.status, JSON.stringify(res.body)).toBe(200)
 }
 
-export async function ledger(userId: string): Promise<{ balance: number; sum: number; entries: Array<{ kind: string; points: number; idempotency_key: string; reference_id: string | null }> }> {
+export async function ledger(userId: string): Promise<{
+  balance: number
+  sum: number
+  entries: Array<{ kind: string; points: number; idempotency_key: string; reference_id: string | null }>
+}> {
   const db = sharedDb()
   const [acct] = await db.execute<{ balance: number }>(sql`select balance from points_accounts where user_id = ${userId}`)
   const entries = await db.execute<{ kind: string; points: number; idempotency_key: string; reference_id: string | null }>(

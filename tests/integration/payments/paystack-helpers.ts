@@ -49,7 +49,10 @@ export interface PendingPayment {
 export async function pendingPayment(opts: { stock?: number; quantity?: number; price?: number } = {}): Promise<PendingPayment> {
   const { variants } = await newProduct([{ stock: opts.stock ?? 5, price: opts.price ?? 5000 }])
   const user = await token(`payer-${uniq()}`)
-  const order = await call('POST', '/api/v1/orders', { token: user, body: { items: [{ variant_id: variants[0]!.id, quantity: opts.quantity ?? 1 }] } })
+  const order = await call('POST', '/api/v1/orders', {
+    token: user,
+    body: { items: [{ variant_id: variants[0]!.id, quantity: opts.quantity ?? 1 }] },
+  })
   expect(order.status, JSON.stringify(order.body)).toBe(201)
   const init = await call('POST', `/api/v1/orders/${order.body.order_id}/payments`, { token: user, body: { email: 'payer@example.test' } })
   expect(init.status, JSON.stringify(init.body)).toBe(201)

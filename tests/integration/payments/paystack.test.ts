@@ -8,13 +8,21 @@ import { about, acknowledge, freshReport } from '../reconciliation/support.ts'
 
 const outboxOf = (ids: string[]) =>
   rows<{ job_name: string; deduplication_id: string; published_at: Date | null }>(
-    sql`select job_name, deduplication_id, published_at from outbox where ${sql.join(ids.map((id) => sql`deduplication_id like ${'%' + id + '%'}`), sql` or `)} order by id`,
+    sql`select job_name, deduplication_id, published_at from outbox where ${sql.join(
+      ids.map((id) => sql`deduplication_id like ${'%' + id + '%'}`),
+      sql` or `,
+    )} order by id`,
   )
 
 const paymentRow = async (reference: string) =>
-  (await rows<{ status: string; review_reason: string | null }>(sql`select status, review_reason from payments where reference = ${reference}`))[0]!
+  (
+    await rows<{ status: string; review_reason: string | null }>(
+      sql`select status, review_reason from payments where reference = ${reference}`,
+    )
+  )[0]!
 
-const orderStatus = async (user: string, orderId: string) => (await call('GET', `/api/v1/orders/${orderId}`, { token: user })).body.order.status
+const orderStatus = async (user: string, orderId: string) =>
+  (await call('GET', `/api/v1/orders/${orderId}`, { token: user })).body.order.status
 
 describe('initialize (seed 004 §1 steps 5-9)', () => {
   it('creates one Paystack transaction per order and answers the live intent again', async () => {
@@ -33,8 +41,12 @@ describe('initialize (seed 004 §1 steps 5-9)', () => {
   it("refuses someone else's order (404), a paid or expired order (409), and garbage", async () => {
     const p = await pendingPayment()
     const stranger = await token(`stranger-${uniq()}`)
-    expect((await call('POST', `/api/v1/orders/${p.orderId}/payments`, { token: stranger, body: { email: 'x@example.test' } })).status).toBe(404)
-    expect((await call('POST', `/api/v1/orders/${p.orderId}/payments`, { token: p.user, body: { email: 'not-an-email' } })).status).toBe(400)
+    expect(
+      (await call('POST', `/api/v1/orders/${p.orderId}/payments`, { token: stranger, body: { email: 'x@example.test' } })).status,
+    ).toBe(404)
+    expect((await call('POST', `/api/v1/orders/${p.orderId}/payments`, { token: p.user, body: { email: 'not-an-email' } })).status).toBe(
+      400,
+    )
     expect((await call('POST', `/api/v1/orders/${p.orderId}/payments`, { body: {} })).status).toBe(401)
     await ageOrder(p.orderId, 16 * 60)
     const expired = await call('POST', `/api/v1/orders/${p.orderId}/payments`, { token: p.user, body: { email: 'payer@example.test' } })
@@ -67,9 +79,13 @@ describe('webhook (seed 004 §3)', () => {
     const jobs = await outboxOf([p.orderId, p.paymentId])
     expect(jobs.map((j) => j.job_name).sort()).toEqual(['payments.email', 'payments.email', 'payments.invoice'])
     expect(jobs.every((j) => j.published_at !== null)).toBe(true)
-    const audit = await rows<{ action: string }>(sql`select action from audit_log where entity_id in (${p.orderId}, ${p.paymentId}) order by id`)
+    const audit = await rows<{ action: string }>(
+      sql`select action from audit_log where entity_id in (${p.orderId}, ${p.paymentId}) order by id`,
+    )
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['payment.paid', 'order.paid', 'inventory.committed']))
-    const processed = await rows<{ status: string; processed_at: Date | null }>(sql`select status, processed_at from webhook_events where event_key = ${'charge.success:' + p.reference}`)
+    const processed = await rows<{ status: string; processed_at: Date | null }>(
+      sql`select status, processed_at from webhook_events where event_key = ${'charge.success:' + p.reference}`,
+    )
     expect(processed).toEqual([{ status: 'processed', processed_at: expect.anything() }])
   })
 
@@ -104,7 +120,11 @@ describe('webhook (seed 004 §3)', () => {
   it('never trusts the body: a validly signed event with a forged amount is settled from verify', async () => {
     const p = await pendingPayment({ stock: 3, quantity: 1, price: 5000 })
     // Paystack never saw a payment, but a signed event claims one: verify says abandoned.
-    await sandbox('POST', '/__control/webhooks/send', { event: 'charge.success', data: { reference: p.reference, amount: 5000, currency: 'NGN', status: 'success' }, once: true })
+    await sandbox('POST', '/__control/webhooks/send', {
+      event: 'charge.success',
+      data: { reference: p.reference, amount: 5000, currency: 'NGN', status: 'success' },
+      once: true,
+    })
     const forged = await recordedWebhook(p.reference, 'charge.success')
     const res = await deliver(forged)
     expect(res.body).toMatchObject({ status: 'processed', outcome: 'not_final' })
@@ -133,7 +153,9 @@ describe('webhook (seed 004 §3)', () => {
       expect(await orderStatus(q.user, q.orderId)).toBe('awaiting_payment')
       expect(await stockRow(q.variantId)).toMatchObject({ stock: 4, reserved: 2 })
       expect(await outboxOf([q.orderId, q.paymentId])).toHaveLength(0)
-      const [ev] = await rows<{ status: string }>(sql`select status from webhook_events where event_key = ${'charge.success:' + q.reference}`)
+      const [ev] = await rows<{ status: string }>(
+        sql`select status from webhook_events where event_key = ${'charge.success:' + q.reference}`,
+      )
       expect(ev!.status).toBe('failed')
       await rows(sql`alter table outbox drop constraint outbox_test_block`)
       const retried = await deliver(wq)
@@ -158,13 +180,18 @@ describe('webhook (seed 004 §3)', () => {
   it('a payment after expiry whose stock is gone is refunded automatically, audited', async () => {
     const p = await pendingPayment({ stock: 2, quantity: 2 })
     await ageOrder(p.orderId, 16 * 60)
-    const other = await call('POST', '/api/v1/orders', { token: await token(`other-${uniq()}`), body: { items: [{ variant_id: p.variantId, quantity: 2 }] } })
+    const other = await call('POST', '/api/v1/orders', {
+      token: await token(`other-${uniq()}`),
+      body: { items: [{ variant_id: p.variantId, quantity: 2 }] },
+    })
     expect(other.status).toBe(201)
     const res = await payAndDeliver(p)
     expect(res.body.outcome).toBe('refund_required')
     expect((await paymentRow(p.reference)).status).toBe('paid')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 2, reserved: 2 })
-    const [refund] = await rows<{ id: string; status: string; amount: number }>(sql`select id, status, amount from refunds where payment_id = ${p.paymentId}`)
+    const [refund] = await rows<{ id: string; status: string; amount: number }>(
+      sql`select id, status, amount from refunds where payment_id = ${p.paymentId}`,
+    )
     expect(refund).toMatchObject({ status: 'requested', amount: p.total })
     const job = await runJob('payments.auto-refund', { refund_id: refund!.id })
     expect(job.status).toBe(200)
@@ -189,7 +216,9 @@ describe('webhook (seed 004 §3)', () => {
 
     const q = await pendingPayment()
     await sandbox('POST', `/__control/transactions/${q.reference}/settle`, { outcome: 'success' })
-    await rows(sql`update payments set created_at = created_at - interval '10 minutes', updated_at = updated_at - interval '10 minutes' where reference = ${q.reference}`)
+    await rows(
+      sql`update payments set created_at = created_at - interval '10 minutes', updated_at = updated_at - interval '10 minutes' where reference = ${q.reference}`,
+    )
     const job = await runJob('payments.reconcile')
     expect(job.status).toBe(200)
     expect(job.body.payments_settled).toBeGreaterThanOrEqual(1)
@@ -290,14 +319,18 @@ describe('jobs after payment', () => {
   it('invoice and emails are idempotent under redelivery', async () => {
     const p = await pendingPayment({ price: 1234, quantity: 3 })
     await payAndDeliver(p)
-    const runs = await Promise.all(Array.from({ length: 3 }, () => runJob('payments.invoice', { order_id: p.orderId, payment_id: p.paymentId })))
+    const runs = await Promise.all(
+      Array.from({ length: 3 }, () => runJob('payments.invoice', { order_id: p.orderId, payment_id: p.paymentId })),
+    )
     expect(runs.map((r) => r.status)).toEqual([200, 200, 200])
     const invoice = await call('GET', `/api/v1/orders/${p.orderId}/invoice`, { token: p.user })
     expect(invoice.status).toBe(200)
     expect(String(invoice.body)).toContain('37.02 NGN')
     expect((await call('GET', `/api/v1/orders/${p.orderId}/invoice`, { token: await token('nosy') })).status).toBe(404)
 
-    const mails = await Promise.all(Array.from({ length: 3 }, () => runJob('payments.email', { kind: 'payment_receipt', payment_id: p.paymentId })))
+    const mails = await Promise.all(
+      Array.from({ length: 3 }, () => runJob('payments.email', { kind: 'payment_receipt', payment_id: p.paymentId })),
+    )
     expect(mails.map((m) => m.body.result).sort()).toEqual(['duplicate', 'duplicate', 'sent'])
     const box = await call('GET', '/dev/mailbox')
     expect(box.status).toBe(200)

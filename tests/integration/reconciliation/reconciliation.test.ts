@@ -47,7 +47,18 @@ describe('GET /api/admin/reconciliation', () => {
       expect((await postCallback(await payOnSandbox(created.body.appTransId))).body.return_code).toBe(1)
       const u = await linkedUser('rec')
       await grant(u.id, 500)
-      ids = [p.paymentId, p.orderId, p.variantId, p.reference, open.paymentId, open.orderId, open.variantId, created.body.sessionId, created.body.appTransId, u.id]
+      ids = [
+        p.paymentId,
+        p.orderId,
+        p.variantId,
+        p.reference,
+        open.paymentId,
+        open.orderId,
+        open.variantId,
+        created.body.sessionId,
+        created.body.appTransId,
+        u.id,
+      ]
     })
 
     it('reports no mismatch about the records it created, and says what it compared', async () => {
@@ -64,10 +75,22 @@ describe('GET /api/admin/reconciliation', () => {
     it('Paystack settled without the webhook: gateway success, ours initialized', async () => {
       const p = await pendingPayment()
       // Settle at the gateway; the signed event is recorded but never delivered to the Worker.
-      expect((await sandbox('POST', `/__control/transactions/${p.reference}/settle`, { outcome: 'success' })).transaction.status).toBe('success')
+      expect((await sandbox('POST', `/__control/transactions/${p.reference}/settle`, { outcome: 'success' })).transaction.status).toBe(
+        'success',
+      )
       const found = about(await report(), p.paymentId)
       expect(found).toEqual([
-        expect.objectContaining({ kind: 'paystack_payment_status', payment_id: p.paymentId, order_id: p.orderId, reference: p.reference, ours: 'initialized', gateway: 'success', ours_amount: p.total, gateway_amount: p.total, action: expect.stringContaining('verify') }),
+        expect.objectContaining({
+          kind: 'paystack_payment_status',
+          payment_id: p.paymentId,
+          order_id: p.orderId,
+          reference: p.reference,
+          ours: 'initialized',
+          gateway: 'success',
+          ours_amount: p.total,
+          gateway_amount: p.total,
+          action: expect.stringContaining('verify'),
+        }),
       ])
       // Acting on it (the verify endpoint) clears it.
       expect((await call('POST', `/api/v1/payments/${p.reference}/verify`, { token: p.user })).status).toBe(200)
@@ -86,7 +109,14 @@ describe('GET /api/admin/reconciliation', () => {
       const gatewayRefundId = refund.body.refund.gateway_refund_id as string
       await sandbox('POST', `/__control/refunds/${gatewayRefundId}/settle`, { outcome: 'processed' })
       expect(about(await report(), p.paymentId)).toEqual([
-        expect.objectContaining({ kind: 'paystack_refund_status', refund_id: refund.body.refund.refund_id, payment_id: p.paymentId, gateway_refund_id: gatewayRefundId, ours: 'pending', gateway: 'processed' }),
+        expect.objectContaining({
+          kind: 'paystack_refund_status',
+          refund_id: refund.body.refund.refund_id,
+          payment_id: p.paymentId,
+          gateway_refund_id: gatewayRefundId,
+          ours: 'pending',
+          gateway: 'processed',
+        }),
       ])
       // The action it names: payments.reconcile reads Paystack's refund list for pending refunds
       // (here without waiting the scheduled few minutes) and the mismatch is gone.
@@ -111,23 +141,43 @@ describe('GET /api/admin/reconciliation', () => {
       const r = await report()
       expect(about(r, unpaid.orderId)).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ kind: 'order_paid_without_payment', order_id: unpaid.orderId, order_status: 'paid', payments: [{ payment_id: unpaid.paymentId, status: 'initialized' }] }),
+          expect.objectContaining({
+            kind: 'order_paid_without_payment',
+            order_id: unpaid.orderId,
+            order_status: 'paid',
+            payments: [{ payment_id: unpaid.paymentId, status: 'initialized' }],
+          }),
         ]),
       )
       expect(about(r, paid.orderId)).toEqual([
-        expect.objectContaining({ kind: 'payment_paid_order_not_paid', payment_id: paid.paymentId, order_id: paid.orderId, payment_status: 'paid', order_status: 'cancelled' }),
+        expect.objectContaining({
+          kind: 'payment_paid_order_not_paid',
+          payment_id: paid.paymentId,
+          order_id: paid.orderId,
+          payment_status: 'paid',
+          order_status: 'cancelled',
+        }),
       ])
     })
 
     it('tampered stock: the reserved column no longer equals the active reservations', async () => {
       const { variants } = await newProduct([{ stock: 10 }])
-      const order = await call('POST', '/api/v1/orders', { token: await token(`rec-${uniq()}`), body: { items: [{ variant_id: variants[0]!.id, quantity: 2 }] } })
+      const order = await call('POST', '/api/v1/orders', {
+        token: await token(`rec-${uniq()}`),
+        body: { items: [{ variant_id: variants[0]!.id, quantity: 2 }] },
+      })
       expect(order.status).toBe(201)
       expect(about(await report(), variants[0]!.id)).toEqual([])
       await exec(sql`update product_variants set reserved = reserved + 3 where id = ${variants[0]!.id}`)
       try {
         expect(about(await report(), variants[0]!.id)).toEqual([
-          expect.objectContaining({ kind: 'variant_reserved_mismatch', variant_id: variants[0]!.id, sku: variants[0]!.sku, reserved: 5, active_reservations: 2 }),
+          expect.objectContaining({
+            kind: 'variant_reserved_mismatch',
+            variant_id: variants[0]!.id,
+            sku: variants[0]!.sku,
+            reserved: 5,
+            active_reservations: 2,
+          }),
         ])
       } finally {
         await exec(sql`update product_variants set reserved = reserved - 3 where id = ${variants[0]!.id}`)
@@ -139,7 +189,9 @@ describe('GET /api/admin/reconciliation', () => {
       await grant(userId, 300)
       await exec(sql`update points_accounts set balance = balance + 7 where user_id = ${userId}`)
       try {
-        expect(about(await report(), userId)).toEqual([expect.objectContaining({ kind: 'points_balance_mismatch', user_id: userId, balance: 307, ledger_sum: 300 })])
+        expect(about(await report(), userId)).toEqual([
+          expect.objectContaining({ kind: 'points_balance_mismatch', user_id: userId, balance: 307, ledger_sum: 300 }),
+        ])
       } finally {
         // Other suites check the ledger invariant over every user in this database.
         await exec(sql`update points_accounts set balance = balance - 7 where user_id = ${userId}`)
@@ -154,7 +206,16 @@ describe('GET /api/admin/reconciliation', () => {
       await payOnSandbox(created.body.appTransId) // the callback is held back, never posted
       const [row] = await exec(sql`select status from payment_sessions where id = ${created.body.sessionId}`)
       expect(about(await report(), created.body.sessionId)).toEqual([
-        expect.objectContaining({ kind: 'zalopay_session_status', session_id: created.body.sessionId, app_trans_id: created.body.appTransId, ours: row!['status'], gateway: 'paid', ours_amount: won.amount, gateway_amount: won.amount, gateway_transaction_id: expect.any(String) }),
+        expect.objectContaining({
+          kind: 'zalopay_session_status',
+          session_id: created.body.sessionId,
+          app_trans_id: created.body.appTransId,
+          ours: row!['status'],
+          gateway: 'paid',
+          ours_amount: won.amount,
+          gateway_amount: won.amount,
+          gateway_transaction_id: expect.any(String),
+        }),
       ])
       // The action it names: bookings.reconcile-payments asks ZaloPay's query API and applies it.
       expect((await runJob('bookings.reconcile-payments', { reconcile_after_seconds: 0 })).status).toBe(200)
@@ -172,7 +233,15 @@ describe('GET /api/admin/reconciliation', () => {
       expect([200, 409]).toContain(settled.status)
       const gateway = settled.status === 200 ? 'FAILURE' : 'SUCCESS'
       expect(about(await report(), id)).toEqual([
-        expect.objectContaining({ kind: 'paypay_cashback_status', merchant_cashback_id: id, user_id: u.id, ours: 'accepted', gateway, amount: 400, failure_code: gateway === 'FAILURE' ? 'NOT_ENOUGH_MONEY' : null }),
+        expect.objectContaining({
+          kind: 'paypay_cashback_status',
+          merchant_cashback_id: id,
+          user_id: u.id,
+          ours: 'accepted',
+          gateway,
+          amount: 400,
+          failure_code: gateway === 'FAILURE' ? 'NOT_ENOUGH_MONEY' : null,
+        }),
       ])
       // The action it names: the check job settles it (FAILURE returns the points).
       expect((await runJob('loyalty.check-cashbacks', { check_after_seconds: 0 })).status).toBe(200)
@@ -181,13 +250,20 @@ describe('GET /api/admin/reconciliation', () => {
   })
 
   describe('acknowledging a mismatch', () => {
-    it('is for admins, and refuses what is not a listed mismatch\'s fingerprint, kind and note', async () => {
+    it("is for admins, and refuses what is not a listed mismatch's fingerprint, kind and note", async () => {
       const body = { fingerprint: 'a'.repeat(64), kind: 'points_balance_mismatch', note: 'checked by finance' }
-      const post = (b: unknown, t?: string) => call('POST', '/api/admin/reconciliation/acknowledgements', { body: b, ...(t && { token: t }) })
+      const post = (b: unknown, t?: string) =>
+        call('POST', '/api/admin/reconciliation/acknowledgements', { body: b, ...(t && { token: t }) })
       expect((await post(body)).status).toBe(401)
       expect((await post(body, await token(`u-${uniq()}`))).status).toBe(403)
       const admin = await adminToken()
-      for (const bad of [{ ...body, fingerprint: 'A'.repeat(64) }, { ...body, fingerprint: 'a'.repeat(63) }, { ...body, kind: 'made_up' }, { ...body, note: ' ' }, { ...body, note: 'x'.repeat(1001) }]) {
+      for (const bad of [
+        { ...body, fingerprint: 'A'.repeat(64) },
+        { ...body, fingerprint: 'a'.repeat(63) },
+        { ...body, kind: 'made_up' },
+        { ...body, note: ' ' },
+        { ...body, note: 'x'.repeat(1001) },
+      ]) {
         const res = await post(bad, admin)
         expect(res.status, JSON.stringify(bad).slice(0, 100)).toBe(400)
         expect(res.body.error.code).toBe('VALIDATION_FAILED')
@@ -198,10 +274,21 @@ describe('GET /api/admin/reconciliation', () => {
       const p = await pendingPayment({ price: 5000 })
       expect((await payAndDeliver(p, { amount: 100 })).body).toMatchObject({ outcome: 'flagged' })
       const [m] = about(await report(), p.paymentId)
-      expect(m).toMatchObject({ kind: 'paystack_payment_amount', ours: 'needs_review', ours_amount: 5000, gateway_amount: 100, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) })
+      expect(m).toMatchObject({
+        kind: 'paystack_payment_amount',
+        ours: 'needs_review',
+        ours_amount: 5000,
+        gateway_amount: 100,
+        fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      })
       const first = await acknowledge(m!, 'short charge collected by bank transfer, ticket FIN-1')
       expect(first.status, JSON.stringify(first.body)).toBe(201)
-      expect(first.body).toMatchObject({ fingerprint: m!['fingerprint'], kind: 'paystack_payment_amount', note: 'short charge collected by bank transfer, ticket FIN-1', acknowledged_by: 'admin-1' })
+      expect(first.body).toMatchObject({
+        fingerprint: m!['fingerprint'],
+        kind: 'paystack_payment_amount',
+        note: 'short charge collected by bank transfer, ticket FIN-1',
+        acknowledged_by: 'admin-1',
+      })
       // Twice (a double click, another operator): the first decision stands.
       const again = await acknowledge(m!, 'a different story')
       expect(again.status).toBe(200)
@@ -209,9 +296,17 @@ describe('GET /api/admin/reconciliation', () => {
       const r = await report()
       expect(about(r, p.paymentId)).toEqual([])
       expect(about({ mismatches: r.acknowledged }, p.paymentId)).toEqual([
-        expect.objectContaining({ kind: 'paystack_payment_amount', fingerprint: m!['fingerprint'], note: first.body.note, acknowledged_by: 'admin-1', acknowledged_at: first.body.acknowledged_at }),
+        expect.objectContaining({
+          kind: 'paystack_payment_amount',
+          fingerprint: m!['fingerprint'],
+          note: first.body.note,
+          acknowledged_by: 'admin-1',
+          acknowledged_at: first.body.acknowledged_at,
+        }),
       ])
-      const audits = await exec(sql`select actor, data from audit_log where entity_type = 'reconciliation_mismatch' and entity_id = ${m!['fingerprint']}`)
+      const audits = await exec(
+        sql`select actor, data from audit_log where entity_type = 'reconciliation_mismatch' and entity_id = ${m!['fingerprint']}`,
+      )
       expect(audits).toEqual([{ actor: 'admin-1', data: { kind: 'paystack_payment_amount', note: first.body.note } }])
     })
 
@@ -220,7 +315,9 @@ describe('GET /api/admin/reconciliation', () => {
       await grant(userId, 300)
       await exec(sql`update points_accounts set balance = balance + 7 where user_id = ${userId}`)
       onTestFinished(async () => {
-        await exec(sql`update points_accounts set balance = (select coalesce(sum(points), 0) from points_ledger where user_id = ${userId}) where user_id = ${userId}`)
+        await exec(
+          sql`update points_accounts set balance = (select coalesce(sum(points), 0) from points_ledger where user_id = ${userId}) where user_id = ${userId}`,
+        )
       })
       const [m] = about(await report(), userId)
       expect((await acknowledge(m!, 'known manual correction')).status).toBe(201)

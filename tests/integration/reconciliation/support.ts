@@ -24,7 +24,9 @@ export async function reportWith(query: string): Promise<Report> {
 
 /** The mismatches mentioning any of these ids. */
 export const about = (r: { mismatches: Array<Record<string, any>> }, ...ids: string[]) =>
-  r.mismatches.filter((m) => Object.values(m).some((v) => ids.includes(v as string) || (Array.isArray(v) && v.some((x) => ids.includes(x?.payment_id)))))
+  r.mismatches.filter((m) =>
+    Object.values(m).some((v) => ids.includes(v as string) || (Array.isArray(v) && v.some((x) => ids.includes(x?.payment_id)))),
+  )
 
 /**
  * What an operator does with a mismatch they checked and accept as it is: acknowledges it with a
@@ -32,5 +34,8 @@ export const about = (r: { mismatches: Array<Record<string, any>> }, ...ids: str
  * of the whole run (tests/aftermath) lists nothing.
  */
 export async function acknowledge(m: Record<string, any>, note: string): Promise<{ status: number; body: any }> {
-  return call('POST', '/api/admin/reconciliation/acknowledgements', { token: await adminToken(), body: { fingerprint: m['fingerprint'], kind: m['kind'], note } })
+  return call('POST', '/api/admin/reconciliation/acknowledgements', {
+    token: await adminToken(),
+    body: { fingerprint: m['fingerprint'], kind: m['kind'], note },
+  })
 }

@@ -69,7 +69,15 @@ describe('ZaloPay ids and MACs', () => {
   })
 
   it('computes the documented MACs with Web Crypto exactly as the sandbox does with node:crypto', async () => {
-    const create = macInput.create({ appId: 2553, appTransId: '300305_X', appUser: 'u', amount: 50000, appTime: 1, embedData: '{}', item: '[]' })
+    const create = macInput.create({
+      appId: 2553,
+      appTransId: '300305_X',
+      appUser: 'u',
+      amount: 50000,
+      appTime: 1,
+      embedData: '{}',
+      item: '[]',
+    })
     expect(create).toBe('2553|300305_X|u|50000|1|{}|[]')
     expect(await hmacSha256Hex('key1', create)).toBe(hmacHex('key1', create))
     expect(macInput.query(2553, '300305_X', 'key1')).toBe('2553|300305_X|key1')
@@ -88,9 +96,15 @@ describe('ZaloPay ids and MACs', () => {
     const ok = await gw.verifyCallback(JSON.stringify({ data, mac: hmacHex('k2', data), type: 1 }))
     expect(ok).toMatchObject({ ok: true, appTransId: '300305_X', transactionId: '300305000000001', amount: 1000 })
     expect(await gw.verifyCallback(JSON.stringify({ data, mac: hmacHex('k1', data), type: 1 }))).toEqual({ ok: false, reason: 'mac' })
-    expect(await gw.verifyCallback(JSON.stringify({ data: `${data} `, mac: hmacHex('k2', data), type: 1 }))).toEqual({ ok: false, reason: 'mac' })
+    expect(await gw.verifyCallback(JSON.stringify({ data: `${data} `, mac: hmacHex('k2', data), type: 1 }))).toEqual({
+      ok: false,
+      reason: 'mac',
+    })
     expect(await gw.verifyCallback('{')).toEqual({ ok: false, reason: 'malformed' })
     const notJson = 'not json'
-    expect(await gw.verifyCallback(JSON.stringify({ data: notJson, mac: hmacHex('k2', notJson) }))).toEqual({ ok: false, reason: 'malformed' })
+    expect(await gw.verifyCallback(JSON.stringify({ data: notJson, mac: hmacHex('k2', notJson) }))).toEqual({
+      ok: false,
+      reason: 'malformed',
+    })
   })
 })

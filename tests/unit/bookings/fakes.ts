@@ -47,7 +47,8 @@ export class MemoryStore {
     find: async (id) => this.auctions.get(id) ?? null,
     recordResults: notUsed,
     findAward: async (id) => this.awards.get(id) ?? null,
-    latestClaim: async (auctionId, userId) => [...this.awards.values()].find((a) => a.auctionId === auctionId && a.userId === userId) ?? null,
+    latestClaim: async (auctionId, userId) =>
+      [...this.awards.values()].find((a) => a.auctionId === auctionId && a.userId === userId) ?? null,
     listForUser: async () => [],
     transition: async (id, from, event) => {
       const a = this.awards.get(id)
@@ -75,7 +76,8 @@ export class MemoryStore {
     find: async (id) => this.sessions.get(id) ?? null,
     findByAppTransId: async (id) => [...this.sessions.values()].find((s) => s.appTransId === id) ?? null,
     findByTransactionId: async (id) => [...this.sessions.values()].find((s) => s.transactionId === id) ?? null,
-    findLive: async (awardId) => [...this.sessions.values()].find((x) => x.awardId === awardId && ['CREATED', 'PENDING', 'PAID'].includes(x.status)) ?? null,
+    findLive: async (awardId) =>
+      [...this.sessions.values()].find((x) => x.awardId === awardId && ['CREATED', 'PENDING', 'PAID'].includes(x.status)) ?? null,
     transition: async (id, from, event, patch, audit, refund) => {
       const s = this.sessions.get(id)
       const to = sessionLifecycle.transition(from, event)
@@ -86,7 +88,8 @@ export class MemoryStore {
         const a = this.awards.get(s.awardId)
         if (a?.status === 'AWARDED') this.awards.set(a.id, { ...a, status: 'PAID' })
       }
-      if (refund && ![...this.refunds.values()].some((r) => r.paymentSessionId === refund.paymentSessionId)) this.refunds.set(refund.id, refund)
+      if (refund && ![...this.refunds.values()].some((r) => r.paymentSessionId === refund.paymentSessionId))
+        this.refunds.set(refund.id, refund)
       this.audit.push(audit)
       return moved
     },
@@ -99,7 +102,9 @@ export class MemoryStore {
       return { session, first }
     },
     findToReconcile: async (now, openedBefore) =>
-      [...this.sessions.values()].filter((s) => ['CREATED', 'PENDING'].includes(s.status) && (s.createdAt < openedBefore || s.expiresAt <= now)),
+      [...this.sessions.values()].filter(
+        (s) => ['CREATED', 'PENDING'].includes(s.status) && (s.createdAt < openedBefore || s.expiresAt <= now),
+      ),
     findPaidWithoutBooking: async () => [],
   }
 
@@ -149,8 +154,23 @@ export function fixture() {
   const gateway = new FakeGateway()
   const pushed: Array<{ event: UserEvent; key?: string }> = []
   const jobs: JobMessage[] = []
-  const property: Property = { id: 'prop_1' as PropertyId, name: 'Villa', hostId: 'host', maxGuests: 4, nightlyRate: 1, currency: 'VND', createdAt: clock.now() }
-  const auction: Auction = { id: 'auc_1' as AuctionId, propertyId: property.id, nights: ['2030-06-01', '2030-06-02'], status: 'CLOSED', endsAt: clock.now(), createdAt: clock.now() }
+  const property: Property = {
+    id: 'prop_1' as PropertyId,
+    name: 'Villa',
+    hostId: 'host',
+    maxGuests: 4,
+    nightlyRate: 1,
+    currency: 'VND',
+    createdAt: clock.now(),
+  }
+  const auction: Auction = {
+    id: 'auc_1' as AuctionId,
+    propertyId: property.id,
+    nights: ['2030-06-01', '2030-06-02'],
+    status: 'CLOSED',
+    endsAt: clock.now(),
+    createdAt: clock.now(),
+  }
   const award: Award = {
     id: 'awd_1' as AwardId,
     auctionId: auction.id,
@@ -188,8 +208,21 @@ export function fixture() {
     queue: { publish: async (j) => (jobs.push(j), { messageId: `m${jobs.length}` }), publishMany: async (js) => void jobs.push(...js) },
     mailer: { send: async () => {} },
     clock,
-    logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this } },
-    settings: { callbackUrl: 'https://api.test/cb', frontendBaseUrl: 'https://fe.test', sessionTtlMs: 15 * 60_000, reconcileAfterMs: 60_000 },
+    logger: {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return this
+      },
+    },
+    settings: {
+      callbackUrl: 'https://api.test/cb',
+      frontendBaseUrl: 'https://fe.test',
+      sessionTtlMs: 15 * 60_000,
+      reconcileAfterMs: 60_000,
+    },
     random: (n) => new Uint8Array(n),
   }
   return { clock, store, gateway, pushed, jobs, deps, award, auction }

@@ -16,7 +16,12 @@ const request = (over: Record<string, unknown> = {}) => ({
   ...over,
 })
 
-const paid = (amount = 2_000_000) => ({ status: 'paid' as const, amount, transactionId: '300501000000001', paidAt: new Date('2030-05-01T03:01:00Z') })
+const paid = (amount = 2_000_000) => ({
+  status: 'paid' as const,
+  amount,
+  transactionId: '300501000000001',
+  paidAt: new Date('2030-05-01T03:01:00Z'),
+})
 
 describe('create a ZaloPay payment', () => {
   it('sends the award’s amount with the key fields ZaloPay needs, and lands the user on the session page', async () => {
@@ -28,7 +33,13 @@ describe('create a ZaloPay payment', () => {
     expect(s).toMatchObject({ status: 'PENDING', amount: 2_000_000, orderUrl: 'https://zp.test/pay/1', guestCount: 2 })
     expect(s.appTransId).toMatch(/^300501_[0-9A-Z]{26}$/)
     const [order] = f.gateway.orders
-    expect(order).toMatchObject({ appTransId: s.appTransId, amount: 2_000_000, appUser: 'winner', callbackUrl: 'https://api.test/cb', expireSeconds: 900 })
+    expect(order).toMatchObject({
+      appTransId: s.appTransId,
+      amount: 2_000_000,
+      appUser: 'winner',
+      callbackUrl: 'https://api.test/cb',
+      expireSeconds: 900,
+    })
     expect(JSON.parse(order!.embedData)).toEqual({ redirecturl: `https://fe.test/dashboard/payment/zalopay/${s.id}` })
     expect(f.pushed.map((p) => p.event)).toEqual([{ type: 'PAYMENT_STATUS', paymentId: s.id, userId: 'winner', status: 'INITIATED' }])
   })
@@ -94,8 +105,12 @@ describe('settle: the one path for callback, status endpoint and job', () => {
     expect(a).toMatchObject({ applied: true, session: { status: 'PAID', transactionId: '300501000000001' } })
     expect(b).toMatchObject({ applied: false, session: { status: 'PAID' } })
     expect(f.store.awards.get('awd_1')!.status).toBe('PAID')
-    expect(f.pushed.map((p) => p.event)).toEqual([{ type: 'PAYMENT_STATUS', paymentId: f.session.id, userId: 'winner', status: 'COMPLETED', transactionId: '300501000000001' }])
-    expect(f.jobs).toEqual([{ name: 'bookings.create-booking', payload: { sessionId: f.session.id }, deduplicationId: `create-booking-${f.session.id}` }])
+    expect(f.pushed.map((p) => p.event)).toEqual([
+      { type: 'PAYMENT_STATUS', paymentId: f.session.id, userId: 'winner', status: 'COMPLETED', transactionId: '300501000000001' },
+    ])
+    expect(f.jobs).toEqual([
+      { name: 'bookings.create-booking', payload: { sessionId: f.session.id }, deduplicationId: `create-booking-${f.session.id}` },
+    ])
   })
 
   it('refuses FAILED after PAID through the table: nothing changes', async () => {

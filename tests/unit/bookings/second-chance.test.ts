@@ -33,10 +33,19 @@ describe('second-chance offers', () => {
   it('offers the nights to the runner-up read, and pushes SECOND_CHANCE_OFFER once committed', async () => {
     const { f, committed, reads } = withOffers([true])
     const offer = await offerToNextBidder(f.deps, f.award.id, actor)
-    expect(offer).toMatchObject({ kind: 'SECOND_CHANCE', status: 'OFFERED', userId: 'runner-1', amount: 1_500_000, nights: f.award.nights, rootAwardId: f.award.id })
+    expect(offer).toMatchObject({
+      kind: 'SECOND_CHANCE',
+      status: 'OFFERED',
+      userId: 'runner-1',
+      amount: 1_500_000,
+      nights: f.award.nights,
+      rootAwardId: f.award.id,
+    })
     expect(committed.map((c) => c.rank)).toEqual([1])
     expect(reads()).toBe(1)
-    expect(f.pushed.map((p) => p.event)).toEqual([expect.objectContaining({ type: 'SECOND_CHANCE_OFFER', userId: 'runner-1', propertyName: 'Villa' })])
+    expect(f.pushed.map((p) => p.event)).toEqual([
+      expect.objectContaining({ type: 'SECOND_CHANCE_OFFER', userId: 'runner-1', propertyName: 'Villa' }),
+    ])
   })
 
   it('a commit refused by a concurrent change is retried from the read, a bounded number of times', async () => {

@@ -11,10 +11,14 @@ describe('cart merge (seed 004 §5)', () => {
   const capOf = (id: VariantId) => caps[id] ?? 0
 
   it('adds quantities for the same variant and appends new ones', () => {
-    const merged = mergeLines([{ variantId: v('a'), quantity: 1 }], [
-      { variantId: v('a'), quantity: 2 },
-      { variantId: v('b'), quantity: 1 },
-    ], capOf)
+    const merged = mergeLines(
+      [{ variantId: v('a'), quantity: 1 }],
+      [
+        { variantId: v('a'), quantity: 2 },
+        { variantId: v('b'), quantity: 1 },
+      ],
+      capOf,
+    )
     expect(merged).toEqual([
       { variantId: 'a', quantity: 3 },
       { variantId: 'b', quantity: 1 },

@@ -45,20 +45,36 @@ describe('decideSettlement (the charge and the late payment, decided before the 
   })
 
   it('a late payment takes free stock again, else is refunded', () => {
-    const late = snap({ order: { id: 'ord_1', status: 'expired' }, reservations: [{ variantId: 'var_a', quantity: 2, status: 'expired', available: 2 }] })
-    expect(decideSettlement(late, charge())).toMatchObject({ kind: 'fulfil', from: 'expired', lines: [{ from: 'expired' }], reactivated: ['var_a'] })
+    const late = snap({
+      order: { id: 'ord_1', status: 'expired' },
+      reservations: [{ variantId: 'var_a', quantity: 2, status: 'expired', available: 2 }],
+    })
+    expect(decideSettlement(late, charge())).toMatchObject({
+      kind: 'fulfil',
+      from: 'expired',
+      lines: [{ from: 'expired' }],
+      reactivated: ['var_a'],
+    })
     const gone = snap({ reservations: [{ variantId: 'var_a', quantity: 2, status: 'expired', available: 1 }] })
     expect(decideSettlement(gone, charge())).toEqual({ kind: 'refund', why: 'stock unavailable (insufficient_stock)' })
   })
 
   it('refunds an order that is missing, cancelled or without reservations', () => {
     expect(decideSettlement(snap({ order: null }), charge())).toEqual({ kind: 'refund', why: 'order missing' })
-    expect(decideSettlement(snap({ order: { id: 'ord_1', status: 'cancelled' } }), charge())).toEqual({ kind: 'refund', why: 'order cancelled' })
+    expect(decideSettlement(snap({ order: { id: 'ord_1', status: 'cancelled' } }), charge())).toEqual({
+      kind: 'refund',
+      why: 'order cancelled',
+    })
     expect(decideSettlement(snap({ reservations: [] }), charge())).toEqual({ kind: 'refund', why: 'stock unavailable (no_reservations)' })
   })
 
   it('skips lines already committed, and leaves mismatches, failures and settled payments alone', () => {
-    const mixed = snap({ reservations: [{ variantId: 'var_a', quantity: 1, status: 'committed', available: 0 }, { variantId: 'var_b', quantity: 1, status: 'active', available: 0 }] })
+    const mixed = snap({
+      reservations: [
+        { variantId: 'var_a', quantity: 1, status: 'committed', available: 0 },
+        { variantId: 'var_b', quantity: 1, status: 'active', available: 0 },
+      ],
+    })
     expect(decideSettlement(mixed, charge())).toMatchObject({ lines: [{ variantId: 'var_b' }], lineCount: 2 })
     expect(decideSettlement(snap(), charge({ amount: 100 })).kind).toBe('mismatch')
     expect(decideSettlement(snap(), charge({ status: 'failed' })).kind).toBe('failed')
@@ -82,7 +98,11 @@ describe('decideRefundAnswer', () => {
       payment: { from: 'paid', to: 'partially_refunded' },
       order: { id: 'ord_1', from: 'paid', to: 'partially_refunded' },
     })
-    const last = state({ payment: payment({ status: 'partially_refunded' }), order: { id: 'ord_1', status: 'partially_refunded' }, acceptedOthers: 3000 })
+    const last = state({
+      payment: payment({ status: 'partially_refunded' }),
+      order: { id: 'ord_1', status: 'partially_refunded' },
+      acceptedOthers: 3000,
+    })
     expect(decideRefundAnswer(last, { accepted: true, gatewayRefundId: 'r2', status: 'pending' })).toMatchObject({
       payment: { from: 'partially_refunded', to: 'refunded' },
       order: { to: 'refunded' },

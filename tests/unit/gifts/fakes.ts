@@ -111,7 +111,13 @@ export class MemoryRedemptions implements RedemptionStore {
     this.writes++
     const g = this.gifts.rows.get(i.giftId)
     if (!g || g.status !== 'unused') return false
-    this.gifts.rows.set(i.giftId, { ...g, status: 'used', usedAt: i.use.usedAt, usedSupplierCode: i.use.supplierCode, usedInvoiceNo: i.use.invoiceNo })
+    this.gifts.rows.set(i.giftId, {
+      ...g,
+      status: 'used',
+      usedAt: i.use.usedAt,
+      usedSupplierCode: i.use.supplierCode,
+      usedInvoiceNo: i.use.invoiceNo,
+    })
     this.gifts.audit.push(i.audit)
     return true
   }

@@ -69,11 +69,31 @@ describe('redemption against rows in an old form', () => {
     world = giftWorld()
     const actor = { actor: 'admin', requestId: 'r' }
     await createSupplier(world.deps, { supplierCode: S1, supplierName: 'Shop', supplierInvoiceNo: 'INV-S1', ...actor })
-    await issueGifts(world.deps, { giftIds: ['G1', 'G2'], prefix: '', amount: 1, currency: 'JPY', validFrom: null, validUntil: null, ...actor })
+    await issueGifts(world.deps, {
+      giftIds: ['G1', 'G2'],
+      prefix: '',
+      amount: 1,
+      currency: 'JPY',
+      validFrom: null,
+      validUntil: null,
+      ...actor,
+    })
     const base = { supplierCode: S1, supplierAccountName: 'x' }
     world.deps.accounts.rows.push(
-      { ...base, supplierAccountId: 'legacy', supplierAccountInvoiceNo: 'ACC-1', secretHash: await new Pbkdf2Hasher(1000).hash('1234'), secretKeyId: null },
-      { ...base, supplierAccountId: 'other', supplierAccountInvoiceNo: 'ACC-2', secretHash: await new Pbkdf2Hasher(1000).hash('5678'), secretKeyId: null },
+      {
+        ...base,
+        supplierAccountId: 'legacy',
+        supplierAccountInvoiceNo: 'ACC-1',
+        secretHash: await new Pbkdf2Hasher(1000).hash('1234'),
+        secretKeyId: null,
+      },
+      {
+        ...base,
+        supplierAccountId: 'other',
+        supplierAccountInvoiceNo: 'ACC-2',
+        secretHash: await new Pbkdf2Hasher(1000).hash('5678'),
+        secretKeyId: null,
+      },
     )
   })
   const redeem = (giftId: string, pin: string) =>

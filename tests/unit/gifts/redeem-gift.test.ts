@@ -158,7 +158,7 @@ describe('redeemGift (seed 002)', () => {
     expect(world.deferred.pending.map((p) => p.label)).toEqual(['gifts.pin-attempt.release'])
   })
 
-  it('losing the write race answers GIFT_ALREADY_USED with the winner\'s time', async () => {
+  it("losing the write race answers GIFT_ALREADY_USED with the winner's time", async () => {
     const winner = new Date('2026-05-31T12:00:00Z')
     const { redemptions, gifts } = world.deps
     const load = redemptions.load.bind(redemptions)
@@ -198,7 +198,15 @@ describe('admin use cases', () => {
   })
 
   it('generates unguessable codes with the prefix', async () => {
-    const r = await issueGifts(world.deps, { count: 50, prefix: 'XM-', amount: 1, currency: 'JPY', validFrom: null, validUntil: null, ...actor })
+    const r = await issueGifts(world.deps, {
+      count: 50,
+      prefix: 'XM-',
+      amount: 1,
+      currency: 'JPY',
+      validFrom: null,
+      validUntil: null,
+      ...actor,
+    })
     expect(r.ok).toBe(true)
     if (!r.ok) return
     const ids = r.value.map((g) => g.giftId)
@@ -208,13 +216,21 @@ describe('admin use cases', () => {
 
   it('refuses an account for an unknown supplier and a duplicate invoice number', async () => {
     const base = { supplierAccountName: 'x', pin: '1234', ...actor }
-    const unknown = await createSupplierAccount(world.deps, { ...base, supplierCode: 'NOPE' as SupplierCode, supplierAccountInvoiceNo: 'Z' })
+    const unknown = await createSupplierAccount(world.deps, {
+      ...base,
+      supplierCode: 'NOPE' as SupplierCode,
+      supplierAccountInvoiceNo: 'Z',
+    })
     expect(unknown.ok ? 'OK' : unknown.error.code).toBe('SUPPLIER_NOT_FOUND')
-    const dup = await createSupplierAccount(world.deps, { ...base, supplierCode: 'S1' as SupplierCode, supplierAccountInvoiceNo: 'ACC-S1-A' })
+    const dup = await createSupplierAccount(world.deps, {
+      ...base,
+      supplierCode: 'S1' as SupplierCode,
+      supplierAccountInvoiceNo: 'ACC-S1-A',
+    })
     expect(dup.ok ? 'OK' : dup.error.code).toBe('SUPPLIER_ACCOUNT_EXISTS')
   })
 
-  it('stores the PIN only as the current pepper\'s HMAC', async () => {
+  it("stores the PIN only as the current pepper's HMAC", async () => {
     const rows = world.deps.accounts.rows
     expect(rows.every((a) => a.secretKeyId === 'k2' && /^[A-Za-z0-9+/]{43}=$/.test(a.secretHash) && !('pin' in a))).toBe(true)
     expect(rows.map((a) => a.secretHash).join()).not.toMatch(/1111|2222/)

@@ -21,12 +21,29 @@ import { timingSafeEqual, timingSafeEqualString } from '../../../src/platform/cr
  * Secret values must instead go through timingSafeEqual/timingSafeEqualString, PBKDF2 verify, or a
  * library verifier (jose's jwtVerify, QStash's Receiver: both verify HMACs with WebCrypto).
  */
-const SECRET_WORDS = new Set(['signature', 'sig', 'mac', 'hmac', 'hash', 'checksum', 'digest', 'token', 'pin', 'password', 'passwd', 'secret', 'otp'])
+const SECRET_WORDS = new Set([
+  'signature',
+  'sig',
+  'mac',
+  'hmac',
+  'hash',
+  'checksum',
+  'digest',
+  'token',
+  'pin',
+  'password',
+  'passwd',
+  'secret',
+  'otp',
+])
 const ALLOWED_FILES = new Set(['src/platform/crypto/constant-time.ts'])
 const ROOT = join(import.meta.dirname, '../../..')
 
 const lastWord = (name: string) => {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').split(/[_\W]+/).filter(Boolean)
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .split(/[_\W]+/)
+    .filter(Boolean)
   return (words.at(-1) ?? '').toLowerCase()
 }
 

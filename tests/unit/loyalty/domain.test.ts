@@ -54,7 +54,8 @@ describe('cashback and reversal lifecycles', () => {
 
 describe('ledger entries', () => {
   it('the sign must match the kind', () => {
-    const e = (kind: Parameters<typeof ledgerEntryProblem>[0]['kind'], points: number) => ledgerEntryProblem({ kind, points, idempotencyKey: 'k' })
+    const e = (kind: Parameters<typeof ledgerEntryProblem>[0]['kind'], points: number) =>
+      ledgerEntryProblem({ kind, points, idempotencyKey: 'k' })
     expect(e('earn', 10)).toBeNull()
     expect(e('earn', -10)).toMatch(/credit/)
     expect(e('exchange_debit', 10)).toMatch(/debit/)
@@ -113,13 +114,19 @@ describe('history files', () => {
   })
 
   it('CSV round-trips, quoting commas, quotes and line breaks', () => {
-    const rows = [row({}), row({ transactionType: 'reversal', merchantCashbackReversalId: 'pcr_1', userId: 'line\nbreak', amount: 7, status: 'ACCEPTED' })]
+    const rows = [
+      row({}),
+      row({ transactionType: 'reversal', merchantCashbackReversalId: 'pcr_1', userId: 'line\nbreak', amount: 7, status: 'ACCEPTED' }),
+    ]
     const read = readHistoryCsv(toCsv(rows))
     expect(read).toEqual({ ok: true, value: rows })
     expect(parseCsv('a,"b')).toEqual({ ok: false, error: 'record 1: quoted field unterminated' })
     expect(readHistoryCsv('id,total\n1,2')).toEqual({ ok: false, error: 'missing column merchant_cashback_id' })
     expect(readHistoryCsv('merchantCashbackId,amount,status\nx,1.5,SUCCESS').ok).toBe(false)
-    expect(readHistoryCsv('\ufeffMerchantCashbackId,Amount,Status\r\nx,15,success\r\n')).toMatchObject({ ok: true, value: [{ merchantCashbackId: 'x', amount: 15, status: 'SUCCESS' }] })
+    expect(readHistoryCsv('\ufeffMerchantCashbackId,Amount,Status\r\nx,15,success\r\n')).toMatchObject({
+      ok: true,
+      value: [{ merchantCashbackId: 'x', amount: 15, status: 'SUCCESS' }],
+    })
   })
 
   it('CSV is written with a header, CRLF line ends and quotes only where needed', () => {
@@ -131,15 +138,38 @@ describe('history files', () => {
   })
 
   it('CSV reads LF files, blank lines and a quoted line break in the first record', () => {
-    expect(parseCsv('a,b\n"x\ny",2\n\nz,3\n')).toEqual({ ok: true, value: [['a', 'b'], ['x\ny', '2'], ['z', '3']] })
-    expect(parseCsv('a,b\r\n"x\r\ny",2\r\n')).toEqual({ ok: true, value: [['a', 'b'], ['x\r\ny', '2']] })
+    expect(parseCsv('a,b\n"x\ny",2\n\nz,3\n')).toEqual({
+      ok: true,
+      value: [
+        ['a', 'b'],
+        ['x\ny', '2'],
+        ['z', '3'],
+      ],
+    })
+    expect(parseCsv('a,b\r\n"x\r\ny",2\r\n')).toEqual({
+      ok: true,
+      value: [
+        ['a', 'b'],
+        ['x\r\ny', '2'],
+      ],
+    })
     expect(parseCsv('')).toEqual({ ok: true, value: [] })
     expect(readHistoryCsv('')).toEqual({ ok: false, error: 'the file is empty' })
   })
 
   it('reconciliation lists every disagreement on its row', () => {
-    const ours = [row({ merchantCashbackId: 'a' }), row({ merchantCashbackId: 'b', amount: 5 }), row({ merchantCashbackId: 'c', status: 'FAILURE' }), row({ merchantCashbackId: 'd' })]
-    const theirs = [row({ merchantCashbackId: 'a' }), row({ merchantCashbackId: 'b', amount: 6 }), row({ merchantCashbackId: 'c', status: 'SUCCESS', amount: 1 }), row({ merchantCashbackId: 'e' })]
+    const ours = [
+      row({ merchantCashbackId: 'a' }),
+      row({ merchantCashbackId: 'b', amount: 5 }),
+      row({ merchantCashbackId: 'c', status: 'FAILURE' }),
+      row({ merchantCashbackId: 'd' }),
+    ]
+    const theirs = [
+      row({ merchantCashbackId: 'a' }),
+      row({ merchantCashbackId: 'b', amount: 6 }),
+      row({ merchantCashbackId: 'c', status: 'SUCCESS', amount: 1 }),
+      row({ merchantCashbackId: 'e' }),
+    ]
     const byId = Object.fromEntries(reconcile(ours, theirs).map((m) => [m.merchantCashbackId, m.problems]))
     expect(byId).toEqual({
       a: [],

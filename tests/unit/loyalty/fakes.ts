@@ -2,11 +2,23 @@ import { ManualClock } from '../../../src/shared/clock.ts'
 import type { JobMessage, JobQueue } from '../../../src/shared/jobs.ts'
 import type { Logger } from '../../../src/shared/logger.ts'
 import type { ObjectStore, StoredObject } from '../../../src/shared/object-store.ts'
-import { cashbackLifecycle, type Cashback, type CashbackEvent, type CashbackStatus, type MerchantCashbackId } from '../../../src/loyalty/domain/cashback.ts'
+import {
+  cashbackLifecycle,
+  type Cashback,
+  type CashbackEvent,
+  type CashbackStatus,
+  type MerchantCashbackId,
+} from '../../../src/loyalty/domain/cashback.ts'
 import type { HistoryFile, HistoryRow, HistorySource } from '../../../src/loyalty/domain/history.ts'
 import type { LedgerApplied, LedgerEntry, LedgerEntryId, NewLedgerEntry } from '../../../src/loyalty/domain/ledger.ts'
 import { isLive, type LinkSession, type LinkStatus, type PayPayLink, type ResponseTokenClaims } from '../../../src/loyalty/domain/link.ts'
-import { reversalLifecycle, type MerchantCashbackReversalId, type Reversal, type ReversalEvent, type ReversalStatus } from '../../../src/loyalty/domain/reversal.ts'
+import {
+  reversalLifecycle,
+  type MerchantCashbackReversalId,
+  type Reversal,
+  type ReversalEvent,
+  type ReversalStatus,
+} from '../../../src/loyalty/domain/reversal.ts'
 import type {
   AuthorizationStatus,
   CashbackChange,
@@ -92,7 +104,9 @@ export class MemoryLinks implements LinkRepository {
     if (l && l.userAuthorizationId === uaid && (!onlyFrom || l.status === onlyFrom)) this.links.set(userId, { ...l, status, updatedAt: at })
   }
   async extendLink(uaid: string, until: Date) {
-    for (const [k, l] of this.links) if (l.userAuthorizationId === uaid && l.status === 'linked' && (!l.expiresAt || l.expiresAt < until)) this.links.set(k, { ...l, expiresAt: until })
+    for (const [k, l] of this.links)
+      if (l.userAuthorizationId === uaid && l.status === 'linked' && (!l.expiresAt || l.expiresAt < until))
+        this.links.set(k, { ...l, expiresAt: until })
   }
 }
 
@@ -104,7 +118,8 @@ export class MemoryCashbacks implements CashbackRepository {
   ) {}
   async exchange(d: ExchangeDraft, debit: NewLedgerEntry): Promise<ExchangeAttempt> {
     const link = this.links.links.get(d.userId) ?? null
-    const prior = d.requestKey === null ? undefined : [...this.rows.values()].find((c) => c.userId === d.userId && c.requestKey === d.requestKey)
+    const prior =
+      d.requestKey === null ? undefined : [...this.rows.values()].find((c) => c.userId === d.userId && c.requestKey === d.requestKey)
     const balance = this.ledger.balances.get(d.userId) ?? 0
     const none = { link, prior: prior ?? null, created: null, balance }
     if (!isLive(link, d.at) || prior) return none
@@ -183,7 +198,9 @@ export class MemoryCashbacks implements CashbackRepository {
   async due(status: 'requested' | 'accepted', olderThan: Date, limit = 100, checkedBefore?: Date) {
     return [...this.rows.values()]
       .filter((c) => c.status === status && (status === 'requested' ? c.requestedAt : (c.acceptedAt ?? c.requestedAt)) <= olderThan)
-      .filter((c) => !checkedBefore || !this.checkedAt.has(c.merchantCashbackId) || this.checkedAt.get(c.merchantCashbackId)! < checkedBefore)
+      .filter(
+        (c) => !checkedBefore || !this.checkedAt.has(c.merchantCashbackId) || this.checkedAt.get(c.merchantCashbackId)! < checkedBefore,
+      )
       .slice(0, limit)
   }
   async pendingGrants(olderThan: Date, after: MerchantCashbackId | null, limit: number) {
@@ -234,7 +251,12 @@ export class MemoryReversals implements ReversalRepository {
     if (!r || r.status !== from || !to.ok) return null
     const reversed = to.value === 'succeeded' ? Math.min(r.amount, change.reversedAmount ?? r.amount) : null
     const c = this.cashbacks.rows.get(r.merchantCashbackId)!
-    if (to.value === 'succeeded') this.cashbacks.rows.set(c.merchantCashbackId, { ...c, reversalReserved: c.reversalReserved - (r.amount - reversed!), reversedAmount: c.reversedAmount + reversed! })
+    if (to.value === 'succeeded')
+      this.cashbacks.rows.set(c.merchantCashbackId, {
+        ...c,
+        reversalReserved: c.reversalReserved - (r.amount - reversed!),
+        reversedAmount: c.reversedAmount + reversed!,
+      })
     if (to.value === 'failed') this.cashbacks.rows.set(c.merchantCashbackId, { ...c, reversalReserved: c.reversalReserved - r.amount })
     const freed = change.release && r.lease?.token === change.release.token
     this.rows.set(id, { ...r, status: to.value, reversedAmount: reversed, ...(freed && { lease: undefined }) })
@@ -319,7 +341,8 @@ export class FakePayPay implements PayPayGateway {
   async giveCashback(i: { merchantCashbackId: string; amount: number }) {
     this.calls.push({ op: 'give', id: i.merchantCashbackId })
     return this.take<null>('give', () => {
-      if (!this.details.has(i.merchantCashbackId)) this.details.set(i.merchantCashbackId, { status: 'ACCEPTED', amount: i.amount, cashbackId: 'cb1', failureCode: null })
+      if (!this.details.has(i.merchantCashbackId))
+        this.details.set(i.merchantCashbackId, { status: 'ACCEPTED', amount: i.amount, cashbackId: 'cb1', failureCode: null })
       return ok(null, 'REQUEST_ACCEPTED')
     })
   }
@@ -333,7 +356,12 @@ export class FakePayPay implements PayPayGateway {
   async reverseCashback(i: { merchantCashbackReversalId: string; amount: number }) {
     this.calls.push({ op: 'reverse', id: i.merchantCashbackReversalId })
     return this.take<null>('reverse', () => {
-      this.reversalDetails.set(i.merchantCashbackReversalId, { status: 'ACCEPTED', amount: i.amount, cashbackReversalId: 'r1', failureCode: null })
+      this.reversalDetails.set(i.merchantCashbackReversalId, {
+        status: 'ACCEPTED',
+        amount: i.amount,
+        cashbackReversalId: 'r1',
+        failureCode: null,
+      })
       return ok(null, 'REQUEST_ACCEPTED')
     })
   }
@@ -378,7 +406,13 @@ export function loyaltyDeps(over: { paypay?: FakePayPay | null } = {}) {
     files: new MemoryStore(),
     clock: new ManualClock(new Date('2026-03-01T00:00:00Z')),
     logger: silentLogger,
-    settings: { linkRedirectUrl: 'https://shop.test/paypay/return', leaseMs: 60_000, checkAfterMs: 120_000, redriveAfterMs: 300_000, notFoundResendAfterMs: 60_000 },
+    settings: {
+      linkRedirectUrl: 'https://shop.test/paypay/return',
+      leaseMs: 60_000,
+      checkAfterMs: 120_000,
+      redriveAfterMs: 300_000,
+      notFoundResendAfterMs: 60_000,
+    },
   }
   return deps satisfies LoyaltyDeps
 }
@@ -394,6 +428,17 @@ export async function linked(deps: ReturnType<typeof loyaltyDeps>, userId: strin
     updatedAt: new Date(0),
   })
   if (points > 0) {
-    await deps.ledger.apply({ userId, kind: 'earn', points, idempotencyKey: `seed:${userId}`, referenceType: null, referenceId: null, reason: null, actor: 't', requestId: 't', at: new Date(0) })
+    await deps.ledger.apply({
+      userId,
+      kind: 'earn',
+      points,
+      idempotencyKey: `seed:${userId}`,
+      referenceType: null,
+      referenceId: null,
+      reason: null,
+      actor: 't',
+      requestId: 't',
+      at: new Date(0),
+    })
   }
 }

@@ -20,8 +20,16 @@ describe('finding the ids in a notification', () => {
   })
 
   it('values under id keys that are not ours are foreign; other fields are never ids', () => {
-    expect(findNotificationIds({ merchantRefundId: 'r-123', merchant_order_id: 42, status: 'SUCCESS' })).toEqual({ cashbackIds: [], reversalIds: [], foreign: ['r-123', '42'] })
-    expect(findNotificationIds({ status: 'SUCCESS', cashbackId: '000111', notification_type: 'Cashback' })).toEqual({ cashbackIds: [], reversalIds: [], foreign: [] })
+    expect(findNotificationIds({ merchantRefundId: 'r-123', merchant_order_id: 42, status: 'SUCCESS' })).toEqual({
+      cashbackIds: [],
+      reversalIds: [],
+      foreign: ['r-123', '42'],
+    })
+    expect(findNotificationIds({ status: 'SUCCESS', cashbackId: '000111', notification_type: 'Cashback' })).toEqual({
+      cashbackIds: [],
+      reversalIds: [],
+      foreign: [],
+    })
     expect(findNotificationIds({ merchantCashbackId: `${CB}x` }).cashbackIds).toEqual([])
   })
 

@@ -27,10 +27,24 @@ describe('md5 (@noble/hashes, pure JS)', () => {
 describe('OPA-Auth', () => {
   it("reproduces PayPay's FAQ HMAC vectors (docs/protocols/paypay-opa.md)", async () => {
     expect(
-      await opaMacData('sample_secret', { path: '/v2/payments/TEST_merchantPaymentID', method: 'GET', nonce: 'a360e2', epoch: '1743139337', contentType: 'empty', hash: 'empty' }),
+      await opaMacData('sample_secret', {
+        path: '/v2/payments/TEST_merchantPaymentID',
+        method: 'GET',
+        nonce: 'a360e2',
+        epoch: '1743139337',
+        contentType: 'empty',
+        hash: 'empty',
+      }),
     ).toBe('JbUZwAUKeQ+WDClEjkCGwYG/juFR+Dd5RK5AfL0gK9w=')
     expect(
-      await opaMacData('sample_secret', { path: '/v2/codes', method: 'POST', nonce: 'fedaa4', epoch: '1743138611', contentType: 'application/json', hash: 'T9wzkv1tUWIxzIHQUT7iDQ==' }),
+      await opaMacData('sample_secret', {
+        path: '/v2/codes',
+        method: 'POST',
+        nonce: 'fedaa4',
+        epoch: '1743138611',
+        contentType: 'application/json',
+        hash: 'T9wzkv1tUWIxzIHQUT7iDQ==',
+      }),
     ).toBe('C2a7jD7OjL1DXnZhSYQfRI2Oxfdh43htV7pG8cwgCy4=')
   })
 
@@ -38,8 +52,22 @@ describe('OPA-Auth', () => {
     const body = '{"merchantCashbackId":"pcb_1","amount":{"amount":100,"currency":"JPY"}}'
     expect(opaBodyHash('application/json', body)).toBe(createHash('md5').update('application/json').update(body).digest('base64'))
     expect(opaBodyHash('application/json', null)).toBe('empty')
-    const a = await opaAuthorization('k', 's', { method: 'GET', path: '/v2/user/authorizations?userAuthorizationId=x', nonce: 'n1', epoch: 1, contentType: 'application/json', body: null })
-    const b = await opaAuthorization('k', 's', { method: 'GET', path: '/v2/user/authorizations', nonce: 'n1', epoch: 1, contentType: 'application/json', body: null })
+    const a = await opaAuthorization('k', 's', {
+      method: 'GET',
+      path: '/v2/user/authorizations?userAuthorizationId=x',
+      nonce: 'n1',
+      epoch: 1,
+      contentType: 'application/json',
+      body: null,
+    })
+    const b = await opaAuthorization('k', 's', {
+      method: 'GET',
+      path: '/v2/user/authorizations',
+      nonce: 'n1',
+      epoch: 1,
+      contentType: 'application/json',
+      body: null,
+    })
     expect(a).toBe(b)
     expect(a).toMatch(/^hmac OPA-Auth:k:[A-Za-z0-9+/]+=*:n1:1:empty$/)
     expect(opaNonce()).toMatch(/^[a-z0-9]{8}$/)
@@ -51,8 +79,28 @@ describe('OPA-Auth', () => {
     sdk.configure({ clientId: 'api-key-1', clientSecret: secret, merchantId: 'merchant-1' })
     const createAuthHeader = (sdk as unknown as { createAuthHeader(method: string, path: string, body: unknown): string }).createAuthHeader
     const requests: Array<[string, string, Record<string, unknown> | null]> = [
-      ['POST', '/v2/cashback', { merchantCashbackId: 'pcb_01ABC', userAuthorizationId: 'ua-1', amount: { amount: 120, currency: 'JPY' }, requestedAt: 1750000000, orderDescription: 'ポイント交換', walletType: 'PREPAID' }],
-      ['POST', '/v2/cashback_reversal', { merchantCashbackReversalId: 'pcr_1', merchantCashbackId: 'pcb_1', amount: { amount: 5, currency: 'JPY' }, requestedAt: 1750000001 }],
+      [
+        'POST',
+        '/v2/cashback',
+        {
+          merchantCashbackId: 'pcb_01ABC',
+          userAuthorizationId: 'ua-1',
+          amount: { amount: 120, currency: 'JPY' },
+          requestedAt: 1750000000,
+          orderDescription: 'ポイント交換',
+          walletType: 'PREPAID',
+        },
+      ],
+      [
+        'POST',
+        '/v2/cashback_reversal',
+        {
+          merchantCashbackReversalId: 'pcr_1',
+          merchantCashbackId: 'pcb_1',
+          amount: { amount: 5, currency: 'JPY' },
+          requestedAt: 1750000001,
+        },
+      ],
       ['GET', '/v2/cashback/pcb_01ABC', null],
       ['GET', '/v2/cashback_reversal/pcr_1/pcb_1', null],
       ['DELETE', '/v2/user/authorizations/ua-1', null],
@@ -60,7 +108,14 @@ describe('OPA-Auth', () => {
     for (const [method, path, body] of requests) {
       const theirs = createAuthHeader(method, path, body)
       const [, , , nonce, epoch] = theirs.replace('hmac OPA-Auth:', 'x:').split(':') as [string, string, string, string, string]
-      const ours = await opaAuthorization('api-key-1', secret, { method, path, nonce, epoch, contentType: 'application/json', body: body === null ? null : JSON.stringify(body) })
+      const ours = await opaAuthorization('api-key-1', secret, {
+        method,
+        path,
+        nonce,
+        epoch,
+        contentType: 'application/json',
+        body: body === null ? null : JSON.stringify(body),
+      })
       expect(ours, `${method} ${path}`).toBe(theirs)
     }
   })

@@ -28,7 +28,9 @@ const pay = (deps: ReturnType<typeof loyaltyDeps>) => deps.paypay as FakePayPay
 
 describe('exchange', () => {
   it('needs PayPay configured, a live link and enough points', async () => {
-    expect((await exchangePoints(loyaltyDeps({ paypay: null }), { userId: 'u', points: 1, requestKey: null, requestId: 'r' })).ok).toBe(false)
+    expect((await exchangePoints(loyaltyDeps({ paypay: null }), { userId: 'u', points: 1, requestKey: null, requestId: 'r' })).ok).toBe(
+      false,
+    )
     const deps = loyaltyDeps()
     const none = await exchangePoints(deps, { userId: 'u1', points: 10, requestKey: null, requestId: 'r' })
     expect(!none.ok && none.error.code).toBe('PAYPAY_NOT_LINKED')
@@ -72,7 +74,10 @@ describe('exchange decided from one statement’s snapshot', () => {
     expect(r.ok && r.value.replayed).toBe(false)
     expect(calls).toBe(2)
     const again = await exchangePoints(deps, { userId: 'u1', points: 100, requestKey: 'k1', requestId: 'r' })
-    expect(again.ok && again.value).toMatchObject({ replayed: true, cashback: { merchantCashbackId: r.ok && r.value.cashback.merchantCashbackId } })
+    expect(again.ok && again.value).toMatchObject({
+      replayed: true,
+      cashback: { merchantCashbackId: r.ok && r.value.cashback.merchantCashbackId },
+    })
     const other = await exchangePoints(deps, { userId: 'u1', points: 50, requestKey: 'k1', requestId: 'r' })
     expect(!other.ok && other.error.code).toBe('IDEMPOTENCY_KEY_REUSED')
     expect(await deps.ledger.balance('u1')).toBe(0)
@@ -117,7 +122,11 @@ describe('give cashback', () => {
     expect((await giveCashback(deps, id, ctx)).kind).toBe('retry')
     expect((await giveCashback(deps, id, ctx)).kind).toBe('retry')
     expect(await giveCashback(deps, id, ctx)).toEqual({ kind: 'done', status: 'accepted' })
-    expect(pay(deps).calls.filter((c) => c.op === 'give').map((c) => c.id)).toEqual([id, id, id])
+    expect(
+      pay(deps)
+        .calls.filter((c) => c.op === 'give')
+        .map((c) => c.id),
+    ).toEqual([id, id, id])
     expect(await giveCashback(deps, id, ctx)).toMatchObject({ kind: 'skipped', reason: 'not_pending' })
   })
 
@@ -173,15 +182,21 @@ describe('status from PayPay', () => {
     const id = await exchanged(deps)
     await giveCashback(deps, id, ctx)
     const c = (await deps.cashbacks.find(id))!
-    expect(await applyCashbackStatus(deps, c, { status: 'SUCCESS', failureCode: null, paypayCashbackId: null, source: 't', requestId: 'r' })).toEqual({ kind: 'applied', status: 'succeeded' })
+    expect(
+      await applyCashbackStatus(deps, c, { status: 'SUCCESS', failureCode: null, paypayCashbackId: null, source: 't', requestId: 'r' }),
+    ).toEqual({ kind: 'applied', status: 'succeeded' })
     const done = (await deps.cashbacks.find(id))!
-    expect(await applyCashbackStatus(deps, done, { status: 'FAILURE', failureCode: 'X', paypayCashbackId: null, source: 't', requestId: 'r' })).toEqual({
+    expect(
+      await applyCashbackStatus(deps, done, { status: 'FAILURE', failureCode: 'X', paypayCashbackId: null, source: 't', requestId: 'r' }),
+    ).toEqual({
       kind: 'refused',
       status: 'succeeded',
       reported: 'FAILURE',
     })
     // A stale copy still saying `accepted` loses to the guard too.
-    expect(await applyCashbackStatus(deps, c, { status: 'FAILURE', failureCode: 'X', paypayCashbackId: null, source: 't', requestId: 'r' })).toMatchObject({ kind: 'refused' })
+    expect(
+      await applyCashbackStatus(deps, c, { status: 'FAILURE', failureCode: 'X', paypayCashbackId: null, source: 't', requestId: 'r' }),
+    ).toMatchObject({ kind: 'refused' })
     expect(refunds(deps)).toHaveLength(0)
   })
 
@@ -194,9 +209,15 @@ describe('status from PayPay', () => {
     const id = await exchanged(deps)
     await giveCashback(deps, id, ctx)
     expect(await handlePayPayNotification(deps, { readable: false }, nctx)).toEqual({ kind: 'ignored', reason: 'unreadable' })
-    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: 'someone-elses' }), nctx)).toEqual({ kind: 'ignored', reason: 'unknown_id' })
+    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: 'someone-elses' }), nctx)).toEqual({
+      kind: 'ignored',
+      reason: 'unknown_id',
+    })
     expect(deferred).toHaveLength(0)
-    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: id, status: 'FAILURE' }), nctx)).toEqual({ kind: 'unchanged', status: 'accepted' })
+    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: id, status: 'FAILURE' }), nctx)).toEqual({
+      kind: 'unchanged',
+      status: 'accepted',
+    })
     pay(deps).details.set(id, { status: 'FAILURE', amount: 100, cashbackId: 'cb', failureCode: 'NOT_ENOUGH_MONEY' })
     const body = json({ data: { merchant_cashback_id: id, status: 'SUCCESS' } })
     expect(await handlePayPayNotification(deps, body, nctx)).toEqual({ kind: 'applied', status: 'failed' })
@@ -205,7 +226,10 @@ describe('status from PayPay', () => {
     pay(deps).next('check', transient('INTERNAL_SERVER_ERROR'))
     const other = await exchanged(deps)
     await giveCashback(deps, other, ctx)
-    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: other }), nctx)).toEqual({ kind: 'retry', code: 'INTERNAL_SERVER_ERROR' })
+    expect(await handlePayPayNotification(deps, json({ merchantCashbackId: other }), nctx)).toEqual({
+      kind: 'retry',
+      code: 'INTERNAL_SERVER_ERROR',
+    })
 
     // No id: the due records are checked after the answer, reads only, each once per window.
     pay(deps).details.set(other, { status: 'SUCCESS', amount: 100, cashbackId: 'cb2', failureCode: null })
@@ -251,34 +275,75 @@ describe('reversal', () => {
     await linked(deps, 'u1', 1000)
     const id = await exchanged(deps, 'u1', points)
     await giveCashback(deps, id, ctx)
-    await applyCashbackStatus(deps, (await deps.cashbacks.find(id))!, { status: 'SUCCESS', failureCode: null, paypayCashbackId: null, source: 't', requestId: 'r' })
+    await applyCashbackStatus(deps, (await deps.cashbacks.find(id))!, {
+      status: 'SUCCESS',
+      failureCode: null,
+      paypayCashbackId: null,
+      source: 't',
+      requestId: 'r',
+    })
     return id
   }
 
   it('credits exactly what PayPay reversed, once, and frees the rest', async () => {
     const deps = loyaltyDeps()
     const id = await granted(deps)
-    const r = await startReversal(deps, { merchantCashbackId: id, amount: 100, reason: null, requestKey: null, actor: 'admin', requestId: 'r' })
+    const r = await startReversal(deps, {
+      merchantCashbackId: id,
+      amount: 100,
+      reason: null,
+      requestKey: null,
+      actor: 'admin',
+      requestId: 'r',
+    })
     if (!r.ok) throw new Error(r.error.code)
     const rid = r.value.reversal.merchantCashbackReversalId
-    expect(deps.queue.published.at(-1)).toEqual({ name: 'loyalty.reverse-cashback', payload: { merchant_cashback_reversal_id: rid }, deduplicationId: rid })
+    expect(deps.queue.published.at(-1)).toEqual({
+      name: 'loyalty.reverse-cashback',
+      payload: { merchant_cashback_reversal_id: rid },
+      deduplicationId: rid,
+    })
     expect(await reverseCashback(deps, rid, ctx)).toEqual({ kind: 'done', status: 'accepted' })
     const rev = (await deps.reversals.find(rid))!
-    const report = { status: 'SUCCESS' as const, reversedAmount: 70, failureCode: null, paypayReversalId: null, source: 't', requestId: 'r' }
+    const report = {
+      status: 'SUCCESS' as const,
+      reversedAmount: 70,
+      failureCode: null,
+      paypayReversalId: null,
+      source: 't',
+      requestId: 'r',
+    }
     await Promise.all([applyReversalStatus(deps, rev, report), applyReversalStatus(deps, rev, report)])
     expect(deps.ledger.entries.filter((e) => e.kind === 'reversal_credit').map((e) => e.points)).toEqual([70])
     expect((await deps.cashbacks.find(id))!).toMatchObject({ reversalReserved: 70, reversedAmount: 70 })
-    const tooMuch = await startReversal(deps, { merchantCashbackId: id, amount: 231, reason: null, requestKey: null, actor: 'admin', requestId: 'r' })
+    const tooMuch = await startReversal(deps, {
+      merchantCashbackId: id,
+      amount: 231,
+      reason: null,
+      requestKey: null,
+      actor: 'admin',
+      requestId: 'r',
+    })
     expect(!tooMuch.ok && tooMuch.error.code).toBe('REVERSAL_AMOUNT_TOO_LARGE')
   })
 
   it('a reversal PayPay refuses on the first try fails and frees its reservation', async () => {
     const deps = loyaltyDeps()
     const id = await granted(deps)
-    const r = await startReversal(deps, { merchantCashbackId: id, amount: null, reason: null, requestKey: null, actor: 'admin', requestId: 'r' })
+    const r = await startReversal(deps, {
+      merchantCashbackId: id,
+      amount: null,
+      reason: null,
+      requestKey: null,
+      actor: 'admin',
+      requestId: 'r',
+    })
     if (!r.ok) throw new Error(r.error.code)
     pay(deps).next('reverse', refused('VALIDATION_FAILED_EXCEPTION'))
-    expect(await reverseCashback(deps, r.value.reversal.merchantCashbackReversalId as MerchantCashbackReversalId, ctx)).toEqual({ kind: 'done', status: 'failed' })
+    expect(await reverseCashback(deps, r.value.reversal.merchantCashbackReversalId as MerchantCashbackReversalId, ctx)).toEqual({
+      kind: 'done',
+      status: 'failed',
+    })
     expect((await deps.cashbacks.find(id as MerchantCashbackId))!.reversalReserved).toBe(0)
     expect(deps.ledger.entries.filter((e) => e.kind === 'reversal_credit')).toHaveLength(0)
   })
@@ -290,16 +355,34 @@ describe('link and grants', () => {
     const s = await startLink(deps, { userId: 'u1' })
     if (!s.ok) throw new Error(s.error.code)
     expect(s.value.linkUrl).toContain(s.value.id)
-    const claims = { result: 'succeeded', nonce: s.value.nonce, userAuthorizationId: 'ua-9', referenceId: s.value.id, profileIdentifier: '***1234' }
+    const claims = {
+      result: 'succeeded',
+      nonce: s.value.nonce,
+      userAuthorizationId: 'ua-9',
+      referenceId: s.value.id,
+      profileIdentifier: '***1234',
+    }
     pay(deps).claims = { ...claims, nonce: 'wrong' }
-    expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({ ok: false, error: { code: 'LINK_TOKEN_INVALID' } })
+    expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({
+      ok: false,
+      error: { code: 'LINK_TOKEN_INVALID' },
+    })
     pay(deps).claims = claims
-    expect(await completeLink(deps, { responseToken: 't', userId: 'u2', requestId: 'r' })).toMatchObject({ ok: false, error: { code: 'LINK_SESSION_NOT_FOUND' } })
-    expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({ ok: true, value: { userAuthorizationId: 'ua-9', status: 'linked' } })
+    expect(await completeLink(deps, { responseToken: 't', userId: 'u2', requestId: 'r' })).toMatchObject({
+      ok: false,
+      error: { code: 'LINK_SESSION_NOT_FOUND' },
+    })
+    expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({
+      ok: true,
+      value: { userAuthorizationId: 'ua-9', status: 'linked' },
+    })
     // A retried completion answers the same link.
     expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({ ok: true })
     pay(deps).claims = null
-    expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({ ok: false, error: { code: 'LINK_TOKEN_INVALID' } })
+    expect(await completeLink(deps, { responseToken: 't', userId: 'u1', requestId: 'r' })).toMatchObject({
+      ok: false,
+      error: { code: 'LINK_TOKEN_INVALID' },
+    })
   })
 
   it('a grant key grants once; the same key for another amount is a conflict', async () => {
@@ -314,7 +397,17 @@ describe('link and grants', () => {
   it('exporting a date twice keeps one manifest entry and one object', async () => {
     const deps = loyaltyDeps()
     deps.history.rows = [
-      { transactionType: 'cashback', merchantCashbackId: 'pcb_1', merchantCashbackReversalId: null, userId: 'u', amount: 5, currency: 'JPY', status: 'SUCCESS', requestedAt: null, completedAt: null },
+      {
+        transactionType: 'cashback',
+        merchantCashbackId: 'pcb_1',
+        merchantCashbackReversalId: null,
+        userId: 'u',
+        amount: 5,
+        currency: 'JPY',
+        status: 'SUCCESS',
+        requestedAt: null,
+        completedAt: null,
+      },
     ]
     const a = await exportHistory(deps, { businessDate: '2026-02-28', actor: 't' })
     const b = await exportHistory(deps, { businessDate: '2026-02-28', actor: 't' })

@@ -27,7 +27,17 @@ describe('realtime protocol', () => {
       channels: ['payment_status'],
     })
     expect(parseClientMessage('{"type":"SUBSCRIBE","userId":"u1","channels":[],"lastSeq":4}')).toMatchObject({ lastSeq: 4 })
-    for (const bad of ['', 'null', '[]', '{"type":"SUBSCRIBE"}', '{"type":"SUBSCRIBE","userId":"","channels":[]}', '{"type":"SUBSCRIBE","userId":"u","channels":[1]}', '{"type":"SUBSCRIBE","userId":"u","channels":[],"lastSeq":-1}', '{"type":"NOPE"}', 'x'.repeat(5000)]) {
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"type":"SUBSCRIBE"}',
+      '{"type":"SUBSCRIBE","userId":"","channels":[]}',
+      '{"type":"SUBSCRIBE","userId":"u","channels":[1]}',
+      '{"type":"SUBSCRIBE","userId":"u","channels":[],"lastSeq":-1}',
+      '{"type":"NOPE"}',
+      'x'.repeat(5000),
+    ]) {
       expect(parseClientMessage(bad), bad.slice(0, 40)).toBeNull()
     }
     expect(parseClientMessage(new ArrayBuffer(4))).toBeNull()

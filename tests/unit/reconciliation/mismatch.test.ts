@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { ACTIONS, comparePayPay, comparePaystackPayment, comparePaystackRefunds, compareZaloPayRefund, compareZaloPaySession, type ZaloPayOrderSeen } from '../../../src/reconciliation/domain/mismatch.ts'
+import {
+  ACTIONS,
+  comparePayPay,
+  comparePaystackPayment,
+  comparePaystackRefunds,
+  compareZaloPayRefund,
+  compareZaloPaySession,
+  type ZaloPayOrderSeen,
+} from '../../../src/reconciliation/domain/mismatch.ts'
 
 const payment = { id: 'pay_1', orderId: 'ord_1', reference: 'TXN-1', amount: 5000, currency: 'NGN' }
 const kinds = (ms: Array<{ kind: string }>) => ms.map((m) => m.kind)
@@ -7,14 +15,22 @@ const kinds = (ms: Array<{ kind: string }>) => ms.map((m) => m.kind)
 describe('reconciliation rules', () => {
   it('Paystack payments: a charge settled there but not here, and the reverse, are mismatches; in-flight ones are not', () => {
     const success = { found: true as const, status: 'success', amount: 5000, currency: 'NGN' }
-    expect(comparePaystackPayment({ ...payment, status: 'initialized' }, success)).toEqual([expect.objectContaining({ kind: 'paystack_payment_status', ours: 'initialized', gateway: 'success' })])
-    expect(comparePaystackPayment({ ...payment, status: 'initialized' }, { found: true, status: 'abandoned', amount: 5000, currency: 'NGN' })).toEqual([])
+    expect(comparePaystackPayment({ ...payment, status: 'initialized' }, success)).toEqual([
+      expect.objectContaining({ kind: 'paystack_payment_status', ours: 'initialized', gateway: 'success' }),
+    ])
+    expect(
+      comparePaystackPayment({ ...payment, status: 'initialized' }, { found: true, status: 'abandoned', amount: 5000, currency: 'NGN' }),
+    ).toEqual([])
     expect(comparePaystackPayment({ ...payment, status: 'paid' }, success)).toEqual([])
     expect(comparePaystackPayment({ ...payment, status: 'refunded' }, { ...success, status: 'reversed' })).toEqual([])
-    expect(kinds(comparePaystackPayment({ ...payment, status: 'paid' }, { ...success, status: 'reversed' }))).toEqual(['paystack_payment_status'])
+    expect(kinds(comparePaystackPayment({ ...payment, status: 'paid' }, { ...success, status: 'reversed' }))).toEqual([
+      'paystack_payment_status',
+    ])
     expect(kinds(comparePaystackPayment({ ...payment, status: 'paid' }, { found: false }))).toEqual(['paystack_payment_status'])
     expect(kinds(comparePaystackPayment({ ...payment, status: 'failed' }, success))).toEqual(['paystack_payment_status'])
-    expect(kinds(comparePaystackPayment({ ...payment, status: 'needs_review' }, { ...success, amount: 4000 }))).toEqual(['paystack_payment_amount'])
+    expect(kinds(comparePaystackPayment({ ...payment, status: 'needs_review' }, { ...success, amount: 4000 }))).toEqual([
+      'paystack_payment_amount',
+    ])
     expect(comparePaystackPayment({ ...payment, status: 'initialized' }, { found: false })).toEqual([])
   })
 
@@ -56,12 +72,20 @@ describe('reconciliation rules', () => {
 
   it('PayPay: accepted here but final there, failed here but paid there, amounts; reversals likewise', () => {
     const cb = { merchantCashbackId: 'pcb_1', userId: 'u', amount: 400 }
-    expect(kinds(comparePayPay({ ...cb, status: 'accepted' }, { found: true, status: 'FAILURE', amount: 400, failureCode: 'NOT_ENOUGH_MONEY' }))).toEqual(['paypay_cashback_status'])
-    expect(kinds(comparePayPay({ ...cb, status: 'failed' }, { found: true, status: 'SUCCESS', amount: 400, failureCode: null }))).toEqual(['paypay_cashback_status'])
+    expect(
+      kinds(comparePayPay({ ...cb, status: 'accepted' }, { found: true, status: 'FAILURE', amount: 400, failureCode: 'NOT_ENOUGH_MONEY' })),
+    ).toEqual(['paypay_cashback_status'])
+    expect(kinds(comparePayPay({ ...cb, status: 'failed' }, { found: true, status: 'SUCCESS', amount: 400, failureCode: null }))).toEqual([
+      'paypay_cashback_status',
+    ])
     expect(comparePayPay({ ...cb, status: 'failed' }, { found: false })).toEqual([])
     expect(comparePayPay({ ...cb, status: 'requested' }, { found: false })).toEqual([])
-    expect(kinds(comparePayPay({ ...cb, status: 'succeeded' }, { found: true, status: 'SUCCESS', amount: 300, failureCode: null }))).toEqual(['paypay_cashback_amount'])
-    expect(kinds(comparePayPay({ ...cb, status: 'succeeded', merchantCashbackReversalId: 'pcr_1' }, { found: false }))).toEqual(['paypay_reversal_status'])
+    expect(
+      kinds(comparePayPay({ ...cb, status: 'succeeded' }, { found: true, status: 'SUCCESS', amount: 300, failureCode: null })),
+    ).toEqual(['paypay_cashback_amount'])
+    expect(kinds(comparePayPay({ ...cb, status: 'succeeded', merchantCashbackReversalId: 'pcr_1' }, { found: false }))).toEqual([
+      'paypay_reversal_status',
+    ])
   })
 
   it('every kind has an action', () => {
