@@ -102,7 +102,7 @@ export function writeResults(name: string, json: unknown, markdown: string): { j
   const dir = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(dir, { recursive: true })
   const files = { json: `${dir}${name}.json`, md: `${dir}${name}.md` }
-  writeFileSync(files.json, JSON.stringify(json, null, 2) + '\n')
+  writeFileSync(files.json, `${JSON.stringify(json, null, 2)}\n`)
   writeFileSync(files.md, markdown)
   return files
 }

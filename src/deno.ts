@@ -5,7 +5,7 @@
  */
 import { createApp } from './app.ts'
 import { buildDeps, createRedis } from './container.ts'
-import { ConfigError, loadConfig } from './platform/config.ts'
+import { type Config, ConfigError, loadConfig } from './platform/config.ts'
 import { connectDb } from './platform/db.ts'
 import { createLogger } from './platform/logger.ts'
 import { InProcessHub, type HubSocket } from './realtime/adapters/in-process-hub.ts'
@@ -21,7 +21,7 @@ declare const Deno: {
 }
 
 const env = Deno.env.toObject()
-let config
+let config: Config
 try {
   config = loadConfig(env)
 } catch (e) {

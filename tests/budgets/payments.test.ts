@@ -61,7 +61,7 @@ describe('payments round trips', () => {
 
     // The jobs the settlement queued, as QStash would deliver them (recorded, not budgeted here).
     const jobs = await rows<{ job_name: string; payload: unknown }>(
-      sql`select job_name, payload from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'} order by id`,
+      sql`select job_name, payload from outbox where deduplication_id like ${`%${p.paymentId}%`} or deduplication_id like ${`%${p.orderId}%`} order by id`,
     )
     expect(jobs.map((j) => j.job_name).sort()).toEqual(['payments.email', 'payments.email', 'payments.invoice'])
     for (const j of jobs) {

@@ -128,7 +128,7 @@ describe.skipIf(noBrowser())('transaction-history admin page in a browser', () =
       await page.waitForSelector(`#files tr[data-file-id="${ours.body.file.file_id}"]`)
       await page.click(`#files tr[data-file-id="${ours.body.file.file_id}"]`)
       await page.waitForSelector('body[data-state="rows"]')
-      expect(await page.locator('#rows tbody').innerText()).toContain(cashbackId)
+      expect(await page.locator('#rows tbody').textContent()).toContain(cashbackId)
       expect(await page.locator('#recon').isHidden()).toBe(true)
 
       await page.click(`#files tr[data-file-id="${theirs.body.file.file_id}"]`)
@@ -136,12 +136,12 @@ describe.skipIf(noBrowser())('transaction-history admin page in a browser', () =
       expect(await page.locator(`#matches tr[data-key="cashback:${cashbackId}"]`).getAttribute('data-problems')).toBe('amount_mismatch')
       expect(await page.locator(`#matches tr[data-key="cashback:${unknown}"]`).getAttribute('data-problems')).toBe('missing_in_ours')
       expect(await page.locator(`#matches tr[data-key="cashback:${cashbackId}"] td.bad`).count()).toBe(2)
-      expect(await page.locator('#problems').innerText()).toContain('with problems')
+      expect(await page.locator('#problems').textContent()).toContain('with problems')
       // The status filter re-reads PayPay's rows from the API.
       await page.selectOption('#status', 'SUCCESS')
       // (Playwright's waitForFunction would need eval, which the page's CSP forbids.)
       await expect.poll(() => page.locator('#rows tbody tr').count()).toBe(1)
-      expect(await page.locator('#rows tbody').innerText()).toContain(unknown)
+      expect(await page.locator('#rows tbody').textContent()).toContain(unknown)
       expect(problems).toEqual([])
     } finally {
       await browser.close()

@@ -218,7 +218,7 @@ describe('gifts:import from CSV', () => {
     const again = await runImport({ csv: dir, to: TARGET, pepper: PEPPER })
     expect(again.ok && Object.values(again.report).every((c) => c.created === 0 && c.updated === 0)).toBe(true)
 
-    const bad = await csvDir({ 'gift_codes.csv': files['gift_codes.csv'] + 'CSV-G3,0,,12.5,usd,,\n' })
+    const bad = await csvDir({ 'gift_codes.csv': `${files['gift_codes.csv']}CSV-G3,0,,12.5,usd,,\n` })
     const r = await runImport({ csv: bad, to: TARGET, pepper: PEPPER })
     expect(r.refused).toEqual([
       {
@@ -231,7 +231,7 @@ describe('gifts:import from CSV', () => {
   })
 
   it('stops before writing anything on a file that is not valid CSV, naming its line', async () => {
-    const torn = await csvDir({ 'gift_codes.csv': files['gift_codes.csv'] + '\nCSV-G4,0\n' })
+    const torn = await csvDir({ 'gift_codes.csv': `${files['gift_codes.csv']}\nCSV-G4,0\n` })
     expect(await runImport({ csv: torn, to: TARGET, pepper: PEPPER })).toMatchObject({
       ok: false,
       fatal: expect.stringMatching(/^gift_codes: .*gift_codes\.csv is not valid CSV \(line 5: 2 fields where the header has 7\)$/),

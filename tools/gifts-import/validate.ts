@@ -63,6 +63,7 @@ const MAX_INT = 2_147_483_647
 function text(r: SourceRow, col: string, opts: { required?: boolean; max?: number } = {}): string | null {
   const v = r.cells[col] ?? null
   if (v === null || v.trim() === '') return opts.required ? refuse(`${col} is empty`) : null
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(v)) refuse(`${col} contains a control character`)
   if (v.length > (opts.max ?? 200)) refuse(`${col} is longer than ${opts.max ?? 200} characters`)
   return v
@@ -128,6 +129,7 @@ export function validate(src: SourceTables, defaults: GiftDefaults = {}, known: 
       if (pin === '') refuse('supplier_account_secret_code (the PIN) is empty')
       if (pin.length > 64) refuse('supplier_account_secret_code (the PIN) is longer than 64 characters, the most a device may send')
       // The PIN itself is never echoed in an error.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
       if (/[\u0000-\u001f\u007f]/.test(pin)) refuse('supplier_account_secret_code (the PIN) contains a control character')
       return { invoiceNo, supplierCode, name: text(r, 'supplier_account_name') ?? invoiceNo, pin }
     },

@@ -18,7 +18,6 @@ function crc16(text: string): string {
 
 export function qrCodePayload(zpTransToken: string, amount: number): string {
   const merchant = tlv('00', 'vn.zalopay') + tlv('01', zpTransToken)
-  const body =
-    tlv('00', '01') + tlv('01', '12') + tlv('26', merchant) + tlv('53', '704') + tlv('54', String(amount)) + tlv('58', 'VN') + '6304'
+  const body = `${tlv('00', '01') + tlv('01', '12') + tlv('26', merchant) + tlv('53', '704') + tlv('54', String(amount)) + tlv('58', 'VN')}6304`
   return body + crc16(body)
 }

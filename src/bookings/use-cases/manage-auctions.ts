@@ -109,7 +109,7 @@ export async function recordAuctionResults(
     }
     const twice = nights.filter((n) => seen.has(n))
     if (twice.length > 0) return err(bookingErrors.invalidNights('A night can be awarded to one winner only', twice))
-    nights.forEach((n) => seen.add(n))
+    for (const n of nights) seen.add(n)
     if (a.paymentDeadline.getTime() <= now.getTime()) return err(bookingErrors.deadlinePassed(a.paymentDeadline))
     const id = prefixedId('awd', now.getTime()) as AwardId
     planned.push({

@@ -130,7 +130,7 @@ export async function acceptOffer(
 ): Promise<Result<Award, BookingError>> {
   const now = deps.clock.now()
   const offer = await deps.auctions.findAward(cmd.offerId as AwardId)
-  if (!offer || offer.kind !== 'SECOND_CHANCE' || offer.userId !== cmd.userId) return err(bookingErrors.offerNotFound(cmd.offerId))
+  if (offer?.kind !== 'SECOND_CHANCE' || offer.userId !== cmd.userId) return err(bookingErrors.offerNotFound(cmd.offerId))
   if (offer.status === 'AWARDED') return ok(offer)
   if (!awardLifecycle.can(offer.status, 'accept')) return err(bookingErrors.offerNotOpen(offer.id, offer.status))
   if (offer.responseDeadline && offer.responseDeadline.getTime() <= now.getTime())
@@ -156,7 +156,7 @@ export async function declineOffer(
 ): Promise<Result<Award, BookingError>> {
   const now = deps.clock.now()
   const offer = await deps.auctions.findAward(cmd.offerId as AwardId)
-  if (!offer || offer.kind !== 'SECOND_CHANCE' || offer.userId !== cmd.userId) return err(bookingErrors.offerNotFound(cmd.offerId))
+  if (offer?.kind !== 'SECOND_CHANCE' || offer.userId !== cmd.userId) return err(bookingErrors.offerNotFound(cmd.offerId))
   if (offer.status === 'DECLINED') return ok(offer)
   if (!awardLifecycle.can(offer.status, 'decline')) return err(bookingErrors.offerNotOpen(offer.id, offer.status))
   const moved = await deps.auctions.transition(

@@ -39,7 +39,7 @@ export const rawToRefund = (r: RawRefund): RefundView => ({
 })
 
 const toState = (s: RawState | null): StoredRefundState | null =>
-  s && s.refund
+  s?.refund
     ? {
         refund: { id: s.refund.id, status: s.refund.status as RefundStatus, amount: Number(s.refund.amount) },
         payment: rawToPayment(s.payment),

@@ -1,6 +1,5 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { DomainError } from '../../shared/result.ts'
 
 /** The one error shape of the API: `{ error: { code, message, details?, request_id } }`. */
 export interface ErrorBody {

@@ -219,7 +219,7 @@ describe('Paystack calls that time out', () => {
     expect(
       (
         await rows<{ n: number }>(
-          sql`select count(*)::int as n from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`,
+          sql`select count(*)::int as n from outbox where deduplication_id like ${`%${p.paymentId}%`} or deduplication_id like ${`%${p.orderId}%`}`,
         )
       )[0]!.n,
     ).toBe(0)
@@ -238,7 +238,7 @@ describe('Paystack calls that time out', () => {
       )[0]!.n,
     ).toBe(1)
     expect(
-      (await rows<{ status: string }>(sql`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`)).map(
+      (await rows<{ status: string }>(sql`select status from webhook_events where event_key = ${`charge.success:${p.reference}`}`)).map(
         (e) => e.status,
       ),
     ).toEqual(['processed'])

@@ -168,7 +168,7 @@ const cases: Case[] = [
           allOk(runs)
           expect(runs.map((r) => r.body.result).sort()).toEqual(['duplicate', 'duplicate', 'sent'])
           expect(
-            await count(sql`select count(*)::int as n from emails where deduplication_key like ${'%payment_receipt%' + p.paymentId + '%'}`),
+            await count(sql`select count(*)::int as n from emails where deduplication_key like ${`%payment_receipt%${p.paymentId}%`}`),
           ).toBe(1)
         },
       }
@@ -219,7 +219,7 @@ const cases: Case[] = [
           ).toBe(1)
           expect(
             await count(
-              sql`select count(*)::int as n from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`,
+              sql`select count(*)::int as n from outbox where deduplication_id like ${`%${p.paymentId}%`} or deduplication_id like ${`%${p.orderId}%`}`,
             ),
           ).toBe(3)
         },

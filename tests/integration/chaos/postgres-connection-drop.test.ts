@@ -39,12 +39,12 @@ describe('Postgres connection dropped mid-fulfilment', () => {
     expect(order!.status).toBe('awaiting_payment')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 5, reserved: 2 })
     const outbox =
-      await probe`select id from outbox where deduplication_id like ${'%' + p.orderId + '%'} or deduplication_id like ${'%' + p.paymentId + '%'}`
+      await probe`select id from outbox where deduplication_id like ${`%${p.orderId}%`} or deduplication_id like ${`%${p.paymentId}%`}`
     expect(outbox).toHaveLength(0)
     const audits =
       await probe`select action from audit_log where entity_id in (${p.paymentId}, ${p.orderId}) and action in ('payment.paid', 'order.paid', 'inventory.committed')`
     expect(audits).toHaveLength(0)
-    const events = await probe<{ status: string }[]>`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`
+    const events = await probe<{ status: string }[]>`select status from webhook_events where event_key = ${`charge.success:${p.reference}`}`
     for (const e of events) expect(e.status).not.toBe('processed')
 
     // Paystack redelivers (twice, at once): fulfilled once.
@@ -56,9 +56,9 @@ describe('Postgres connection dropped mid-fulfilment', () => {
     expect(paid!.status).toBe('paid')
     expect(await stockRow(p.variantId)).toMatchObject({ stock: 3, reserved: 0 })
     expect(
-      await probe`select id from outbox where deduplication_id like ${'%' + p.paymentId + '%'} or deduplication_id like ${'%' + p.orderId + '%'}`,
+      await probe`select id from outbox where deduplication_id like ${`%${p.paymentId}%`} or deduplication_id like ${`%${p.orderId}%`}`,
     ).toHaveLength(3)
-    const done = await probe<{ status: string }[]>`select status from webhook_events where event_key = ${'charge.success:' + p.reference}`
+    const done = await probe<{ status: string }[]>`select status from webhook_events where event_key = ${`charge.success:${p.reference}`}`
     expect(done.map((e) => e.status)).toEqual(['processed'])
     expect((await call('GET', `/api/v1/orders/${p.orderId}`, { token: p.user })).body.order.status).toBe('paid')
   })

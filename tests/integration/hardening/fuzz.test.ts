@@ -66,6 +66,7 @@ const HOSTILE_STRINGS = [
   '<script>alert(1)</script>',
   '../../../../etc/passwd',
   '%00%2e%2e%2f',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile input, not a template
   '${jndi:ldap://x}',
   '__proto__',
   'null',
@@ -76,12 +77,12 @@ const HOSTILE_STRINGS = [
   '2026-02-30',
   '9999-99-99T99:99:99Z',
   'not-an-email@',
-  'TXN-' + 'Z'.repeat(300),
+  `TXN-${'Z'.repeat(300)}`,
 ]
 const HOSTILE_NUMBERS = [-1, -0.5, 0.5, 1.5, 0, -2147483649, 2147483648, 2 ** 53 + 2, 1e21, 1e308, -1e308, 5e-324, 99.999]
 const HOSTILE_ANY: unknown[] = [null, true, false, [], {}, [null], { $gt: '' }, { __proto__: { admin: true } }, 'string', 12, -12.5]
 /** Raw JSON tokens JSON.stringify cannot produce: parsed they are Infinity, or they are not JSON at all. */
-const RAW_NUMBERS = ['1e999', '-1e999', '1' + '0'.repeat(400), '0.' + '0'.repeat(400) + '1', '-0']
+const RAW_NUMBERS = ['1e999', '-1e999', `1${'0'.repeat(400)}`, `0.${'0'.repeat(400)}1`, '-0']
 
 const MALFORMED_BODIES = [
   '{',
@@ -146,8 +147,9 @@ function leaves(
   path: (string | number)[] = [],
 ): Array<{ path: (string | number)[]; schema: Schema | undefined }> {
   const out: Array<{ path: (string | number)[]; schema: Schema | undefined }> = [{ path, schema: s }]
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...leaves(v, s?.items, [...path, i])))
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...leaves(v, s?.items, [...path, i]))
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value))
       out.push(...leaves(v, s?.properties?.[k] ?? resolveObject(s)?.properties?.[k], [...path, k]))
   }
@@ -239,7 +241,7 @@ const HOSTILE_PATH_SEGMENTS = [
   encodeURIComponent('\u0000\u001f'),
   encodeURIComponent("' OR 1=1 --"),
   'x'.repeat(5000),
-  'ord_' + '0'.repeat(26),
+  `ord_${'0'.repeat(26)}`,
   'ORD_01JZZZZZZZZZZZZZZZZZZZZZZZ',
   encodeURIComponent('<script>'),
   '%E0%A4%A',

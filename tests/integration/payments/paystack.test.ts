@@ -9,7 +9,7 @@ import { about, acknowledge, freshReport } from '../reconciliation/support.ts'
 const outboxOf = (ids: string[]) =>
   rows<{ job_name: string; deduplication_id: string; published_at: Date | null }>(
     sql`select job_name, deduplication_id, published_at from outbox where ${sql.join(
-      ids.map((id) => sql`deduplication_id like ${'%' + id + '%'}`),
+      ids.map((id) => sql`deduplication_id like ${`%${id}%`}`),
       sql` or `,
     )} order by id`,
   )
@@ -84,7 +84,7 @@ describe('webhook (seed 004 §3)', () => {
     )
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['payment.paid', 'order.paid', 'inventory.committed']))
     const processed = await rows<{ status: string; processed_at: Date | null }>(
-      sql`select status, processed_at from webhook_events where event_key = ${'charge.success:' + p.reference}`,
+      sql`select status, processed_at from webhook_events where event_key = ${`charge.success:${p.reference}`}`,
     )
     expect(processed).toEqual([{ status: 'processed', processed_at: expect.anything() }])
   })
@@ -154,7 +154,7 @@ describe('webhook (seed 004 §3)', () => {
       expect(await stockRow(q.variantId)).toMatchObject({ stock: 4, reserved: 2 })
       expect(await outboxOf([q.orderId, q.paymentId])).toHaveLength(0)
       const [ev] = await rows<{ status: string }>(
-        sql`select status from webhook_events where event_key = ${'charge.success:' + q.reference}`,
+        sql`select status from webhook_events where event_key = ${`charge.success:${q.reference}`}`,
       )
       expect(ev!.status).toBe('failed')
       await rows(sql`alter table outbox drop constraint outbox_test_block`)

@@ -110,7 +110,7 @@ export class MemoryRedemptions implements RedemptionStore {
   async markUsed(i: { giftId: GiftId; use: GiftUse & { supplierCode: SupplierCode }; audit: AuditEntry }) {
     this.writes++
     const g = this.gifts.rows.get(i.giftId)
-    if (!g || g.status !== 'unused') return false
+    if (g?.status !== 'unused') return false
     this.gifts.rows.set(i.giftId, {
       ...g,
       status: 'used',

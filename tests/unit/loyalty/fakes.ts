@@ -88,13 +88,13 @@ export class MemoryLinks implements LinkRepository {
   }
   async closeSession(id: string, to: 'declined' | 'failed') {
     const s = this.sessions.get(id)
-    if (!s || s.status !== 'pending') return false
+    if (s?.status !== 'pending') return false
     this.sessions.set(id, { ...s, status: to })
     return true
   }
   async completeSession(id: string, link: PayPayLink) {
     const s = this.sessions.get(id)
-    if (!s || s.status !== 'pending') return false
+    if (s?.status !== 'pending') return false
     this.sessions.set(id, { ...s, status: 'linked', userAuthorizationId: link.userAuthorizationId })
     this.links.set(link.userId, link)
     return true
@@ -219,7 +219,7 @@ export class MemoryReversals implements ReversalRepository {
   ) {}
   async create(r: Reversal): Promise<ReversalCreated> {
     const c = this.cashbacks.rows.get(r.merchantCashbackId)
-    if (!c || c.status !== 'succeeded' || c.reversalReserved + r.amount > c.amount) {
+    if (c?.status !== 'succeeded' || c.reversalReserved + r.amount > c.amount) {
       return { kind: 'not_reversible', status: c?.status ?? null, reversible: c ? c.amount - c.reversalReserved : 0 }
     }
     this.cashbacks.rows.set(c.merchantCashbackId, { ...c, reversalReserved: c.reversalReserved + r.amount })

@@ -3,7 +3,7 @@ import { findNotificationIds } from '../../../src/loyalty/domain/notification.ts
 import { exchangePoints } from '../../../src/loyalty/use-cases/exchange-points.ts'
 import { giveCashback } from '../../../src/loyalty/use-cases/give-cashback.ts'
 import { redrivePendingGrants } from '../../../src/loyalty/use-cases/redrive-grants.ts'
-import { FakePayPay, linked, loyaltyDeps, transient } from './fakes.ts'
+import { type FakePayPay, linked, loyaltyDeps, transient } from './fakes.ts'
 
 const CB = 'pcb_01JQ8Z6V2K3M4N5P6Q7R8S9T0V'
 const RV = 'pcr_01JQ8Z6V2K3M4N5P6Q7R8S9T0W'

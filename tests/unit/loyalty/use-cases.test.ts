@@ -13,7 +13,7 @@ import { reverseCashback } from '../../../src/loyalty/use-cases/reverse-cashback
 import { applyReversalStatus } from '../../../src/loyalty/use-cases/reversal-status.ts'
 import { startLink } from '../../../src/loyalty/use-cases/start-link.ts'
 import { startReversal } from '../../../src/loyalty/use-cases/start-reversal.ts'
-import { FakePayPay, linked, loyaltyDeps, refused, transient } from './fakes.ts'
+import { type FakePayPay, linked, loyaltyDeps, refused, transient } from './fakes.ts'
 
 const ctx = { requestId: 'req_test' }
 
