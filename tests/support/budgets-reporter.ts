@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { arch, cpus, platform, release } from 'node:os'
 import { relative } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
 import type { Counts } from './budget-counts.ts'
+import { writeResults } from './results-file.ts'
 
 /**
  * Prints the round-trip budgets the budgets tier measured (tests/budgets, one row per request) at
@@ -32,21 +31,15 @@ export default class BudgetsReporter implements Reporter {
     ].join('\n')
     console.log(`\nRound trips per request (tests/budgets):\n${md}`)
     if (process.env['BUDGET_RESULTS'] === '1') {
-      mkdirSync('bench/results', { recursive: true })
-      const machine = {
-        platform: `${platform()} ${release()}`,
-        arch: arch(),
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-      }
-      writeFileSync(
-        'bench/results/round-trips.json',
-        `${JSON.stringify({ generated_at: new Date().toISOString(), machine, rows }, null, 2)}\n`,
-      )
-      writeFileSync(
-        'bench/results/round-trips.md',
-        `# Round trips per request (npm run test:budgets)\n\nGenerated ${new Date().toISOString()}. Counted by the latency proxy (tools/latency-proxy) between the Worker (workerd, local Hyperdrive: a new Postgres connection per request) and Postgres, and between the Worker and the Upstash REST dev server. Counts are deterministic; round trips include the describe flight postgres.js sends before each statement new to a connection.\n\n${md}\n`,
+      writeResults(
+        'bench/results/round-trips',
+        { rows },
+        {
+          title: 'Round trips per request (npm run test:budgets)',
+          intro:
+            'Counted by the latency proxy (tools/latency-proxy) between the Worker (workerd, local Hyperdrive: a new Postgres connection per request) and Postgres, and between the Worker and the Upstash REST dev server. Counts are deterministic; round trips include the describe flight postgres.js sends before each statement new to a connection.',
+          table: md,
+        },
       )
     }
   }

@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { arch, cpus, platform, release } from 'node:os'
-import { dirname, relative } from 'node:path'
+import { relative } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
+import { writeResults } from './results-file.ts'
 
 /** The suites whose figures issue 7 asks for: faults, hostile input, reconciliation. */
 const SUITES = /tests\/(integration\/(chaos|hardening|reconciliation)|aftermath)\//
@@ -42,21 +41,12 @@ export default class ChaosFiguresReporter implements Reporter {
     const md = render(suites)
     console.log(`\n${md}`)
     if (process.env['CHAOS_RESULTS'] === '1') {
-      const out = 'bench/results/chaos'
-      mkdirSync(dirname(out), { recursive: true })
-      const machine = {
-        platform: `${platform()} ${release()}`,
-        arch: arch(),
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-      }
-      writeFileSync(`${out}.json`, `${JSON.stringify({ generated_at: new Date().toISOString(), machine, suites }, null, 2)}\n`)
-      writeFileSync(
-        `${out}.md`,
-        `# Fault and hostile-input suites (npm run test:chaos)\n\nGenerated ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}.\n\n${md}\n`,
+      writeResults(
+        'bench/results/chaos',
+        { suites },
+        { title: 'Fault and hostile-input suites (npm run test:chaos)', intro: '', table: md },
       )
-      console.log(`chaos figures written to ${out}.{json,md}`)
+      console.log('chaos figures written to bench/results/chaos.{json,md}')
     }
   }
 }
