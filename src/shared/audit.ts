@@ -1,6 +1,6 @@
 /**
  * An audit entry says who did what to which record, when, and from which request. Contexts hand
- * these to their repositories so the row is written in the same transaction as the change itself.
+ * these to their repositories so the row is written by the same statement as the change itself.
  */
 export interface AuditEntry {
   readonly actor: string
@@ -11,3 +11,16 @@ export interface AuditEntry {
   readonly at: Date
   readonly data?: Record<string, unknown>
 }
+
+/** Builds the audit entries of one unit of work: the same actor, request and time for each. */
+export const auditEntries =
+  (ctx: { readonly actor: string; readonly requestId: string; readonly now: Date }) =>
+  (action: string, entityType: string, entityId: string, data: Record<string, unknown>): AuditEntry => ({
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    at: ctx.now,
+    action,
+    entityType,
+    entityId,
+    data,
+  })

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../shared/audit.ts'
+import { auditEntries } from '../../shared/audit.ts'
 import type { RefundId } from '../domain/refund.ts'
 import { decideRefundAnswer, type RefundAnswer, type RefundAnswerDecision } from '../domain/refund-answer.ts'
 import type { RefundAnswerWrite, RefundView, StoredRefundState } from '../ports.ts'
@@ -43,15 +43,7 @@ function answerWrite(
   answer: RefundAnswer,
   ctx: Ctx,
 ): RefundAnswerWrite {
-  const audit = (action: string, entityType: string, entityId: string, data: Record<string, unknown>): AuditEntry => ({
-    actor: ctx.actor,
-    requestId: ctx.requestId,
-    at: ctx.now,
-    action,
-    entityType,
-    entityId,
-    data,
-  })
+  const audit = auditEntries(ctx)
   const refundId = s.view.id
   const from = s.refund.status
   if (!answer.accepted || d.kind === 'reject') {

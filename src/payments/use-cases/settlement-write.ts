@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../shared/audit.ts'
+import { auditEntries } from '../../shared/audit.ts'
 import { prefixedId } from '../../shared/ids.ts'
 import { paymentLifecycle, type PaymentEvent, type VerifiedCharge } from '../domain/payment.ts'
 import type { RefundId } from '../domain/refund.ts'
@@ -21,15 +21,7 @@ export function settlementWrite(
   ctx: Ctx,
 ): { write: SettlementWrite; outcome: SettleOutcome } {
   const p = s.payment
-  const audit = (action: string, entityType: string, entityId: string, data: Record<string, unknown>): AuditEntry => ({
-    actor: ctx.actor,
-    requestId: ctx.requestId,
-    at: ctx.now,
-    action,
-    entityType,
-    entityId,
-    data,
-  })
+  const audit = auditEntries(ctx)
   const move = (event: PaymentEvent) => {
     const to = paymentLifecycle.transition(p.status, event)
     if (!to.ok) throw new Error(to.error.message)
