@@ -3,7 +3,8 @@
  * products, login accounts, gifts, PayPay-linked users with points, and paid ZaloPay sessions
  * whose signed callbacks were held back so the bench can deliver them itself.
  */
-import { devToken } from '../tools/dev/stack.ts'
+import { createHmac } from 'node:crypto'
+import { DEV_SECRETS, devToken } from '../tools/dev/stack.ts'
 import { parallel, type BenchClient } from './client.ts'
 
 export const BENCH_PASSWORD = 'bench-password-123'
@@ -139,4 +140,20 @@ export async function settleOnPaystack(
     })
     return ((await r.json()) as { transaction?: { amount: number; id: number; reference: string; currency: string } }).transaction!
   })
+}
+
+/** A signed Paystack charge.success for a settled sandbox transaction. */
+export function chargeSuccess(t: { amount: number; id: number; reference: string; currency: string }): { body: string; signature: string } {
+  const body = JSON.stringify({
+    event: 'charge.success',
+    data: {
+      id: t.id,
+      status: 'success',
+      reference: t.reference,
+      amount: t.amount,
+      currency: t.currency,
+      paid_at: new Date().toISOString(),
+    },
+  })
+  return { body, signature: createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex') }
 }

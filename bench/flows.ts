@@ -7,16 +7,16 @@
  * endpoint executed straight from Node with postgres.js at the same concurrency, so every figure is
  * also a ratio of the service to its database's own cost. Results: bench/results/flows.{json,md}.
  */
-import { createHmac } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { recreateDatabase, runMigrations } from '../tools/db/migrate.ts'
-import { DEV_SECRETS, devToken, startDevStack, type DevStack } from '../tools/dev/stack.ts'
+import { devToken, startDevStack, type DevStack } from '../tools/dev/stack.ts'
 import { benchClient, outcomeOf, parallel, type BenchClient } from './client.ts'
 import {
   BENCH_PASSWORD,
+  chargeSuccess,
   createVariants,
   issueGifts,
   linkPayPayUsers,
@@ -152,20 +152,8 @@ async function service(stack: DevStack): Promise<Record<string, { stats: RunStat
       const k = duplicate ? sent[i % sent.length]! : sent.length < settled.length ? sent.length : i % settled.length
       if (!duplicate) sent.push(k)
       const t = settled[k]!
-      const body = JSON.stringify({
-        event: 'charge.success',
-        data: {
-          id: t.id,
-          status: 'success',
-          reference: t.reference,
-          amount: t.amount,
-          currency: t.currency,
-          paid_at: new Date().toISOString(),
-        },
-      })
-      return post('/webhooks/paystack', body, {
-        'x-paystack-signature': createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex'),
-      })
+      const { body, signature } = chargeSuccess(t)
+      return post('/webhooks/paystack', body, { 'x-paystack-signature': signature })
     },
     `signed charge.success, 20% duplicates; each new one re-reads verify and settles (order paid, stock committed, outbox to QStash); ${settled.length} settled charges, so beyond that every event is a repeat`,
   )

@@ -4,12 +4,12 @@
  * requests its data still allows, and unmeasured work to run before each measurement (settling
  * the charges the payment step created, so the webhook step has fresh events to deliver).
  */
-import { createHmac } from 'node:crypto'
 import { Agent, request as httpRequest } from 'node:http'
-import { DEV_SECRETS, devToken } from '../../tools/dev/stack.ts'
+import { devToken } from '../../tools/dev/stack.ts'
 import { outcomeOf, parallel, REQUEST_TIMEOUT_MS, type BenchClient } from '../client.ts'
 import {
   BENCH_PASSWORD,
+  chargeSuccess,
   createVariants,
   issueGifts,
   linkPayPayUsers,
@@ -233,22 +233,6 @@ export async function prepareEndpoints(s: EdgeStack, c: BenchClient, sizes: Size
         }),
     },
   ]
-}
-
-/** A signed Paystack charge.success for a settled sandbox transaction. */
-export function chargeSuccess(t: { amount: number; id: number; reference: string; currency: string }): { body: string; signature: string } {
-  const body = JSON.stringify({
-    event: 'charge.success',
-    data: {
-      id: t.id,
-      status: 'success',
-      reference: t.reference,
-      amount: t.amount,
-      currency: t.currency,
-      paid_at: new Date().toISOString(),
-    },
-  })
-  return { body, signature: createHmac('sha512', DEV_SECRETS.paystackSecretKey).update(body).digest('hex') }
 }
 
 /** An outcome label for an answer already read by the client. */

@@ -10,7 +10,8 @@ import { devToken } from '../../tools/dev/stack.ts'
 import { REQUEST_TIMEOUT_MS, type BenchClient } from '../client.ts'
 import { createVariants, settleOnPaystack } from '../fixtures.ts'
 import { round } from '../lib.ts'
-import { chargeSuccess, label } from './endpoints.ts'
+import { chargeSuccess } from '../fixtures.ts'
+import { label } from './endpoints.ts'
 import type { EdgeStack } from './stack.ts'
 
 export interface FlashSale {
