@@ -4,29 +4,30 @@
  * no scripts or external assets); POST links the user (or not) and sends the browser to the
  * merchant's redirectUrl with a signed responseToken (docs/protocols/paypay-opa.md).
  */
-import type { ServerResponse } from 'node:http'
-import { detailsTable, escapeHtml, htmlPage, returnLink, sendHtml, type PageTheme } from '../shared/html-page.ts'
+import type { Context } from 'hono'
+import { detailsTable, escapeHtml, htmlPage, htmlReply, returnLink, type PageTheme } from '../shared/html-page.ts'
 import { linkUser, randomPhone } from './authorizations.ts'
 import type { SandboxContext } from './context.ts'
 import { signResponseToken, type LinkResult } from './response-token.ts'
 import type { QrSession } from './store.ts'
 
-export async function handleLinkPage(ctx: SandboxContext, method: string, id: string, body: Buffer, res: ServerResponse): Promise<void> {
+export async function handleLinkPage(ctx: SandboxContext, c: Context, id: string, body: Buffer): Promise<Response> {
+  const method = c.req.method
   const session = ctx.store.sessions.get(id)
-  if (!session) return sendHtml(res, 404, page('Link not found', '<p>No account-link session has this id.</p>'))
-  if (method === 'GET') return sendHtml(res, 200, sessionPage(ctx, session))
-  if (method !== 'POST') return sendHtml(res, 405, page('Method not allowed', ''))
+  if (!session) return htmlReply(c, 404, page('Link not found', '<p>No account-link session has this id.</p>'))
+  if (method === 'GET') return htmlReply(c, 200, sessionPage(ctx, session))
+  if (method !== 'POST') return htmlReply(c, 405, page('Method not allowed', ''))
 
   const form = new URLSearchParams(body.toString('utf8'))
   const action = form.get('action')
-  if (action !== 'approve' && action !== 'deny') return sendHtml(res, 400, page('Unknown action', '<p>Use the Approve or Deny button.</p>'))
+  if (action !== 'approve' && action !== 'deny') return htmlReply(c, 400, page('Unknown action', '<p>Use the Approve or Deny button.</p>'))
   // A second click (or a stale tab) only shows where the session stands; it never links twice.
   if (session.state === 'pending') {
     let outcome: LinkResult = { result: 'declined' }
     if (action === 'approve') {
       const phone = (form.get('phone') ?? '').replace(/\D/g, '')
       if (phone.length < 6 || phone.length > 15)
-        return sendHtml(res, 400, sessionPage(ctx, session, 'Enter a phone number of 6 to 15 digits.'))
+        return htmlReply(c, 400, sessionPage(ctx, session, 'Enter a phone number of 6 to 15 digits.'))
       const a = linkUser(ctx, { phoneNumber: phone, scopes: session.scopes, referenceId: session.referenceId })
       outcome = { result: 'succeeded', userAuthorizationId: a.userAuthorizationId, profileIdentifier: a.profileIdentifier }
     }
@@ -35,11 +36,9 @@ export async function handleLinkPage(ctx: SandboxContext, method: string, id: st
     url.searchParams.set('responseToken', await signResponseToken(ctx, session, outcome))
     session.location = url.toString()
     ctx.log(`link ${session.referenceId}: ${session.state}`)
-    res.writeHead(303, { location: session.location })
-    res.end()
-    return
+    return c.body(null, 303, { location: session.location })
   }
-  sendHtml(res, 200, sessionPage(ctx, session))
+  return htmlReply(c, 200, sessionPage(ctx, session))
 }
 
 const STATE_TEXT = { pending: 'Waiting for your consent', approved: 'Linked', declined: 'Declined' } as const

@@ -4,14 +4,15 @@
  * settlements → handler; each step's answer lands in the request log.
  */
 import { randomBytes } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
-import { sendJson, type Handler } from '../shared/http-kit.ts'
+import { type Context, Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { dropConnection, type NodeEnv, rawBody } from '../shared/http-kit.ts'
 import { createQrSession, unlinkUser, userAuthorizationStatus } from './account-link-api.ts'
 import { parseJsonObject, type Json } from './body.ts'
 import { checkCashback, giveCashback } from './cashback-api.ts'
 import { CODES, reply, type ApiReply } from './codes.ts'
 import type { SandboxContext } from './context.ts'
-import { handleControl } from './control.ts'
+import { controlRoutes } from './control.ts'
 import { handleLinkPage } from './link-page.ts'
 import { verifyRequest } from './opa-auth.ts'
 import type { ApiCall } from './request-log.ts'
@@ -29,7 +30,7 @@ type Ids = Pick<ApiCall, 'merchantCashbackId' | 'merchantCashbackReversalId' | '
 
 interface Route {
   method: 'GET' | 'POST' | 'DELETE'
-  pattern: RegExp
+  path: string
   /** Fault-plan operation name, also shown in the request log. */
   operation: string
   handle(ctx: SandboxContext, call: Call): ApiReply | Promise<ApiReply>
@@ -38,71 +39,59 @@ interface Route {
 }
 
 const ROUTES: Route[] = [
-  { method: 'POST', pattern: /^\/v1\/qr\/sessions$/, operation: 'qr_session', handle: (ctx, c) => createQrSession(ctx, c.json) },
+  { method: 'POST', path: '/v1/qr/sessions', operation: 'qr_session', handle: (ctx, c) => createQrSession(ctx, c.json) },
   {
     method: 'GET',
-    pattern: /^\/v2\/user\/authorizations$/,
+    path: '/v2/user/authorizations',
     operation: 'user_authorization_status',
     handle: (ctx, c) => userAuthorizationStatus(ctx, c.query),
   },
   {
     method: 'DELETE',
-    pattern: /^\/v2\/user\/authorizations\/([^/]+)$/,
+    path: '/v2/user/authorizations/:id',
     operation: 'unlink_user',
     handle: (ctx, c) => unlinkUser(ctx, c.params[0]!),
     pathIds: ([id]) => ({ userAuthorizationId: id! }),
   },
-  { method: 'POST', pattern: /^\/v2\/cashback$/, operation: 'give_cashback', handle: (ctx, c) => giveCashback(ctx, c.json) },
+  { method: 'POST', path: '/v2/cashback', operation: 'give_cashback', handle: (ctx, c) => giveCashback(ctx, c.json) },
   {
     method: 'GET',
-    pattern: /^\/v2\/cashback\/([^/]+)$/,
+    path: '/v2/cashback/:id',
     operation: 'check_cashback',
     handle: (ctx, c) => checkCashback(ctx, c.params[0]!),
     pathIds: ([id]) => ({ merchantCashbackId: id! }),
   },
-  { method: 'POST', pattern: /^\/v2\/cashback_reversal$/, operation: 'reverse_cashback', handle: (ctx, c) => reverseCashback(ctx, c.json) },
+  { method: 'POST', path: '/v2/cashback_reversal', operation: 'reverse_cashback', handle: (ctx, c) => reverseCashback(ctx, c.json) },
   {
     method: 'GET',
-    pattern: /^\/v2\/cashback_reversal\/([^/]+)\/([^/]+)$/,
+    path: '/v2/cashback_reversal/:reversalId/:cashbackId',
     operation: 'check_reversal',
     handle: (ctx, c) => checkReversal(ctx, c.params[0]!, c.params[1]!),
     pathIds: ([reversalId, cashbackId]) => ({ merchantCashbackReversalId: reversalId!, merchantCashbackId: cashbackId! }),
   },
 ]
 
-export function router(ctx: SandboxContext): Handler {
-  return async (req, res, body) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    const method = req.method ?? 'GET'
-    if (ctx.faults.handleControl(req, res, body)) return
-    if (url.pathname.startsWith('/__control/')) return handleControl(ctx, method, url, body, res)
-    if (url.pathname === '/__health') return sendJson(res, 200, { ok: true })
-
-    const link = /^\/link\/([^/]+)$/.exec(url.pathname)
-    if (link) return handleLinkPage(ctx, method, safeDecode(link[1]!) ?? '', body, res)
-
-    const candidates = ROUTES.filter((r) => r.pattern.test(url.pathname))
-    if (candidates.length === 0) return sendJson(res, 404, { error: `not found: ${method} ${url.pathname}` })
-    const route = candidates.find((r) => r.method === method)
-    if (!route) {
-      const allow = candidates.map((r) => r.method).join(', ')
-      return sendJson(res, 405, reply(CODES.METHOD_NOT_ALLOWED, null, `use ${allow}`).body, { allow })
-    }
-    return handleApi(ctx, route, req, res, body, url)
+export function router(ctx: SandboxContext): Hono<NodeEnv> {
+  const app = new Hono<NodeEnv>()
+    .route('/', ctx.faults.routes())
+    .route('/', controlRoutes(ctx))
+    .get('/__health', (c) => c.json({ ok: true }))
+    .all('/link/:id', async (c) => handleLinkPage(ctx, c, rawParams(c, '/link/:id')[0] ?? '', await rawBody(c)))
+  for (const route of ROUTES) app.on(route.method, route.path, (c) => handleApi(ctx, route, c))
+  for (const path of new Set(ROUTES.map((r) => r.path))) {
+    const allow = ROUTES.filter((r) => r.path === path)
+      .map((r) => r.method)
+      .join(', ')
+    app.all(path, (c) => c.json(reply(CODES.METHOD_NOT_ALLOWED, null, `use ${allow}`).body, 405, { allow }))
   }
+  return app.all('*', (c) => c.json({ error: `not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404))
 }
 
-async function handleApi(
-  ctx: SandboxContext,
-  route: Route,
-  req: Parameters<Handler>[0],
-  res: ServerResponse,
-  body: Buffer,
-  url: URL,
-): Promise<void> {
-  const rawParams = route.pattern.exec(url.pathname)!.slice(1)
-  const params = rawParams.map(safeDecode)
-  const json = req.method === 'POST' ? parseJsonObject(body) : {}
+async function handleApi(ctx: SandboxContext, route: Route, c: Context<NodeEnv>): Promise<Response> {
+  const url = new URL(c.req.url)
+  const body = await rawBody(c)
+  const params = rawParams(c, route.path)
+  const json = c.req.method === 'POST' ? parseJsonObject(body) : {}
   const entry = ctx.requests.add({
     at: ctx.now(),
     method: route.method,
@@ -114,20 +103,21 @@ async function handleApi(
   })
 
   if (!ctx.rateLimit.allow())
-    return answer(res, entry, reply(CODES.RATE_LIMIT, null, `more than ${ctx.rateLimit.perSecond} requests per second`))
-  if (ctx.maintenance) return answer(res, entry, reply(CODES.MAINTENANCE_MODE))
-  if (await ctx.faults.apply(route.operation, res)) {
+    return answer(c, entry, reply(CODES.RATE_LIMIT, null, `more than ${ctx.rateLimit.perSecond} requests per second`))
+  if (ctx.maintenance) return answer(c, entry, reply(CODES.MAINTENANCE_MODE))
+  const fault = await ctx.faults.respond(route.operation, c)
+  if (fault) {
     entry.fault = true
-    if (res.headersSent) entry.status = res.statusCode
-    return
+    if (!c.env.incoming.socket.destroyed) entry.status = fault.status
+    return fault
   }
-  const authFailure = verifyRequest(ctx.creds, ctx.nonces, req, body, ctx.now())
+  const authFailure = verifyRequest(ctx.creds, ctx.nonces, c.env.incoming, body, ctx.now())
   if (authFailure) {
     const code = authFailure.kind === 'client_not_found' ? CODES.OPA_CLIENT_NOT_FOUND : CODES.UNAUTHORIZED
-    return answer(res, entry, reply(code, null, authFailure.detail))
+    return answer(c, entry, reply(code, null, authFailure.detail))
   }
-  if (json === undefined) return answer(res, entry, reply(CODES.INVALID_REQUEST_PARAMS, null, 'body must be a JSON object'))
-  if (!params.every((p) => p !== undefined)) return answer(res, entry, reply(CODES.INVALID_REQUEST_PARAMS, null, 'malformed path'))
+  if (json === undefined) return answer(c, entry, reply(CODES.INVALID_REQUEST_PARAMS, null, 'body must be a JSON object'))
+  if (!params.every((p) => p !== undefined)) return answer(c, entry, reply(CODES.INVALID_REQUEST_PARAMS, null, 'malformed path'))
 
   settleDue(ctx)
   const result = await route.handle(ctx, { params: params as string[], query: url.searchParams, json })
@@ -141,22 +131,31 @@ async function handleApi(
     // Hang, then drop; stop waiting early if the client gives up or the sandbox closes.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, delayMs)
-      res.once('close', () => {
+      c.env.outgoing.once('close', () => {
         clearTimeout(timer)
         resolve()
       })
     })
-    res.destroy()
-    return
+    return dropConnection(c)
   }
-  answer(res, entry, result)
+  return answer(c, entry, result)
+}
+
+/**
+ * The `:name` segments of `path` in the request's own path, each percent-decoded once (undefined
+ * when that fails, which the API answers as a malformed path). Hono's params would pass a
+ * malformed escape through undecoded.
+ */
+function rawParams(c: Context, path: string): Array<string | undefined> {
+  const segments = new URL(c.req.url).pathname.split('/')
+  return path.split('/').flatMap((s, i) => (s.startsWith(':') ? [safeDecode(segments[i] ?? '')] : []))
 }
 
 /** Sends the answer with an X-REQUEST-ID shaped like PayPay's (OPA + 32 hex) and logs it. */
-function answer(res: ServerResponse, entry: ApiCall, r: ApiReply): void {
+function answer(c: Context, entry: ApiCall, r: ApiReply): Response {
   const requestId = `OPA${randomBytes(16).toString('hex').toUpperCase()}`
   Object.assign(entry, { requestId, status: r.status, code: r.body.resultInfo.code })
-  sendJson(res, r.status, r.body, { 'x-request-id': requestId })
+  return c.json(r.body, r.status as ContentfulStatusCode, { 'x-request-id': requestId })
 }
 
 function bodyIds(json: Json | undefined): Ids {

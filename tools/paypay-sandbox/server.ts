@@ -5,7 +5,7 @@
  * cashback with idempotent ids and async settlement, result notifications with re-sends, a rate
  * limit, injectable faults, and a control API for tests. See README.md for fidelity notes.
  */
-import { FaultPlan, listen, sleep, type RunningServer } from '../shared/http-kit.ts'
+import { FaultPlan, serveApp, sleep, type RunningServer } from '../shared/http-kit.ts'
 import { CODES, envelope } from './codes.ts'
 import type { DuplicateMode, SandboxContext } from './context.ts'
 import { BASE_RETRY_INTERVAL_MS, Notifications } from './notifications.ts'
@@ -93,7 +93,7 @@ export async function startPayPaySandbox(opts: PayPaySandboxOptions = {}): Promi
     maintenance: false,
     loseGive: undefined,
   }
-  const server = await listen(opts.port ?? 0, router(ctx))
+  const server = await serveApp(opts.port ?? 0, router(ctx))
   ctx.publicUrl ||= server.url
   return {
     ...server,

@@ -3,11 +3,9 @@
  * The public key is for checkout widgets only, so it is refused here like any wrong key.
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
 import { AUTH, unauthorized, type ApiError } from './errors.ts'
 
-export function authError(req: IncomingMessage, secretKey: string): ApiError | undefined {
-  const header = req.headers['authorization']
+export function authError(header: string | undefined, secretKey: string): ApiError | undefined {
   if (header === undefined || header.trim() === '') return unauthorized(AUTH.NO_HEADER)
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   if (!match) return unauthorized(AUTH.FORMAT)

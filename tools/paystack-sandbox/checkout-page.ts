@@ -4,8 +4,8 @@
  * settles it — on success charge.success goes out first — then sends the browser to callback_url
  * with `trxref` and `reference`, as Paystack's checkout does.
  */
-import type { ServerResponse } from 'node:http'
-import { detailsTable, escapeHtml, htmlPage, returnLink, sendHtml, type PageTheme } from '../shared/html-page.ts'
+import type { Context } from 'hono'
+import { detailsTable, escapeHtml, htmlPage, htmlReply, returnLink, type PageTheme } from '../shared/html-page.ts'
 import type { SandboxContext } from './context.ts'
 import { isObject } from './params.ts'
 import { settleTransaction, type Outcome } from './settlement.ts'
@@ -17,30 +17,26 @@ const THEME: PageTheme = { heading: '#011b33', accent: '#09a5db', primary: 'pay'
 
 export async function handleCheckout(
   ctx: SandboxContext,
-  method: string,
+  c: Context,
   accessCode: string,
   body: Buffer,
   remoteAddress: string | undefined,
-  res: ServerResponse,
-): Promise<void> {
+): Promise<Response> {
+  const method = c.req.method
   const tx = ctx.store.byAccessCode(accessCode)
-  if (!tx) return sendHtml(res, 404, page('Transaction not found', '<p>No transaction has this access code.</p>'))
-  if (method === 'GET') return sendHtml(res, 200, checkoutPage(ctx, tx))
-  if (method !== 'POST') return sendHtml(res, 405, page('Method not allowed', ''))
+  if (!tx) return htmlReply(c, 404, page('Transaction not found', '<p>No transaction has this access code.</p>'))
+  if (method === 'GET') return htmlReply(c, 200, checkoutPage(ctx, tx))
+  if (method !== 'POST') return htmlReply(c, 405, page('Method not allowed', ''))
 
   const outcome = ACTIONS[new URLSearchParams(body.toString('utf8')).get('action') ?? '']
-  if (!outcome) return sendHtml(res, 400, page('Unknown action', '<p>Use the Pay or Decline button.</p>'))
+  if (!outcome) return htmlReply(c, 400, page('Unknown action', '<p>Use the Pay or Decline button.</p>'))
   // A second click (or a stale tab) only shows where the payment stands; it never settles twice.
   if (tx.status === 'abandoned') {
     await settleTransaction(ctx, tx, outcome, { ipAddress: remoteAddress ?? null })
     const location = callbackLocation(tx)
-    if (location) {
-      res.writeHead(303, { location })
-      res.end()
-      return
-    }
+    if (location) return c.body(null, 303, { location })
   }
-  sendHtml(res, 200, checkoutPage(ctx, tx))
+  return htmlReply(c, 200, checkoutPage(ctx, tx))
 }
 
 /** callback_url with trxref and reference added (both the transaction reference). */

@@ -3,15 +3,15 @@
  * keeps its types (amount may be a number or a string); form fields are strings, with `channels[]`
  * or a repeated `channels` read as an array.
  */
-import type { IncomingMessage } from 'node:http'
+import { readJsonObject } from '../shared/http-kit.ts'
 
 export type Input = Record<string, unknown>
 
 /** Returns null when the body cannot be parsed into an object. */
-export function readApiBody(req: IncomingMessage, body: Buffer): Input | null {
+export function readApiBody(contentType: string | undefined, body: Buffer): Input | null {
   const text = body.toString('utf8').trim()
   if (text === '') return {}
-  const type = req.headers['content-type'] ?? ''
+  const type = contentType ?? ''
   if (type.includes('application/x-www-form-urlencoded')) {
     const out: Input = {}
     const form = new URLSearchParams(text)
@@ -22,19 +22,7 @@ export function readApiBody(req: IncomingMessage, body: Buffer): Input | null {
     }
     return out
   }
-  return readJsonBody(body)
-}
-
-/** Parses a JSON object body; an empty body is `{}`. */
-export function readJsonBody(body: Buffer): Input | null {
-  const text = body.toString('utf8').trim()
-  if (text === '') return {}
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return isObject(parsed) ? parsed : null
-  } catch {
-    return null
-  }
+  return readJsonObject(body)
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

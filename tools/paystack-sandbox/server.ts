@@ -4,7 +4,7 @@
  * retries, injectable faults, and a control API for tests. See README.md for fidelity notes.
  */
 import { randomInt } from 'node:crypto'
-import { FaultPlan, listen, sleep, type RunningServer } from '../shared/http-kit.ts'
+import { FaultPlan, serveApp, sleep, type RunningServer } from '../shared/http-kit.ts'
 import type { SandboxContext } from './context.ts'
 import { router } from './routes.ts'
 import { Store } from './store.ts'
@@ -70,7 +70,7 @@ export async function startPaystackSandbox(opts: PaystackSandboxOptions = {}): P
     refundTimers: new Timers(),
     faults,
   }
-  const server = await listen(opts.port ?? 0, router(ctx))
+  const server = await serveApp(opts.port ?? 0, router(ctx))
   ctx.publicUrl ||= server.url
   return {
     ...server,

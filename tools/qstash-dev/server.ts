@@ -5,8 +5,8 @@
  * schedules with fixed ids. Fidelity notes: docs/protocols/qstash.md ("The local dev server").
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { listen, sendJson, type RunningServer } from '../shared/http-kit.ts'
+import { type Context, Hono } from 'hono'
+import { type NodeEnv, type RunningServer, rawBody, rawPath, serveApp } from '../shared/http-kit.ts'
 import { parseCron } from './cron.ts'
 import { signDelivery } from './signing.ts'
 
@@ -229,80 +229,132 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
         }, 1000)
   scheduler?.unref()
 
-  const server = await listen(opts.port ?? 0, async (req, res, body) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    const path = (req.url ?? '/').split('?')[0]!
-    if (path === '/__health') return sendJson(res, 200, { ok: true })
-    if (path.startsWith('/__control/')) return control(req, res, path, body)
-    if (!authorized(req, token)) return sendJson(res, 401, { error: 'Unauthorized' })
-    const method = req.method ?? 'GET'
-
-    if (method === 'POST' && path.startsWith('/v2/publish/')) {
-      return publishRoute(req, res, decodeDestination(path.slice('/v2/publish/'.length)), body)
-    }
-    if (method === 'POST' && path === '/v2/batch') {
-      const items = JSON.parse(body.toString('utf8') || '[]') as Array<{
+  const app = new Hono<NodeEnv>()
+    .get('/__health', (c) => c.json({ ok: true }))
+    .post('/__control/tick', async (c) => {
+      const at = JSON.parse((await c.req.text()) || '{}').at
+      return c.json({ messageIds: await tick(at ? new Date(at) : new Date(now())) })
+    })
+    .post('/__control/schedules/:id/trigger', (c) => {
+      const s = schedules.get(c.req.param('id'))
+      return s ? c.json({ messageId: fire(s) }) : c.json({ error: 'schedule not found' }, 404)
+    })
+    .delete('/__control/reset', (c) => {
+      for (const m of messages.values()) if (m.timer) clearTimeout(m.timer)
+      messages.clear()
+      dedupe.clear()
+      dlq.length = 0
+      events.length = 0
+      schedules.clear()
+      return c.json({ ok: true })
+    })
+    .all('/__control/*', (c) => c.json({ error: 'unknown control route' }, 404))
+    .use(async (c, next) => {
+      if (!authorized(c.req.header('authorization'), token)) return c.json({ error: 'Unauthorized' }, 401)
+      await next()
+    })
+    .post('/v2/publish/*', async (c) => {
+      const parsed = publishInput(c.req.header(), decodeDestination(rawPath(c).slice('/v2/publish/'.length)), await rawBody(c))
+      if ('error' in parsed) return c.json({ error: parsed.error }, 400)
+      const r = publish(parsed)
+      return r.deduplicated ? c.json({ messageId: r.messageId, deduplicated: true }, 202) : c.json({ messageId: r.messageId }, 201)
+    })
+    .post('/v2/batch', async (c) => {
+      const items = JSON.parse((await c.req.text()) || '[]') as Array<{
         destination: string
         headers?: Record<string, string>
         body?: string
       }>
       const out = items.map((item) => {
-        const headers = lowerKeys(item.headers ?? {})
-        const parsed = publishInput(headers, item.destination, Buffer.from(item.body ?? ''))
+        const parsed = publishInput(lowerKeys(item.headers ?? {}), item.destination, Buffer.from(item.body ?? ''))
         return 'error' in parsed ? { error: parsed.error } : { messageId: publish(parsed).messageId }
       })
-      return sendJson(res, 201, out)
-    }
-    if (path.startsWith('/v2/messages/')) {
-      const m = messages.get(path.slice('/v2/messages/'.length))
-      if (!m) return sendJson(res, 404, { error: 'message not found' })
-      if (method === 'DELETE') {
+      return c.json(out, 201)
+    })
+    .all('/v2/messages/:id', (c) => {
+      const m = messages.get(c.req.param('id'))
+      if (!m) return c.json({ error: 'message not found' }, 404)
+      if (c.req.method === 'DELETE') {
         if (m.timer) clearTimeout(m.timer)
         record(m, 'CANCELLED')
-        res.writeHead(202).end()
-        return
+        return c.body(null, 202)
       }
-      return sendJson(res, 200, {
-        messageId: m.messageId,
-        url: m.url,
-        method: m.method,
-        body: m.body.toString('utf8'),
-        header: m.header,
-        state: m.state,
-        createdAt: m.createdAt,
-        notBefore: m.notBefore,
-        maxRetries: m.maxRetries,
-        retried: m.retried,
-      })
-    }
-    if (path === '/v2/dlq' && method === 'GET') {
-      // `dlqIds` (repeatable) narrows the list, as QStash does; the client's find-by-id uses it.
-      const ids = url.searchParams.getAll('dlqIds')
-      return sendJson(res, 200, { messages: ids.length ? dlq.filter((d) => ids.includes(d.dlqId)) : dlq })
-    }
-    if (path.startsWith('/v2/dlq/') && method === 'GET') {
-      const entry = dlq.find((d) => d.dlqId === path.slice('/v2/dlq/'.length))
-      return entry ? sendJson(res, 200, entry) : sendJson(res, 404, { error: 'dlq message not found' })
-    }
-    if (path.startsWith('/v2/dlq/') && method === 'DELETE') {
-      const i = dlq.findIndex((d) => d.dlqId === path.slice('/v2/dlq/'.length))
-      if (i < 0) return sendJson(res, 404, { error: 'dlq message not found' })
+      const { messageId, url, method, header, state, createdAt, notBefore, maxRetries, retried } = m
+      return c.json({ messageId, url, method, body: m.body.toString('utf8'), header, state, createdAt, notBefore, maxRetries, retried })
+    })
+    // `dlqIds` (repeatable) narrows the list, as QStash does; the client's find-by-id uses it.
+    .get('/v2/dlq', (c) => {
+      const ids = c.req.queries('dlqIds') ?? []
+      return c.json({ messages: ids.length ? dlq.filter((d) => ids.includes(d.dlqId)) : dlq })
+    })
+    .get('/v2/dlq/:id', (c) => {
+      const entry = dlq.find((d) => d.dlqId === c.req.param('id'))
+      return entry ? c.json(entry) : c.json({ error: 'dlq message not found' }, 404)
+    })
+    .delete('/v2/dlq/:id', (c) => {
+      const i = dlq.findIndex((d) => d.dlqId === c.req.param('id'))
+      if (i < 0) return c.json({ error: 'dlq message not found' }, 404)
       dlq.splice(i, 1)
-      res.writeHead(200).end()
-      return
+      return c.body(null, 200)
+    })
+    .get('/v2/events', (c) => {
+      const id = c.req.query('messageId')
+      return c.json({ events: events.filter((e) => !id || e.messageId === id).reverse() })
+    })
+    .get('/v2/schedules', (c) => c.json([...schedules.values()].map(view)))
+    .post('/v2/schedules/*', async (c, next) => {
+      const destination = decodeDestination(rawPath(c).slice('/v2/schedules/'.length))
+      if (!/^https?:/.test(destination)) return next()
+      return createSchedule(c.req.header(), destination, await rawBody(c), c)
+    })
+    .get('/v2/schedules/:id', (c) => withSchedule(c, (s) => c.json(view(s))))
+    .delete('/v2/schedules/:id', (c) =>
+      withSchedule(c, (s) => {
+        schedules.delete(s.scheduleId)
+        return c.body(null, 200)
+      }),
+    )
+    .patch('/v2/schedules/:id/:action{pause|resume}', (c) =>
+      withSchedule(c, (s) => {
+        s.isPaused = c.req.param('action') === 'pause'
+        return c.body(null, 200)
+      }),
+    )
+    .all('/v2/schedules/:id/*', (c) => withSchedule(c, () => notFound(c)))
+    .all('*', notFound)
+  const server = await serveApp(opts.port ?? 0, app)
+
+  function withSchedule(c: Context, then: (s: Schedule) => Response): Response {
+    const s = schedules.get(c.req.param('id') ?? '')
+    return s ? then(s) : c.json({ error: 'schedule not found' }, 404)
+  }
+
+  function createSchedule(headers: Record<string, string>, destination: string, body: Buffer, c: Context): Response {
+    const cron = headers['upstash-cron']
+    if (!cron) return c.json({ error: 'Upstash-Cron header is required' }, 400)
+    try {
+      parseCron(cron)
+    } catch (e) {
+      return c.json({ error: `invalid cron: ${(e as Error).message}` }, 400)
     }
-    if (path === '/v2/events' && method === 'GET') {
-      const id = url.searchParams.get('messageId')
-      return sendJson(res, 200, {
-        events: events
-          .filter((e) => !id || e.messageId === id)
-          .slice()
-          .reverse(),
-      })
-    }
-    if (path.startsWith('/v2/schedules')) return scheduleRoute(req, res, path, method, body)
-    return sendJson(res, 404, { error: `not found: ${method} ${path}` })
-  })
+    const parsed = publishInput(headers, destination, body)
+    if ('error' in parsed) return c.json({ error: parsed.error }, 400)
+    const scheduleId = headers['upstash-schedule-id'] ?? `scd_${randomUUID()}`
+    const previous = schedules.get(scheduleId)
+    schedules.set(scheduleId, {
+      scheduleId,
+      cron,
+      destination: parsed.url,
+      method: parsed.method,
+      header: Object.fromEntries(Object.entries(parsed.header).map(([k, v]) => [k, [v]])),
+      forward: parsed.header,
+      ...(body.length > 0 && { body: body.toString('utf8') }),
+      retries: parsed.retries,
+      createdAt: previous?.createdAt ?? now(),
+      isPaused: previous?.isPaused ?? false,
+    })
+    return c.json({ scheduleId })
+  }
 
   function publishInput(headers: Record<string, string>, destination: string, body: Buffer) {
     if (!/^https?:\/\//.test(destination)) return { error: `invalid destination url: ${destination}` } as const
@@ -329,84 +381,6 @@ export async function startQStashDev(opts: QStashDevOptions = {}): Promise<QStas
       ...(headers['upstash-not-before'] && { notBefore: Number(headers['upstash-not-before']) * 1000 }),
       ...(dedupeKey && { dedupeKey }),
     }
-  }
-
-  function publishRoute(req: IncomingMessage, res: ServerResponse, destination: string, body: Buffer) {
-    const parsed = publishInput(lowerKeys(req.headers), destination, body)
-    if ('error' in parsed) return sendJson(res, 400, { error: parsed.error })
-    const r = publish(parsed)
-    return r.deduplicated
-      ? sendJson(res, 202, { messageId: r.messageId, deduplicated: true })
-      : sendJson(res, 201, { messageId: r.messageId })
-  }
-
-  function scheduleRoute(req: IncomingMessage, res: ServerResponse, path: string, method: string, body: Buffer) {
-    const rest = path.slice('/v2/schedules'.length).replace(/^\//, '')
-    if (method === 'GET' && rest === '') return sendJson(res, 200, [...schedules.values()].map(view))
-    if (method === 'POST' && /^https?:/.test(decodeDestination(rest))) {
-      const headers = lowerKeys(req.headers)
-      const cron = headers['upstash-cron']
-      if (!cron) return sendJson(res, 400, { error: 'Upstash-Cron header is required' })
-      try {
-        parseCron(cron)
-      } catch (e) {
-        return sendJson(res, 400, { error: `invalid cron: ${(e as Error).message}` })
-      }
-      const parsed = publishInput(headers, decodeDestination(rest), body)
-      if ('error' in parsed) return sendJson(res, 400, { error: parsed.error })
-      const scheduleId = headers['upstash-schedule-id'] ?? `scd_${randomUUID()}`
-      const previous = schedules.get(scheduleId)
-      schedules.set(scheduleId, {
-        scheduleId,
-        cron,
-        destination: parsed.url,
-        method: parsed.method,
-        header: Object.fromEntries(Object.entries(parsed.header).map(([k, v]) => [k, [v]])),
-        forward: parsed.header,
-        ...(body.length > 0 && { body: body.toString('utf8') }),
-        retries: parsed.retries,
-        createdAt: previous?.createdAt ?? now(),
-        isPaused: previous?.isPaused ?? false,
-      })
-      return sendJson(res, 200, { scheduleId })
-    }
-    const [id, action] = rest.split('/')
-    const s = schedules.get(decodeURIComponent(id ?? ''))
-    if (!s) return sendJson(res, 404, { error: 'schedule not found' })
-    if (method === 'GET' && !action) return sendJson(res, 200, view(s))
-    if (method === 'DELETE' && !action) {
-      schedules.delete(s.scheduleId)
-      res.writeHead(200).end()
-      return
-    }
-    if (method === 'PATCH' && (action === 'pause' || action === 'resume')) {
-      s.isPaused = action === 'pause'
-      res.writeHead(200).end()
-      return
-    }
-    return sendJson(res, 404, { error: `not found: ${method} ${path}` })
-  }
-
-  async function control(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer) {
-    if (path === '/__control/tick' && req.method === 'POST') {
-      const at = JSON.parse(body.toString('utf8') || '{}').at
-      return sendJson(res, 200, { messageIds: await tick(at ? new Date(at) : new Date(now())) })
-    }
-    const trigger = /^\/__control\/schedules\/([^/]+)\/trigger$/.exec(path)
-    if (trigger && req.method === 'POST') {
-      const s = schedules.get(decodeURIComponent(trigger[1]!))
-      return s ? sendJson(res, 200, { messageId: fire(s) }) : sendJson(res, 404, { error: 'schedule not found' })
-    }
-    if (path === '/__control/reset' && req.method === 'DELETE') {
-      for (const m of messages.values()) if (m.timer) clearTimeout(m.timer)
-      messages.clear()
-      dedupe.clear()
-      dlq.length = 0
-      events.length = 0
-      schedules.clear()
-      return sendJson(res, 200, { ok: true })
-    }
-    return sendJson(res, 404, { error: 'unknown control route' })
   }
 
   return {
@@ -453,8 +427,11 @@ function lowerKeys(h: Record<string, string | string[] | undefined>): Record<str
   return out
 }
 
-function authorized(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? ''
+function notFound(c: Context): Response {
+  return c.json({ error: `not found: ${c.req.method} ${rawPath(c)}` }, 404)
+}
+
+function authorized(header = '', token: string): boolean {
   const a = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
   const b = Buffer.from(token)
   return a.length === b.length && timingSafeEqual(a, b)

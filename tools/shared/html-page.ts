@@ -3,15 +3,11 @@
  * no scripts or external assets (so a strict Content-Security-Policy never gets in the way), and
  * every interpolated value escaped. Each page brings its own colours and content.
  */
-import type { ServerResponse } from 'node:http'
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { escapeHtml } from '../../src/platform/http/html.ts'
 
 export { escapeHtml }
-
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' })
-  res.end(html)
-}
 
 export interface PageTheme {
   readonly heading: string
@@ -47,4 +43,9 @@ export function detailsTable(rows: ReadonlyArray<readonly [string, string]>): st
 /** The link back once the payment is settled; nothing when there is nowhere to return to. */
 export function returnLink(href: string | undefined): string {
   return href ? `<p><a id="back" href="${escapeHtml(href)}">Return to merchant</a></p>` : ''
+}
+
+/** An HTML answer; `c.html` would send `charset=UTF-8`, this keeps the sandboxes' header bytes. */
+export function htmlReply(c: Context, status: number, html: string): Response {
+  return c.body(html, status as ContentfulStatusCode, { 'content-type': 'text/html; charset=utf-8' })
 }

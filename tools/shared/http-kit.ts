@@ -1,10 +1,13 @@
 /**
- * The small HTTP kit every local dev server and gateway sandbox is built on: a node:http server
- * bound to loopback, raw-body reading (signatures are computed over raw bytes), JSON replies, and
- * one fault-injection contract shared by all sandboxes so chaos tests drive them the same way.
+ * The small HTTP kit every local dev server and gateway sandbox is built on: a Hono app served by
+ * @hono/node-server on loopback (`serveApp`), raw-body reading (signatures are computed over raw
+ * bytes), a JSON control-API base, and one fault-injection contract shared by all sandboxes so
+ * chaos tests drive them the same way.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
+import { type Context, Hono } from 'hono'
 
 export interface RunningServer {
   /** Base URL without a trailing slash, e.g. http://127.0.0.1:8091 */
@@ -13,19 +16,17 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> | void
+/** Hono env of the served apps: `c.env.incoming.socket` is the Node socket (for `reset` faults). */
+export type NodeEnv = { Bindings: HttpBindings }
 
-/** Starts a server on 127.0.0.1 (port 0 picks a free one). Open sockets are destroyed on close. */
-export async function listen(port: number, handler: Handler): Promise<RunningServer> {
+/**
+ * Serves a Hono app on 127.0.0.1 (port 0 picks a free one). Open sockets are destroyed on close.
+ * An uncaught error answers 500 {error}.
+ */
+export async function serveApp(port: number, app: Hono<NodeEnv>): Promise<RunningServer> {
+  app.onError((err, c) => c.json({ error: String(err) }, 500))
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1', port }) as Server
   const sockets = new Set<Socket>()
-  const server = createServer((req, res) => {
-    readBody(req)
-      .then((body) => handler(req, res, body))
-      .catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(err) })
-        else res.destroy()
-      })
-  })
   server.on('connection', (s) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
@@ -46,28 +47,48 @@ export async function listen(port: number, handler: Handler): Promise<RunningSer
   }
 }
 
-export function readBody(req: IncomingMessage, limitBytes = 10 * 1024 * 1024): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (c: Buffer) => {
-      size += c.length
-      if (size > limitBytes) {
-        reject(new Error('body too large'))
-        req.destroy()
-        return
-      }
-      chunks.push(c)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
+/** The request body as raw bytes (signatures are computed over them). */
+export async function rawBody(c: Context): Promise<Buffer> {
+  return Buffer.from(await c.req.arrayBuffer())
+}
+
+/** The path as sent, not percent-decoded (Hono's `c.req.path` decodes it). */
+export function rawPath(c: Context): string {
+  const url = c.req.url
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  const end = url.indexOf('?', start)
+  return url.slice(start, end < 0 ? undefined : end)
+}
+
+/** Kills the connection without an answer (a `reset` fault); the returned Response is never written. */
+export function dropConnection(c: Context<NodeEnv>): Response {
+  c.env.incoming.socket.destroy()
+  return new Response(null)
+}
+
+/** Hono env of a control API: `c.var.input` is the request's JSON object (`{}` for no body). */
+export type ControlEnv = NodeEnv & { Variables: { input: Record<string, unknown> } }
+
+/** A Hono app for a sandbox's /__control routes; a body that is not a JSON object answers 400. */
+export function controlApp(): Hono<ControlEnv> {
+  return new Hono<ControlEnv>().use('/__control/*', async (c, next) => {
+    const input = readJsonObject(await rawBody(c))
+    if (input === null) return c.json({ error: 'body must be a JSON object' }, 400)
+    c.set('input', input)
+    await next()
   })
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', ...headers })
-  res.end(text)
+/** Parses a JSON object body; an empty body is `{}`, anything but an object null. */
+export function readJsonObject(body: Buffer): Record<string, unknown> | null {
+  const text = body.toString('utf8').trim()
+  if (text === '') return {}
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
+  } catch {
+    return null
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,57 +143,47 @@ export class FaultPlan {
   }
 
   /**
-   * Applies the next fault for `operation` to the response. Returns true when the fault answered
-   * (or killed) the request, so the caller must not answer again; false to carry on normally
-   * (after any `slow` delay).
+   * Applies the next fault for `operation`: the Response the fault answers with (for timeout and
+   * reset the socket is destroyed and that Response is never written), or undefined to carry on
+   * normally (after any `slow` delay).
    */
-  async apply(operation: string, res: ServerResponse): Promise<boolean> {
+  async respond(operation: string, c: Context<NodeEnv>): Promise<Response | undefined> {
     const f = this.take(operation)
-    if (!f) return false
+    if (!f) return undefined
     switch (f.kind) {
       case 'slow':
         await sleep(f.delayMs)
-        return false
+        return undefined
       case 'timeout':
         await sleep(f.delayMs)
-        res.destroy()
-        return true
+        return dropConnection(c)
       case 'reset':
-        res.socket?.destroy()
-        return true
+        return dropConnection(c)
       case 'http_500':
-        sendJson(res, 500, this.errorBody(500))
-        return true
+        return c.json(this.errorBody(500), 500)
       case 'http_429':
-        sendJson(res, 429, this.errorBody(429), { 'retry-after': '1' })
-        return true
+        return c.json(this.errorBody(429), 429, { 'retry-after': '1' })
       case 'malformed':
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end('{"status": tru')
-        return true
+        return c.body('{"status": tru', 200, { 'content-type': 'application/json' })
     }
   }
 
-  /** Handles the /__control/faults routes; returns true when it answered. */
-  handleControl(req: IncomingMessage, res: ServerResponse, body: Buffer): boolean {
-    const path = (req.url ?? '').split('?')[0]
-    if (path !== '/__control/faults') return false
-    if (req.method === 'DELETE') {
-      this.clear()
-      sendJson(res, 200, { ok: true })
-      return true
-    }
-    if (req.method === 'POST') {
-      try {
-        this.add(JSON.parse(body.toString('utf8')) as Fault)
-        sendJson(res, 200, { ok: true })
-      } catch (err) {
-        sendJson(res, 400, { error: String(err) })
-      }
-      return true
-    }
-    sendJson(res, 405, { error: 'method not allowed' })
-    return true
+  /** The /__control/faults routes, for `app.route('/', faults.routes())`. */
+  routes(): Hono<NodeEnv> {
+    return new Hono<NodeEnv>()
+      .delete('/__control/faults', (c) => {
+        this.clear()
+        return c.json({ ok: true })
+      })
+      .post('/__control/faults', async (c) => {
+        try {
+          this.add(JSON.parse(await c.req.text()) as Fault)
+          return c.json({ ok: true })
+        } catch (err) {
+          return c.json({ error: String(err) }, 400)
+        }
+      })
+      .all('/__control/faults', (c) => c.json({ error: 'method not allowed' }, 405))
   }
 }
 

@@ -13,9 +13,9 @@
  *                                                                  has its connection dropped)
  *   DELETE /__control/faults                                        back to normal
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
-import { listen, sendJson, type RunningServer } from '../shared/http-kit.ts'
+import { Hono } from 'hono'
+import { dropConnection, type NodeEnv, type RunningServer, rawBody, serveApp } from '../shared/http-kit.ts'
 import { toArgs, toResult } from './encoding.ts'
 import { CommandError, connectRedis, type Outcome, type RedisEngine } from './engine.ts'
 import { startEmbeddedRedis } from './embedded-engine.ts'
@@ -64,78 +64,61 @@ export async function startUpstashRedisDev(opts: UpstashRedisDevOptions = {}): P
   let syncToken = 0
   let outage: 'none' | '503' | 'reset' = 'none'
 
-  const server = await listen(opts.port ?? 0, async (req, res, body) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname === '/__health') return sendJson(res, 200, { ok: true, backend: engine.kind })
-    if (url.pathname === '/__control/faults') return control(req, res, body)
-    if (outage === 'reset') return void res.socket?.destroy()
-    if (outage === '503') return sendJson(res, 503, { error: 'Service Unavailable (injected outage)' })
-    if (!authorized(req, url, token)) return sendJson(res, 401, { error: 'Unauthorized' })
-    const base64 = (req.headers['upstash-encoding'] ?? '').toString().toLowerCase() === 'base64'
-    res.setHeader('upstash-sync-token', String(++syncToken))
-    try {
-      await route(req, res, url, body, base64)
-    } catch (e) {
-      sendJson(res, 500, { error: `ERR dev server: ${(e as Error).message}` })
-    }
-  })
-
-  function control(req: IncomingMessage, res: ServerResponse, body: Buffer) {
-    if (req.method === 'DELETE') {
+  const app = new Hono<NodeEnv>()
+    .get('/__health', (c) => c.json({ ok: true, backend: engine.kind }))
+    .delete('/__control/faults', (c) => {
       outage = 'none'
-      return sendJson(res, 200, { down: false })
-    }
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST or DELETE' })
-    const plan = parseJson(body) as { down?: unknown; mode?: unknown } | null
-    if (!plan || typeof plan.down !== 'boolean' || (plan.mode !== undefined && plan.mode !== '503' && plan.mode !== 'reset')) {
-      return sendJson(res, 400, { error: 'expected {down: boolean, mode?: "503" | "reset"}' })
-    }
-    outage = plan.down ? ((plan.mode as '503' | 'reset' | undefined) ?? '503') : 'none'
-    return sendJson(res, 200, { down: plan.down, mode: outage })
-  }
+      return c.json({ down: false })
+    })
+    .post('/__control/faults', async (c) => {
+      const plan = parseJson(await rawBody(c)) as { down?: unknown; mode?: unknown } | null
+      if (!plan || typeof plan.down !== 'boolean' || (plan.mode !== undefined && plan.mode !== '503' && plan.mode !== 'reset')) {
+        return c.json({ error: 'expected {down: boolean, mode?: "503" | "reset"}' }, 400)
+      }
+      outage = plan.down ? ((plan.mode as '503' | 'reset' | undefined) ?? '503') : 'none'
+      return c.json({ down: plan.down, mode: outage })
+    })
+    .all('/__control/faults', (c) => c.json({ error: 'POST or DELETE' }, 405))
+    .all('*', async (c) => {
+      if (outage === 'reset') return dropConnection(c)
+      if (outage === '503') return c.json({ error: 'Service Unavailable (injected outage)' }, 503)
+      const url = new URL(c.req.url)
+      if (!authorized(c.req.header('authorization'), url, token)) return c.json({ error: 'Unauthorized' }, 401)
+      const base64 = (c.req.header('upstash-encoding') ?? '').toLowerCase() === 'base64'
+      c.header('upstash-sync-token', String(++syncToken))
+      try {
+        const [status, reply] = await run(c.req.method, url.pathname, await rawBody(c), base64)
+        return c.json(reply, status)
+      } catch (e) {
+        if (e instanceof CommandError) return c.json({ error: e.message }, 400)
+        return c.json({ error: `ERR dev server: ${(e as Error).message}` }, 500)
+      }
+    })
+  const server = await serveApp(opts.port ?? 0, app)
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, base64: boolean) {
-    if (url.pathname === '/pipeline' || url.pathname === '/multi-exec') {
+  /** Runs the REST call; answers [status, body]. */
+  async function run(method: string, path: string, body: Buffer, base64: boolean): Promise<[200 | 400, unknown]> {
+    if (path === '/pipeline' || path === '/multi-exec') {
       const commands = parseJson(body)
-      if (!Array.isArray(commands) || commands.length === 0) return sendJson(res, 400, { error: 'ERR expected an array of commands' })
+      if (!Array.isArray(commands) || commands.length === 0) return [400, { error: 'ERR expected an array of commands' }]
       const args = commands.map(toArgs)
-      if (args.some((a) => a === null)) return sendJson(res, 400, { error: 'ERR each command must be an array of strings or numbers' })
+      if (args.some((a) => a === null)) return [400, { error: 'ERR each command must be an array of strings or numbers' }]
       const list = args as string[][]
       const refused = list.find((a) => REFUSED.has(a[0]!.toUpperCase()))
-      if (refused) return sendJson(res, 400, { error: `ERR command not supported over REST: ${refused[0]}` })
-      if (url.pathname === '/pipeline')
-        return sendJson(
-          res,
-          200,
-          (await engine.pipeline(list)).map((o) => entry(o, base64)),
-        )
-      try {
-        return sendJson(
-          res,
-          200,
-          (await engine.transaction(list)).map((o) => entry(o, base64)),
-        )
-      } catch (e) {
-        if (e instanceof CommandError) return sendJson(res, 400, { error: e.message })
-        throw e
-      }
+      if (refused) return [400, { error: `ERR command not supported over REST: ${refused[0]}` }]
+      const outcomes = path === '/pipeline' ? engine.pipeline(list) : engine.transaction(list)
+      return [200, (await outcomes).map((o) => entry(o, base64))]
     }
-
     let args: string[] | null
-    if (url.pathname === '/' || url.pathname === '') {
+    if (path === '/' || path === '') {
       args = toArgs(parseJson(body))
     } else {
-      args = url.pathname.slice(1).split('/').map(decodeURIComponent)
-      if (req.method === 'POST' && body.length > 0) args.push(body.toString('utf8'))
+      args = path.slice(1).split('/').map(decodeURIComponent)
+      if (method === 'POST' && body.length > 0) args.push(body.toString('utf8'))
     }
-    if (!args) return sendJson(res, 400, { error: 'ERR expected a command as a JSON array' })
-    if (REFUSED.has(args[0]!.toUpperCase())) return sendJson(res, 400, { error: `ERR command not supported over REST: ${args[0]}` })
-    try {
-      return sendJson(res, 200, { result: toResult(await engine.command(args), base64) })
-    } catch (e) {
-      if (e instanceof CommandError) return sendJson(res, 400, { error: e.message })
-      throw e
-    }
+    if (!args) return [400, { error: 'ERR expected a command as a JSON array' }]
+    if (REFUSED.has(args[0]!.toUpperCase())) return [400, { error: `ERR command not supported over REST: ${args[0]}` }]
+    return [200, { result: toResult(await engine.command(args), base64) }]
   }
 
   return {
@@ -161,8 +144,7 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function authorized(req: IncomingMessage, url: URL, token: string): boolean {
-  const header = req.headers.authorization ?? ''
+function authorized(header = '', url: URL, token: string): boolean {
   const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('_token') ?? '')
   const a = Buffer.from(given)
   const b = Buffer.from(token)

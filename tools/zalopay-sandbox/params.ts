@@ -2,8 +2,6 @@
  * Request parameters as ZaloPay receives them: JSON body, form body, or — as the official sample
  * does — query string with an empty body. Values stay the strings the merchant signed.
  */
-import type { IncomingMessage } from 'node:http'
-
 export type Params = Record<string, string>
 
 /**
@@ -11,11 +9,11 @@ export type Params = Record<string, string>
  * parsed. JSON numbers and booleans become their text; objects and arrays are dropped, because
  * ZaloPay's fields (embed_data, item included) are strings and such a field counts as missing.
  */
-export function readParams(req: IncomingMessage, body: Buffer): Params | null {
-  const out: Params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams)
+export function readParams(url: string, contentType: string | undefined, body: Buffer): Params | null {
+  const out: Params = Object.fromEntries(new URL(url).searchParams)
   const text = body.toString('utf8').trim()
   if (text === '') return out
-  const type = req.headers['content-type'] ?? ''
+  const type = contentType ?? ''
   const looksJson = type.includes('json') || (!type.includes('form') && text.startsWith('{'))
   if (!looksJson) return { ...out, ...Object.fromEntries(new URLSearchParams(text)) }
   let parsed: unknown
@@ -30,18 +28,6 @@ export function readParams(req: IncomingMessage, body: Buffer): Params | null {
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v)
   }
   return out
-}
-
-/** Parses a JSON control-API body; an empty body is `{}`. */
-export function readJsonBody(body: Buffer): Record<string, unknown> | null {
-  const text = body.toString('utf8').trim()
-  if (text === '') return {}
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
-  } catch {
-    return null
-  }
 }
 
 export const isDigits = (s: string | undefined): s is string => s !== undefined && /^\d{1,18}$/.test(s)

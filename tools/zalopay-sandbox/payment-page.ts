@@ -3,8 +3,8 @@
  * Cancel buttons (plain form POSTs, no scripts or external assets); POST settles the payment —
  * on success the callback goes out first — then redirects the browser back to the merchant.
  */
-import type { ServerResponse } from 'node:http'
-import { detailsTable, escapeHtml, htmlPage, returnLink, sendHtml, type PageTheme } from '../shared/html-page.ts'
+import type { Context } from 'hono'
+import { detailsTable, escapeHtml, htmlPage, htmlReply, returnLink, type PageTheme } from '../shared/html-page.ts'
 import type { SandboxContext } from './context.ts'
 import { redirectLocation, settleOrder, type Outcome } from './settlement.ts'
 import { effectiveStatus, type Order } from './store.ts'
@@ -12,32 +12,23 @@ import { effectiveStatus, type Order } from './store.ts'
 const ACTIONS: Record<string, Outcome> = { pay: 'success', fail: 'failed', cancel: 'cancelled' }
 const THEME: PageTheme = { heading: '#0068ff', accent: '#0068ff', primary: 'pay' }
 
-export async function handlePaymentPage(
-  ctx: SandboxContext,
-  method: string,
-  token: string,
-  body: Buffer,
-  res: ServerResponse,
-): Promise<void> {
+export async function handlePaymentPage(ctx: SandboxContext, c: Context, token: string, body: Buffer): Promise<Response> {
+  const method = c.req.method
   const order = ctx.store.byToken(token)
-  if (!order) return sendHtml(res, 404, page('Order not found', '<p>No order has this zp_trans_token.</p>'))
-  if (method === 'GET') return sendHtml(res, 200, orderPage(ctx, order))
-  if (method !== 'POST') return sendHtml(res, 405, page('Method not allowed', ''))
+  if (!order) return htmlReply(c, 404, page('Order not found', '<p>No order has this zp_trans_token.</p>'))
+  if (method === 'GET') return htmlReply(c, 200, orderPage(ctx, order))
+  if (method !== 'POST') return htmlReply(c, 405, page('Method not allowed', ''))
 
   const outcome = ACTIONS[new URLSearchParams(body.toString('utf8')).get('action') ?? '']
-  if (!outcome) return sendHtml(res, 400, page('Unknown action', '<p>Use the Pay, Fail or Cancel button.</p>'))
+  if (!outcome) return htmlReply(c, 400, page('Unknown action', '<p>Use the Pay, Fail or Cancel button.</p>'))
   const state = effectiveStatus(order, ctx.now())
   // A second click (or a stale tab) only shows where the order stands; it never settles twice.
   if (state === 'pending' || state === 'processing') {
     await settleOrder(ctx, order, outcome)
     const location = redirectLocation(ctx, order)
-    if (location) {
-      res.writeHead(303, { location })
-      res.end()
-      return
-    }
+    if (location) return c.body(null, 303, { location })
   }
-  sendHtml(res, 200, orderPage(ctx, order))
+  return htmlReply(c, 200, orderPage(ctx, order))
 }
 
 const STATE_TEXT = {

@@ -3,7 +3,7 @@
  * with key1 MACs, a clickable payment page, key2-signed callbacks with re-sends, a signed browser
  * redirect, injectable faults, and a control API for tests. See README.md for fidelity notes.
  */
-import { FaultPlan, listen, type RunningServer } from '../shared/http-kit.ts'
+import { FaultPlan, serveApp, type RunningServer } from '../shared/http-kit.ts'
 import { BASE_RETRY_INTERVAL_MS, Callbacks } from './callbacks.ts'
 import { SUB } from './codes.ts'
 import type { SandboxContext } from './context.ts'
@@ -73,7 +73,7 @@ export async function startZaloPaySandbox(opts: ZaloPaySandboxOptions = {}): Pro
     callbacks: new Callbacks({ key2, retryIntervalMs: BASE_RETRY_INTERVAL_MS * (opts.callbackRetryScale ?? 1), faults, now, log }),
     faults,
   }
-  const server = await listen(opts.port ?? 0, router(ctx))
+  const server = await serveApp(opts.port ?? 0, router(ctx))
   ctx.publicUrl ||= server.url
   return {
     ...server,
