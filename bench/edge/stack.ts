@@ -9,8 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { recreateDatabase, runMigrations } from '../../tools/db/migrate.ts'
 import { seed } from '../../tools/db/seed.ts'
-import { devGiftPinPepper } from '../../tools/gifts-import/pepper.ts'
-import { DEV_SECRETS, devToken, freePort } from '../../tools/dev/stack.ts'
+import { DEV_SECRETS, devAppVars, devToken, freePort } from '../../tools/dev/stack.ts'
 import { startLatencyProxy, type LatencyProxy } from '../../tools/latency-proxy/proxy.ts'
 import { startPaystackSandbox } from '../../tools/paystack-sandbox/server.ts'
 import { startPayPaySandbox } from '../../tools/paypay-sandbox/server.ts'
@@ -90,30 +89,17 @@ export async function startEdgeStack(databaseUrl: string, log: (line: string) =>
     cleanups.push(paypay.close)
 
     const deno = spawnDeno(port, {
+      ...devAppVars({
+        publicBaseUrl: base,
+        upstashUrl: `http://127.0.0.1:${redis.port}`,
+        qstashUrl: qstash.url,
+        paystack,
+        zalopay,
+        paypay,
+      }),
       DATABASE_URL: proxied.toString(),
-      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${redis.port}`,
-      UPSTASH_REDIS_REST_TOKEN: DEV_SECRETS.upstashToken,
-      QSTASH_URL: qstash.url,
-      QSTASH_TOKEN: DEV_SECRETS.qstashToken,
-      QSTASH_CURRENT_SIGNING_KEY: DEV_SECRETS.qstashCurrentSigningKey,
-      QSTASH_NEXT_SIGNING_KEY: DEV_SECRETS.qstashNextSigningKey,
-      PUBLIC_BASE_URL: base,
-      AUTH_ISSUER: DEV_SECRETS.issuer,
-      AUTH_AUDIENCE: DEV_SECRETS.audience,
-      AUTH_HS256_SECRET: DEV_SECRETS.hs256Secret,
-      GIFT_PIN_PEPPER: devGiftPinPepper(),
       INVENTORY_LOCK: 'postgres',
       LOG_LEVEL: 'error',
-      PAYSTACK_SECRET_KEY: DEV_SECRETS.paystackSecretKey,
-      PAYSTACK_API_URL: paystack.url,
-      ZALOPAY_APP_ID: String(zalopay.appId),
-      ZALOPAY_KEY1: zalopay.key1,
-      ZALOPAY_KEY2: zalopay.key2,
-      ZALOPAY_API_URL: zalopay.url,
-      PAYPAY_API_URL: paypay.url,
-      PAYPAY_API_KEY: paypay.apiKey,
-      PAYPAY_API_SECRET: paypay.apiSecret,
-      PAYPAY_MERCHANT_ID: paypay.merchantId,
       // The sandbox has no rate limit here; the default 3/s would queue the points-exchange
       // cashback jobs for minutes behind the bench and load every later measurement.
       PAYPAY_RATE_LIMIT_PER_SECOND: '1000',

@@ -66,6 +66,43 @@ export interface DevStack {
   close(): Promise<void>
 }
 
+/**
+ * The app's settings for the local dev servers and gateway sandboxes, with the dev secrets: what
+ * `npm run dev` gives the Worker and bench:edge gives the Deno entry.
+ */
+export function devAppVars(s: {
+  publicBaseUrl: string
+  upstashUrl: string
+  qstashUrl: string
+  paystack: { url: string }
+  zalopay: { appId: number; key1: string; key2: string; url: string }
+  paypay: { url: string; apiKey: string; apiSecret: string; merchantId: string }
+}): Record<string, string> {
+  return {
+    PUBLIC_BASE_URL: s.publicBaseUrl,
+    UPSTASH_REDIS_REST_URL: s.upstashUrl,
+    UPSTASH_REDIS_REST_TOKEN: DEV_SECRETS.upstashToken,
+    QSTASH_URL: s.qstashUrl,
+    QSTASH_TOKEN: DEV_SECRETS.qstashToken,
+    QSTASH_CURRENT_SIGNING_KEY: DEV_SECRETS.qstashCurrentSigningKey,
+    QSTASH_NEXT_SIGNING_KEY: DEV_SECRETS.qstashNextSigningKey,
+    AUTH_ISSUER: DEV_SECRETS.issuer,
+    AUTH_AUDIENCE: DEV_SECRETS.audience,
+    AUTH_HS256_SECRET: DEV_SECRETS.hs256Secret,
+    GIFT_PIN_PEPPER: devGiftPinPepper(),
+    PAYSTACK_SECRET_KEY: DEV_SECRETS.paystackSecretKey,
+    PAYSTACK_API_URL: s.paystack.url,
+    ZALOPAY_APP_ID: String(s.zalopay.appId),
+    ZALOPAY_KEY1: s.zalopay.key1,
+    ZALOPAY_KEY2: s.zalopay.key2,
+    ZALOPAY_API_URL: s.zalopay.url,
+    PAYPAY_API_URL: s.paypay.url,
+    PAYPAY_API_KEY: s.paypay.apiKey,
+    PAYPAY_API_SECRET: s.paypay.apiSecret,
+    PAYPAY_MERCHANT_ID: s.paypay.merchantId,
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
@@ -142,28 +179,8 @@ export async function startDevStack(opts: DevStackOptions = {}): Promise<DevStac
     })
     cleanups.push(paypay.close)
     const vars: Record<string, string> = {
-      PUBLIC_BASE_URL: workerUrl,
-      UPSTASH_REDIS_REST_URL: upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: DEV_SECRETS.upstashToken,
-      QSTASH_URL: qstash.url,
-      QSTASH_TOKEN: DEV_SECRETS.qstashToken,
-      QSTASH_CURRENT_SIGNING_KEY: DEV_SECRETS.qstashCurrentSigningKey,
-      QSTASH_NEXT_SIGNING_KEY: DEV_SECRETS.qstashNextSigningKey,
-      AUTH_ISSUER: DEV_SECRETS.issuer,
-      AUTH_AUDIENCE: DEV_SECRETS.audience,
-      AUTH_HS256_SECRET: DEV_SECRETS.hs256Secret,
-      PAYSTACK_SECRET_KEY: DEV_SECRETS.paystackSecretKey,
-      PAYSTACK_API_URL: paystack.url,
+      ...devAppVars({ publicBaseUrl: workerUrl, upstashUrl: upstash.url, qstashUrl: qstash.url, paystack, zalopay, paypay }),
       DEV_MAILBOX: 'true',
-      ZALOPAY_APP_ID: String(zalopay.appId),
-      ZALOPAY_KEY1: zalopay.key1,
-      ZALOPAY_KEY2: zalopay.key2,
-      ZALOPAY_API_URL: zalopay.url,
-      PAYPAY_API_URL: paypay.url,
-      PAYPAY_API_KEY: paypay.apiKey,
-      PAYPAY_API_SECRET: paypay.apiSecret,
-      PAYPAY_MERCHANT_ID: paypay.merchantId,
-      GIFT_PIN_PEPPER: devGiftPinPepper(),
       ...opts.vars,
     }
     const wrangler = spawnWrangler(workerPort, vars, databaseUrl, log, opts.persistTo)
